@@ -43,7 +43,9 @@ B=${BUILD_DIR:-build}
 DEMO_MODEL=tests/data/models/mobilenet_v1_0.25_128_quant.tflite
 DEMO_IMAGE=data/grace_hopper.bmp
 
-BASE_PACKAGES=(build-essential meson ninja-build pkg-config libcmocka-dev)
+BASE_PACKAGES=(build-essential meson ninja-build pkg-config libcmocka-dev
+               libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-tools
+               gstreamer1.0-plugins-base gstreamer1.0-plugins-good libcairo2-dev libjson-glib-dev)
 TEST_PACKAGES=(clang libclang-rt-14-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
                qemu-user libcmocka-dev:arm64)
 ALL_STAGES=(unit asan tsan fuzz cross)
@@ -192,7 +194,7 @@ stage_asan() {
 }
 
 stage_tsan() {
-  meson_setup "$B-tsan" -Dtests=true "$(shared_dir_option)" \
+  meson_setup "$B-tsan" -Dtests=true -Dgst=disabled "$(shared_dir_option)" \
     -Db_sanitize=thread -Db_lundef=false
   if ! has_suite "$B-tsan" threads; then
     log "tsan: no test registered in suite 'threads' yet: nothing to run"
@@ -205,7 +207,7 @@ stage_tsan() {
 }
 
 stage_fuzz() {
-  CC=clang meson_setup "$B-fuzz" -Dtests=false -Dfuzzing=true \
+  CC=clang meson_setup "$B-fuzz" -Dtests=false -Dfuzzing=true -Dgst=disabled \
     -Db_sanitize=address,undefined -Db_lundef=false -Dc_args=-fsanitize=fuzzer-no-link
   ninja -C "$B-fuzz" -j"$JOBS" fuzz/fuzz_model
 
@@ -252,7 +254,7 @@ stage_cross() {
     log "cross: this machine is aarch64 already; the unit stage covered it"
     return 0
   fi
-  meson_setup "$B-aarch64" --cross-file cross/aarch64-linux-gnu.ini -Dtests=true \
+  meson_setup "$B-aarch64" --cross-file cross/aarch64-linux-gnu.ini -Dtests=true -Dgst=disabled \
     "$(shared_dir_option)"
   ninja -C "$B-aarch64" -j"$JOBS"
   # Not 'tools': its script runs the aarch64 `spry` directly, which needs a

@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* gstspryinfer.c — the spryinfer element: converts each video frame into the model input, runs the model and attaches the outputs as a SpryTensorMeta. */
+/**
+ * SECTION:element-spryinfer
+ *
+ * Runs a TensorFlow Lite model on video frames. The video passes through
+ * unchanged; each frame leaves with a #SpryTensorMeta holding the model's
+ * output tensors (read them with sprydecode, or in an application with
+ * gst/spry/spry-meta.h).
+ *
+ * Any of the usual raw formats (RGB, BGR, RGBx, BGRx, RGBA, BGRA, GRAY8,
+ * I420, NV12, YUY2, ...) at any size is converted straight into the model
+ * input: colour conversion and scaling in one pass (`scaling`), then
+ * normalisation (`mean`, `std`) and quantization to the input type.
+ *
+ * On a live source (or with async=on) inference runs on a thread of its own:
+ * frames are never held back by a slow model; each carries the latest result,
+ * computed from an earlier frame.
+ *
+ * |[
+ * gst-launch-1.0 filesrc location=photo.bmp ! decodebin ! videoconvert ! imagefreeze num-buffers=1 ! \
+ *     spryinfer model=mobilenet_v2_1.0_224_quant.tflite ! sprydecode task=classify ! \
+ *     sprypublish location=out.jsonl
+ * ]|
+ */
+#include "gstspryinfer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+GST_DEBUG_CATEGORY_STATIC(spry_infer_debug);
+#define GST_CAT_DEFAULT spry_infer_debug
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_THREADS,
+  PROP_INTERVAL,
+  PROP_SCALING,
+  PROP_MEAN,
+  PROP_STD,
+  PROP_ASYNC,
+};
+
+#define DEFAULT_THREADS 1
+#define DEFAULT_INTERVAL 1
+#define DEFAULT_SCALING SPRY_SCALE_STRETCH
+#define DEFAULT_ASYNC GST_SPRY_INFER_ASYNC_AUTO
+
+#define VIDEO_FORMATS                                                                            \
+  "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, GRAY8, I420, YV12, NV12, NV21, " \
+  "YUY2, UYVY }"
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
+    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(GST_VIDEO_CAPS_MAKE(VIDEO_FORMATS)));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(GST_VIDEO_CAPS_MAKE(VIDEO_FORMATS)));
+
+G_DEFINE_TYPE(GstSpryInfer, gst_spry_infer, GST_TYPE_BASE_TRANSFORM);
+GST_ELEMENT_REGISTER_DEFINE(spryinfer, "spryinfer", GST_RANK_NONE, GST_TYPE_SPRY_INFER);
+
+#define GST_TYPE_SPRY_SCALING (gst_spry_scaling_get_type())
+static GType gst_spry_scaling_get_type(void) {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {SPRY_SCALE_STRETCH, "Scale the whole frame to the input (aspect ratio changes)", "stretch"},
+      {SPRY_SCALE_LETTERBOX, "Scale the whole frame keeping its aspect ratio, black borders",
+       "letterbox"},
+      {SPRY_SCALE_CROP, "Scale the centre of the frame, cut to the input's aspect ratio", "crop"},
+      {0, NULL, NULL}};
+  if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstSpryScaling", values));
+  return type;
+}
+
+#define GST_TYPE_SPRY_INFER_ASYNC (gst_spry_infer_async_get_type())
+static GType gst_spry_infer_async_get_type(void) {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {GST_SPRY_INFER_ASYNC_AUTO, "On for live sources, off otherwise", "auto"},
+      {GST_SPRY_INFER_ASYNC_OFF, "Infer every selected frame before passing it on", "off"},
+      {GST_SPRY_INFER_ASYNC_ON, "Infer on a separate thread; never hold frames back", "on"},
+      {0, NULL, NULL}};
+  if (g_once_init_enter(&type))
+    g_once_init_leave(&type, g_enum_register_static("GstSpryInferAsync", values));
+  return type;
+}
+
+/* ---- Properties ----------------------------------------------------------------- */
+
+static void gst_spry_infer_set_property(GObject *object, guint id, const GValue *value,
+                                        GParamSpec *pspec) {
+  GstSpryInfer *self = GST_SPRY_INFER(object);
+  GST_OBJECT_LOCK(self);
+  switch (id) {
+  case PROP_MODEL:
+    g_free(self->model_path);
+    self->model_path = g_value_dup_string(value);
+    break;
+  case PROP_THREADS: self->threads = g_value_get_int(value); break;
+  case PROP_INTERVAL: self->interval = g_value_get_uint(value); break;
+  case PROP_SCALING: self->scaling = g_value_get_enum(value); break;
+  case PROP_MEAN:
+    g_free(self->mean);
+    self->mean = g_value_dup_string(value);
+    break;
+  case PROP_STD:
+    g_free(self->std);
+    self->std = g_value_dup_string(value);
+    break;
+  case PROP_ASYNC: self->async_mode = g_value_get_enum(value); break;
+  default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_spry_infer_get_property(GObject *object, guint id, GValue *value,
+                                        GParamSpec *pspec) {
+  GstSpryInfer *self = GST_SPRY_INFER(object);
+  GST_OBJECT_LOCK(self);
+  switch (id) {
+  case PROP_MODEL: g_value_set_string(value, self->model_path); break;
+  case PROP_THREADS: g_value_set_int(value, self->threads); break;
+  case PROP_INTERVAL: g_value_set_uint(value, self->interval); break;
+  case PROP_SCALING: g_value_set_enum(value, self->scaling); break;
+  case PROP_MEAN: g_value_set_string(value, self->mean); break;
+  case PROP_STD: g_value_set_string(value, self->std); break;
+  case PROP_ASYNC: g_value_set_enum(value, self->async_mode); break;
+  default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+/* Parses "v" or "v1,v2,v3" into three values; NULL/empty leaves them. */
+static gboolean parse_triple(const gchar *text, const gchar *name, gfloat out[3], GError **error) {
+  if (!text || !*text) return TRUE;
+  gchar **parts = g_strsplit(text, ",", -1);
+  guint n = g_strv_length(parts);
+  gboolean ok = n == 1 || n == 3;
+  gfloat v[3] = {0};
+  for (guint i = 0; ok && i < n; i++) {
+    gchar *end = NULL;
+    v[i] = (gfloat)g_ascii_strtod(g_strstrip(parts[i]), &end);
+    ok = end && end != parts[i] && *end == '\0';
+  }
+  g_strfreev(parts);
+  if (!ok) {
+    g_set_error(error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+                "%s='%s': give one number or three separated by commas", name, text);
+    return FALSE;
+  }
+  for (int c = 0; c < 3; c++) out[c] = n == 1 ? v[0] : v[c];
+  return TRUE;
+}
+
+/* ---- Life cycle ------------------------------------------------------------------ */
+
+static gboolean gst_spry_infer_start(GstBaseTransform *trans) {
+  GstSpryInfer *self = GST_SPRY_INFER(trans);
+  GST_OBJECT_LOCK(self);
+  gchar *path = g_strdup(self->model_path);
+  gint threads = self->threads;
+  GST_OBJECT_UNLOCK(self);
+  GError *error = NULL;
+  self->worker = spry_infer_worker_new(path, threads, &error);
+  g_free(path);
+  if (!self->worker) {
+    GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("%s", error->message), (NULL));
+    g_error_free(error);
+    return FALSE;
+  }
+  GST_INFO_OBJECT(self, "model ready, warm-up inference %.2f ms",
+                  spry_infer_worker_warmup_ms(self->worker));
+  self->frame = 0;
+  self->inferred = 0;
+  self->decided = FALSE;
+  return TRUE;
+}
+
+static gboolean gst_spry_infer_stop(GstBaseTransform *trans) {
+  GstSpryInfer *self = GST_SPRY_INFER(trans);
+  spry_preprocessor_free(self->pre);
+  self->pre = NULL;
+  spry_infer_worker_free(self->worker);
+  self->worker = NULL;
+  GST_INFO_OBJECT(self, "%" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " inferred",
+                  self->frame, self->inferred);
+  return TRUE;
+}
+
+static gboolean make_preprocessor(GstSpryInfer *self, GError **error) {
+  SpryTensorInfo input;
+  if (spry_tensor_info(spry_interpreter_input(spry_infer_worker_interpreter(self->worker), 0),
+                       &input) != SPRY_OK) {
+    g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION, "%s", spry_last_error());
+    return FALSE;
+  }
+  SpryPreprocessConfig config = {0};
+  if (!spry_preprocess_config_from_tensor(&input, &config, error)) return FALSE;
+  spry_preprocess_default_normalization(&config);
+  GST_OBJECT_LOCK(self);
+  config.mode = self->scaling;
+  config.threads = 1;
+  gboolean ok = parse_triple(self->mean, "mean", config.mean, error) &&
+                parse_triple(self->std, "std", config.std, error);
+  GST_OBJECT_UNLOCK(self);
+  for (int c = 0; ok && c < 3; c++) {
+    if (config.std[c] == 0) {
+      g_set_error(error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS, "std must not be 0");
+      ok = FALSE;
+    }
+  }
+  if (!ok) return FALSE;
+  spry_preprocessor_free(self->pre);
+  self->pre = spry_preprocessor_new(&self->info, &config, error);
+  return self->pre != NULL;
+}
+
+static gboolean gst_spry_infer_set_caps(GstBaseTransform *trans, GstCaps *incaps, GstCaps *outcaps) {
+  (void)outcaps;
+  GstSpryInfer *self = GST_SPRY_INFER(trans);
+  if (!gst_video_info_from_caps(&self->info, incaps)) {
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("cannot read the video caps %" GST_PTR_FORMAT, incaps),
+                      (NULL));
+    return FALSE;
+  }
+  GError *error = NULL;
+  if (!make_preprocessor(self, &error)) {
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s", error->message), (NULL));
+    g_error_free(error);
+    return FALSE;
+  }
+  GST_DEBUG_OBJECT(self, "caps %" GST_PTR_FORMAT, incaps);
+  return TRUE;
+}
+
+/* ---- Streaming --------------------------------------------------------------------- */
+
+/* Async is used for live sources (auto), decided once per stream. */
+static void decide_async(GstSpryInfer *self) {
+  GST_OBJECT_LOCK(self);
+  GstSpryInferAsync mode = self->async_mode;
+  GST_OBJECT_UNLOCK(self);
+  gboolean live = FALSE;
+  if (mode == GST_SPRY_INFER_ASYNC_AUTO) {
+    GstQuery *q = gst_query_new_latency();
+    if (gst_pad_peer_query(GST_BASE_TRANSFORM_SINK_PAD(self), q))
+      gst_query_parse_latency(q, &live, NULL, NULL);
+    gst_query_unref(q);
+  }
+  self->use_async = mode == GST_SPRY_INFER_ASYNC_ON || (mode == GST_SPRY_INFER_ASYNC_AUTO && live);
+  self->decided = TRUE;
+  GST_INFO_OBJECT(self, "inference %s", self->use_async ? "asynchronous" : "on the streaming thread");
+}
+
+static gboolean fill_input(GstSpryInfer *self, GstBuffer *buf, SpryInferSource *source,
+                           GError **error) {
+  GstVideoFrame frame;
+  if (!gst_video_frame_map(&frame, &self->info, buf, GST_MAP_READ)) {
+    g_set_error(error, GST_STREAM_ERROR, GST_STREAM_ERROR_DECODE, "cannot map the video frame");
+    return FALSE;
+  }
+  gsize size = 0;
+  void *dst = spry_infer_worker_input(self->worker, &size);
+  gboolean ok = spry_preprocessor_run(self->pre, &frame, dst, size, error);
+  gst_video_frame_unmap(&frame);
+  *source = (SpryInferSource){
+      .region = spry_preprocessor_region(self->pre),
+      .frame_width = GST_VIDEO_INFO_WIDTH(&self->info),
+      .frame_height = GST_VIDEO_INFO_HEIGHT(&self->info),
+      .frame = self->frame,
+      .pts = GST_BUFFER_PTS(buf),
+  };
+  return ok;
+}
+
+/* Returns the result to attach to this frame (may be NULL), or FALSE on error. */
+static gboolean infer(GstSpryInfer *self, GstBuffer *buf, gboolean selected,
+                      SpryInferResult **out, GError **error) {
+  *out = NULL;
+  SpryInferSource source;
+  if (!self->use_async) {
+    if (!selected) return TRUE;
+    if (!fill_input(self, buf, &source, error)) return FALSE;
+    *out = spry_infer_worker_run(self->worker, &source, error);
+    self->inferred += *out != NULL;
+    return *out != NULL;
+  }
+  if (spry_infer_worker_take_error(self->worker, error)) return FALSE;
+  if (selected && !spry_infer_worker_busy(self->worker)) {
+    if (!fill_input(self, buf, &source, error)) return FALSE;
+    if (spry_infer_worker_submit(self->worker, &source, error)) self->inferred++;
+    else if (error && *error) return FALSE;
+  }
+  *out = spry_infer_worker_latest(self->worker);
+  return TRUE;
+}
+
+static GstFlowReturn gst_spry_infer_transform_ip(GstBaseTransform *trans, GstBuffer *buf) {
+  GstSpryInfer *self = GST_SPRY_INFER(trans);
+  if (!self->pre) {
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("no video caps before the first frame"), (NULL));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  if (!self->decided) decide_async(self);
+  GST_OBJECT_LOCK(self);
+  guint interval = MAX(1u, self->interval);
+  GST_OBJECT_UNLOCK(self);
+  gboolean selected = self->frame % interval == 0;
+
+  SpryInferResult *result = NULL;
+  GError *error = NULL;
+  gboolean ok = infer(self, buf, selected, &result, &error);
+  self->frame++;
+  if (!ok) {
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s", error->message), (NULL));
+    g_error_free(error);
+    return GST_FLOW_ERROR;
+  }
+  if (result) {
+    spry_buffer_add_tensor_meta(buf, result);
+    spry_infer_result_unref(result);
+  }
+  return GST_FLOW_OK;
+}
+
+static gboolean gst_spry_infer_sink_event(GstBaseTransform *trans, GstEvent *event) {
+  GstSpryInfer *self = GST_SPRY_INFER(trans);
+  if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP && self->worker) {
+    /* Results from before a seek must not land on frames after it. */
+    spry_infer_worker_forget(self->worker);
+  }
+  return GST_BASE_TRANSFORM_CLASS(gst_spry_infer_parent_class)->sink_event(trans, event);
+}
+
+/* Inference on the streaming thread delays every frame by about one
+ * inference: say so in latency queries. Asynchronous inference adds none. */
+static gboolean gst_spry_infer_query(GstBaseTransform *trans, GstPadDirection direction,
+                                     GstQuery *query) {
+  GstSpryInfer *self = GST_SPRY_INFER(trans);
+  gboolean ok = GST_BASE_TRANSFORM_CLASS(gst_spry_infer_parent_class)->query(trans, direction, query);
+  if (!ok || direction != GST_PAD_SRC || GST_QUERY_TYPE(query) != GST_QUERY_LATENCY) return ok;
+  GST_OBJECT_LOCK(self);
+  gboolean sync = self->async_mode == GST_SPRY_INFER_ASYNC_OFF;
+  GST_OBJECT_UNLOCK(self);
+  gboolean live;
+  GstClockTime min, max;
+  gst_query_parse_latency(query, &live, &min, &max);
+  if (live && sync && self->worker) {
+    GstClockTime added = (GstClockTime)(spry_infer_worker_warmup_ms(self->worker) * GST_MSECOND);
+    min += added;
+    if (GST_CLOCK_TIME_IS_VALID(max)) max += added;
+    gst_query_set_latency(query, live, min, max);
+    GST_DEBUG_OBJECT(self, "added latency %" GST_TIME_FORMAT, GST_TIME_ARGS(added));
+  }
+  return TRUE;
+}
+
+/* ---- Class --------------------------------------------------------------------------- */
+
+static void gst_spry_infer_finalize(GObject *object) {
+  GstSpryInfer *self = GST_SPRY_INFER(object);
+  g_free(self->model_path);
+  g_free(self->mean);
+  g_free(self->std);
+  G_OBJECT_CLASS(gst_spry_infer_parent_class)->finalize(object);
+}
+
+static void gst_spry_infer_class_init(GstSpryInferClass *klass) {
+  GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS(klass);
+
+  gobject_class->set_property = gst_spry_infer_set_property;
+  gobject_class->get_property = gst_spry_infer_get_property;
+  gobject_class->finalize = gst_spry_infer_finalize;
+
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY;
+  g_object_class_install_property(gobject_class, PROP_MODEL,
+      g_param_spec_string("model", "Model", "Path of the .tflite model to run", NULL, rw));
+  g_object_class_install_property(gobject_class, PROP_THREADS,
+      g_param_spec_int("threads", "Threads", "Threads the engine may use for one inference",
+                       1, 64, DEFAULT_THREADS, rw));
+  g_object_class_install_property(gobject_class, PROP_INTERVAL,
+      g_param_spec_uint("interval", "Interval",
+                        "Infer every N-th frame; the frames between carry the latest results",
+                        1, G_MAXUINT, DEFAULT_INTERVAL,
+                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+  g_object_class_install_property(gobject_class, PROP_SCALING,
+      g_param_spec_enum("scaling", "Scaling", "How the frame is fitted to the model input",
+                        GST_TYPE_SPRY_SCALING, DEFAULT_SCALING, rw));
+  g_object_class_install_property(gobject_class, PROP_MEAN,
+      g_param_spec_string("mean", "Mean",
+                          "Pixel value that maps to 0: one number or R,G,B (default: the "
+                          "model's input quantization for 8-bit models, 127.5 for float models)",
+                          NULL, rw));
+  g_object_class_install_property(gobject_class, PROP_STD,
+      g_param_spec_string("std", "Standard deviation",
+                          "Pixel step that maps to 1: one number or R,G,B (default: 1/scale for "
+                          "8-bit models, 127.5 for float models, i.e. [-1, 1])",
+                          NULL, rw));
+  g_object_class_install_property(gobject_class, PROP_ASYNC,
+      g_param_spec_enum("async", "Asynchronous inference",
+                        "Run inference on its own thread so that a slow model never holds frames "
+                        "back (frames then carry the latest finished result)",
+                        GST_TYPE_SPRY_INFER_ASYNC, DEFAULT_ASYNC, rw));
+
+  gst_element_class_add_static_pad_template(element_class, &sink_template);
+  gst_element_class_add_static_pad_template(element_class, &src_template);
+  gst_element_class_set_static_metadata(element_class, "Spry inference", "Filter/Analyzer/Video",
+      "Runs a TensorFlow Lite model on video frames and attaches its output tensors",
+      "Spry developers");
+
+  trans_class->start = GST_DEBUG_FUNCPTR(gst_spry_infer_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR(gst_spry_infer_stop);
+  trans_class->set_caps = GST_DEBUG_FUNCPTR(gst_spry_infer_set_caps);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR(gst_spry_infer_transform_ip);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR(gst_spry_infer_sink_event);
+  trans_class->query = GST_DEBUG_FUNCPTR(gst_spry_infer_query);
+  trans_class->passthrough_on_same_caps = FALSE;
+  trans_class->transform_ip_on_passthrough = FALSE;
+
+  gst_type_mark_as_plugin_api(GST_TYPE_SPRY_SCALING, 0);
+  gst_type_mark_as_plugin_api(GST_TYPE_SPRY_INFER_ASYNC, 0);
+  GST_DEBUG_CATEGORY_INIT(spry_infer_debug, "spryinfer", 0, "Spry inference element");
+}
+
+static void gst_spry_infer_init(GstSpryInfer *self) {
+  self->threads = DEFAULT_THREADS;
+  self->interval = DEFAULT_INTERVAL;
+  self->scaling = DEFAULT_SCALING;
+  self->async_mode = DEFAULT_ASYNC;
+  gst_base_transform_set_in_place(GST_BASE_TRANSFORM(self), TRUE);
+}
