@@ -3,7 +3,8 @@
  * reduce.c — the reduction ops over a constant set of axes: MEAN, SUM,
  * REDUCE_MAX, REDUCE_MIN and REDUCE_PROD share the prepare step (axis
  * resolution, output shape, SpryReduceShape) and add a kernel each.
- * Quantized REDUCE_PROD (TFLite's int8/int16 path) is refused as unsupported.
+ * Quantized REDUCE_PROD (int8/int16) follows TFLite's reference
+ * QuantizedReduceProd; uint8 with quantization is refused, as in TFLite.
  *
  * MEAN versions (TFLite defines 1..3):
  *   1  float32, uint8
@@ -16,6 +17,7 @@
  */
 #include "reference/reduce.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +38,7 @@ typedef struct ReduceOpData {
   SpryReduceShape shape;
   SpryMeanParams mean; /* quantized MEAN */
   bool quantized_sum;  /* SUM of uint8/int8/int16: requantized like MEAN */
+  bool quantized_prod; /* REDUCE_PROD of quantized int8/int16 */
 } ReduceOpData;
 
 static SpryStatus reduce_init(SpryContext *ctx, const SpryNode *node, void **user_data,
@@ -114,10 +117,15 @@ static SpryStatus check_generic_types(SpryContext *ctx, ReduceOpData *d, const S
   const bool small = t == SPRY_TYPE_UINT8 || t == SPRY_TYPE_INT8 || t == SPRY_TYPE_INT16;
   if (!small) return SPRY_OK;
   if (d->kind == REDUCE_PROD) {
-    /* TFLite's quantized product path is not implemented here yet. */
-    SPRY_ENSURE_MSG(ctx, in->quant.num_channels == 0 && t != SPRY_TYPE_UINT8,
-                    SPRY_ERROR_UNSUPPORTED, "quantized %s product is not supported",
-                    spry_type_name(t));
+    if (in->quant.num_channels == 0) return SPRY_OK; /* raw int8/int16 product */
+    /* TFLite's quantized product exists for int8 and int16 only. */
+    SPRY_ENSURE_MSG(ctx, t != SPRY_TYPE_UINT8, SPRY_ERROR_UNSUPPORTED,
+                    "quantized %s product is not supported", spry_type_name(t));
+    SPRY_TRY(spry_op_check_quant(ctx, "input", in));
+    SPRY_TRY(spry_op_check_quant(ctx, "output", out));
+    d->quantized_prod = true;
+    d->mean.input_zero_point = in->quant.zero_point;
+    d->mean.output_zero_point = out->quant.zero_point;
     return SPRY_OK;
   }
   if (d->kind == REDUCE_SUM && in->quant.num_channels > 0) {
@@ -149,6 +157,23 @@ static SpryStatus check_types(SpryContext *ctx, ReduceOpData *d, const SpryTenso
   return SPRY_OK;
 }
 
+/* Each product step is rescaled by input_scale / output_scale^(1/n) (TFLite's
+ * GetQuantProdScaling), n elements per output, so n steps give
+ * input_scale^n / output_scale overall without overflowing the accumulator. */
+static SpryStatus prod_multiplier(SpryContext *ctx, ReduceOpData *d, const SpryTensor *in,
+                                  const SpryTensor *out) {
+  if (d->shape.reduce_count == 0 || d->shape.output_count == 0) return SPRY_OK;
+  SPRY_ENSURE_MSG(ctx, d->shape.reduce_count <= INT32_MAX, SPRY_ERROR_UNSUPPORTED,
+                  "reducing %zu elements per output is not supported", d->shape.reduce_count);
+  const double scaling = (double)in->quant.scale /
+                         pow((double)out->quant.scale, 1.0 / (double)d->shape.reduce_count);
+  SPRY_ENSURE_MSG(ctx, spry_quantize_multiplier(scaling, &d->mean.multiplier, &d->mean.shift) &&
+                      d->mean.shift <= 14,
+                  SPRY_ERROR_UNSUPPORTED,
+                  "product rescaling %g is outside the supported range (at most 2^14)", scaling);
+  return SPRY_OK;
+}
+
 static SpryStatus reduce_prepare(SpryContext *ctx, SpryNode *node) {
   ReduceOpData *d = node->user_data;
   SPRY_TRY(spry_op_check_arity(ctx, node, 2, 2, 1));
@@ -160,6 +185,7 @@ static SpryStatus reduce_prepare(SpryContext *ctx, SpryNode *node) {
   SPRY_TRY(resolve_axes(ctx, d, axis, in->rank, reduced));
   SPRY_ENSURE_MSG(ctx, spry_reduce_shape_init(&d->shape, in->rank, in->dims, reduced),
                   SPRY_ERROR_INVALID_MODEL, "input shape is invalid or too large");
+  if (d->quantized_prod) SPRY_TRY(prod_multiplier(ctx, d, in, out));
   int32_t rank = 0, dims[SPRY_MAX_RANK];
   for (int32_t i = 0; i < in->rank; i++) {
     if (!reduced[i])
@@ -178,6 +204,8 @@ static void run_reduce(const ReduceOpData *d, const void *in, void *out) {
   if (d->kind != REDUCE_MEAN) {
     if (d->quantized_sum)
       spry_ref_sum_quantized(&d->mean, d->type, &d->shape, in, out);
+    else if (d->quantized_prod)
+      spry_ref_prod_quantized(&d->mean, d->type, &d->shape, in, out);
     else if (d->type == SPRY_TYPE_FLOAT32)
       spry_ref_reduce_f32(ops[d->kind], &d->shape, in, out);
     else
@@ -241,7 +269,8 @@ const SpryOpRegistration spry_op_mean = {
   }
 
 /* Versions: SUM 1 float/int32/int64/uint8, 2 int8 (int16 with equal
- * quantization); REDUCE_PROD 1 float/int32/int64, 2 int8 (not quantized);
+ * quantization); REDUCE_PROD 1 float/int32/int64, 2 int8/int16 (raw or
+ * quantized);
  * REDUCE_MAX / REDUCE_MIN 1 float/uint8, 2 int8, 3 int16. */
 SPRY_REDUCE_REGISTRATION(spry_op_sum, 74, 2, sum_init);
 SPRY_REDUCE_REGISTRATION(spry_op_reduce_prod, 81, 2, prod_init);

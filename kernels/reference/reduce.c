@@ -220,6 +220,36 @@ void spry_ref_sum_quantized(const SpryMeanParams *params, SpryType type,
   requantize_sums(params, shape, input, output, t, params->multiplier, params->shift);
 }
 
+/* One rescaling step of the quantized product; the int32 narrowing wraps
+ * like TFLite's static_cast when the scales let the product escape int32. */
+static int32_t prod_rescale(int64_t x, const SpryMeanParams *params) {
+  return spry_multiply_by_quantized_multiplier_i64(x, params->multiplier, params->shift);
+}
+
+void spry_ref_prod_quantized(const SpryMeanParams *params, SpryType type,
+                             const SpryReduceShape *shape, const void *input, void *output) {
+  const SpryQType t = type == SPRY_TYPE_INT8 ? SPRY_Q_S8 : SPRY_Q_S16;
+  Odometer out;
+  odometer_start(&out, 0);
+  for (size_t i = 0; i < shape->output_count; i++) {
+    int32_t result = params->output_zero_point;
+    if (shape->reduce_count > 0) {
+      Odometer in;
+      odometer_start(&in, out.offset);
+      int32_t prod = spry_load_q(input, t, in.offset) - params->input_zero_point;
+      for (size_t j = 1; j < shape->reduce_count; j++) {
+        odometer_next(&in, shape->reduced_rank, shape->reduced_dims, shape->reduced_strides);
+        const int32_t x = spry_load_q(input, t, in.offset) - params->input_zero_point;
+        prod = prod_rescale((int64_t)prod * x, params);
+      }
+      result = (int32_t)((uint32_t)prod_rescale(prod, params) +
+                         (uint32_t)params->output_zero_point);
+    }
+    spry_store_q(output, t, i, result);
+    odometer_next(&out, shape->kept_rank, shape->kept_dims, shape->kept_strides);
+  }
+}
+
 void spry_ref_mean_f32(const SpryReduceShape *shape, const float *input, float *output) {
   spry_ref_reduce_f32(SPRY_REDUCE_SUM, shape, input, output);
   for (size_t i = 0; i < shape->output_count; i++)

@@ -83,4 +83,15 @@ void spry_ref_reduce_int(SpryReduceOp op, SpryType type, const SpryReduceShape *
 void spry_ref_sum_quantized(const SpryMeanParams *params, SpryType type,
                             const SpryReduceShape *shape, const void *input, void *output);
 
+/* Quantized REDUCE_PROD of `type` (INT8 or INT16), TFLite's reference
+ * QuantizedReduceProd: the first centred input (x - input_zero_point)
+ * starts the product, each further one multiplies it and rescales it with
+ * (multiplier, shift) in the 64-bit MultiplyByQuantizedMultiplier, and the
+ * product is rescaled once more before output_zero_point is added and the
+ * result saturated. (multiplier, shift) encode input_scale /
+ * output_scale^(1 / reduce_count); shift must lie in [-31, 14]. Outputs of
+ * an empty reduction get output_zero_point (TFLite leaves them unwritten). */
+void spry_ref_prod_quantized(const SpryMeanParams *params, SpryType type,
+                             const SpryReduceShape *shape, const void *input, void *output);
+
 #endif /* SPRY_KERNELS_REFERENCE_REDUCE_H */
