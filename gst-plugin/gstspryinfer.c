@@ -279,7 +279,10 @@ static gboolean infer(GstSpryInfer *self, GstBuffer *buf, gboolean selected,
   *out = NULL;
   SpryInferSource source;
   if (!self->use_async) {
-    if (!selected) return TRUE;
+    if (!selected) {
+      *out = spry_infer_worker_latest(self->worker);
+      return TRUE;
+    }
     if (!fill_input(self, buf, &source, error)) return FALSE;
     *out = spry_infer_worker_run(self->worker, &source, error);
     self->inferred += *out != NULL;

@@ -114,8 +114,15 @@ void *spry_infer_worker_input(SpryInferWorker *w, gsize *size) {
   return spry_tensor_data(t);
 }
 
-SpryInferResult *spry_infer_worker_run(SpryInferWorker *w, const SpryInferSource *source,
-                                       GError **error) {
+static void set_latest(SpryInferWorker *w, SpryInferResult *r) {
+  g_mutex_lock(&w->lock);
+  spry_infer_result_unref(w->latest);
+  w->latest = spry_infer_result_ref(r);
+  g_mutex_unlock(&w->lock);
+}
+
+/* Invokes and copies the outputs out (no locking: one caller at a time). */
+static SpryInferResult *run_job(SpryInferWorker *w, const SpryInferSource *source, GError **error) {
   gint64 start = g_get_monotonic_time();
   if (spry_interpreter_invoke(w->interp) != SPRY_OK) {
     set_spry_error(error, "inference failed");
@@ -133,6 +140,13 @@ SpryInferResult *spry_infer_worker_run(SpryInferWorker *w, const SpryInferSource
   return r;
 }
 
+SpryInferResult *spry_infer_worker_run(SpryInferWorker *w, const SpryInferSource *source,
+                                       GError **error) {
+  SpryInferResult *r = run_job(w, source, error);
+  if (r) set_latest(w, r);
+  return r;
+}
+
 /* ---- The inference thread -------------------------------------------------------- */
 
 static gpointer worker_main(gpointer data) {
@@ -145,7 +159,7 @@ static gpointer worker_main(gpointer data) {
     g_mutex_unlock(&w->lock);
 
     GError *error = NULL;
-    SpryInferResult *r = spry_infer_worker_run(w, &job, &error);
+    SpryInferResult *r = run_job(w, &job, &error);
 
     g_mutex_lock(&w->lock);
     if (r) {

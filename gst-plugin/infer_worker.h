@@ -36,11 +36,13 @@ gdouble spry_infer_worker_warmup_ms(const SpryInferWorker *w);
 /* The first input tensor's bytes; write them only while the worker is idle. */
 void *spry_infer_worker_input(SpryInferWorker *w, gsize *size);
 
-/* Runs the model now on the calling thread; returns the new result. */
+/* Runs the model now on the calling thread; returns the new result, which
+ * also becomes the latest. */
 SpryInferResult *spry_infer_worker_run(SpryInferWorker *w, const SpryInferSource *source,
                                        GError **error);
 
-/* Asynchronous use: TRUE while an inference runs on the worker thread. */
+/* Asynchronous use (never mixed with spry_infer_worker_run on one stream):
+ * TRUE while an inference runs on the worker thread. */
 gboolean spry_infer_worker_busy(SpryInferWorker *w);
 /* Starts an inference on the worker thread (the input must be written
  * first); FALSE when one is still running. */
