@@ -57,6 +57,10 @@ static SpryStatus allocate_variables(SpryInterpreter *interp) {
       return spry_set_error(SPRY_ERROR_OUT_OF_MEMORY, "out of memory for variable tensor '%s'",
                             tensor->name);
     tensor->data = interp->variable_data[t];
+    /* TFLite's ResetVariableTensor starts int8 state at its zero point (the
+     * quantized 0.0); every other type starts at 0. */
+    if (tensor->type == SPRY_TYPE_INT8 && tensor->quant.num_channels > 0)
+      memset(tensor->data, (int)(tensor->quant.zero_point & 0xFF), tensor->bytes);
   }
   return SPRY_OK;
 }

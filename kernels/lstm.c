@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * lstm.c — the UNIDIRECTIONAL_SEQUENCE_LSTM op: validates the 24 (or legacy
+ * 20) inputs, derives the integer path's effective scales and zero-point
+ * folded biases, and runs the reference step over the sequence.
+ *
+ * Inputs (TFLite lstm_shared.h): 0 input [batch, time, in] (or [time, batch,
+ * in] when time_major); 1-4 input-to-{input,forget,cell,output} weights; 5-8
+ * recurrent-to-gate weights; 9-11 peephole {input,forget,output} weights;
+ * 12-15 gate biases; 16-17 projection weights and bias; 18 output state and
+ * 19 cell state (variable tensors, kept across invokes as in TFLite); 20-23
+ * layer-norm coefficients. Optional inputs are -1: CIFG (no input gate),
+ * no peephole, no projection, no layer norm.
+ *
+ * Versions (TFLite register.cc: 1..4): float32 and int8 activations with
+ * int16 cell state (the full-integer "8x8_16" path, 5 intermediates) are
+ * supported. Hybrid (int8 weights, float activations) and integer layer
+ * normalisation are refused as unsupported. float32 results are within
+ * 1e-5 * (1 + max |ref|) of TFLite; int8 is bit-exact with BUILTIN_REF.
+ * The state carries over between invokes, exactly as TFLite's does.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel_util.h"
+#include "quantization.h"
+#include "reference/lstm_float.h"
+#include "reference/lstm_integer.h"
+#include "spry/op.h"
+
+/* UnidirectionalSequenceLSTMOptions field ids (schema.fbs). */
+enum { OPT_ACTIVATION = 0, OPT_CELL_CLIP = 1, OPT_PROJ_CLIP = 2, OPT_TIME_MAJOR = 3 };
+
+enum {
+  IN_INPUT = 0,
+  IN_INPUT_WEIGHTS = 1,     /* + gate */
+  IN_RECURRENT_WEIGHTS = 5, /* + gate */
+  IN_PEEPHOLE_INPUT = 9,
+  IN_PEEPHOLE_FORGET = 10,
+  IN_PEEPHOLE_OUTPUT = 11,
+  IN_BIAS = 12,             /* + gate */
+  IN_PROJ_WEIGHTS = 16,
+  IN_PROJ_BIAS = 17,
+  IN_OUTPUT_STATE = 18,
+  IN_CELL_STATE = 19,
+  IN_LAYER_NORM = 20,       /* + gate */
+};
+
+enum { GATE_INPUT = 0, GATE_FORGET = 1, GATE_CELL = 2, GATE_OUTPUT = 3 };
+
+typedef struct LstmOpData {
+  int activation;
+  float cell_clip, proj_clip;
+  bool time_major;
+  bool integer;
+  int32_t n_batch, max_time;
+  SpryLstmShape shape;      /* n_batch here is the rows per step */
+  SpryLstmQuantParams qp;
+  int32_t scratch, scratch8;
+} LstmOpData;
+
+static SpryStatus lstm_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
+  LstmOpData *d = calloc(1, sizeof *d);
+  if (!d) return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
+  d->activation = spry_option_i8(node->options, OPT_ACTIVATION, 0);
+  d->cell_clip = spry_option_f32(node->options, OPT_CELL_CLIP, 0.0f);
+  d->proj_clip = spry_option_f32(node->options, OPT_PROJ_CLIP, 0.0f);
+  d->time_major = spry_option_bool(node->options, OPT_TIME_MAJOR, false);
+  *user_data = d;
+  return SPRY_OK;
+}
+
+static void lstm_free(SpryContext *ctx, void *user_data) {
+  (void)ctx;
+  free(user_data);
+}
+
+static const SpryTensor *opt_input(SpryContext *ctx, const SpryNode *node, int32_t i) {
+  return i < node->num_inputs ? spry_node_input(ctx, node, i) : NULL;
+}
+
+/* A present weight/bias tensor of the given rank-1/2 shape and type. */
+static SpryStatus check_shape(SpryContext *ctx, const SpryNode *node, int32_t i, int32_t rows,
+                              int32_t cols, SpryType type) {
+  const SpryTensor *t = opt_input(ctx, node, i);
+  SPRY_ENSURE_MSG(ctx, t, SPRY_ERROR_INVALID_MODEL, "input %d is required", (int)i);
+  const bool shape_ok = cols < 0 ? (t->rank == 1 && t->dims[0] == rows)
+                                 : (t->rank == 2 && t->dims[0] == rows && t->dims[1] == cols);
+  SPRY_ENSURE_MSG(ctx, shape_ok, SPRY_ERROR_INVALID_MODEL,
+                  "input %d ('%s') must have shape [%d%s%d]", (int)i, t->name, (int)rows,
+                  cols < 0 ? "" : ", ", cols < 0 ? 0 : (int)cols);
+  SPRY_ENSURE_MSG(ctx, t->type == type, SPRY_ERROR_INVALID_MODEL, "input %d is %s, expected %s",
+                  (int)i, spry_type_name(t->type), spry_type_name(type));
+  return SPRY_OK;
+}
+
+/* Presence rules of the optional inputs (TFLite's CheckInputTensorDimensions). */
+static SpryStatus check_optional_inputs(SpryContext *ctx, const SpryNode *node, bool *cifg,
+                                        bool *peephole, bool *layer_norm) {
+  const bool has_ii = opt_input(ctx, node, IN_INPUT_WEIGHTS) != NULL;
+  const bool has_ri = opt_input(ctx, node, IN_RECURRENT_WEIGHTS) != NULL;
+  SPRY_ENSURE_MSG(ctx, has_ii == has_ri, SPRY_ERROR_INVALID_MODEL,
+                  "input-gate weights must be all present or all absent (CIFG)");
+  *cifg = !has_ii;
+  const bool pi = opt_input(ctx, node, IN_PEEPHOLE_INPUT) != NULL;
+  const bool pf = opt_input(ctx, node, IN_PEEPHOLE_FORGET) != NULL;
+  const bool po = opt_input(ctx, node, IN_PEEPHOLE_OUTPUT) != NULL;
+  SPRY_ENSURE_MSG(ctx, ((pi || *cifg) && pf && po) || (!pi && !pf && !po),
+                  SPRY_ERROR_INVALID_MODEL, "peephole weights must be all present or all absent");
+  *peephole = po;
+  SPRY_ENSURE_MSG(ctx, !*cifg || opt_input(ctx, node, IN_BIAS + GATE_INPUT) == NULL,
+                  SPRY_ERROR_INVALID_MODEL, "a CIFG LSTM must not have an input gate bias");
+  SPRY_ENSURE_MSG(ctx,
+                  opt_input(ctx, node, IN_PROJ_WEIGHTS) || !opt_input(ctx, node, IN_PROJ_BIAS),
+                  SPRY_ERROR_INVALID_MODEL, "projection bias without projection weights");
+  *layer_norm = opt_input(ctx, node, IN_LAYER_NORM + GATE_FORGET) != NULL;
+  if (*layer_norm)
+    SPRY_ENSURE_MSG(ctx, *cifg == (opt_input(ctx, node, IN_LAYER_NORM + GATE_INPUT) == NULL),
+                    SPRY_ERROR_INVALID_MODEL,
+                    "input layer-norm coefficients must be present exactly when not CIFG");
+  return SPRY_OK;
+}
+
+/* Shapes and types of every present weight, bias and coefficient tensor. */
+static SpryStatus check_weights(SpryContext *ctx, const SpryNode *node, const SpryLstmShape *s,
+                                bool integer, bool layer_norm) {
+  const SpryType wt = integer ? SPRY_TYPE_INT8 : SPRY_TYPE_FLOAT32;
+  const SpryType bt = integer ? SPRY_TYPE_INT32 : SPRY_TYPE_FLOAT32;
+  const SpryType pt = integer ? SPRY_TYPE_INT16 : SPRY_TYPE_FLOAT32;
+  const bool cifg = opt_input(ctx, node, IN_INPUT_WEIGHTS) == NULL;
+  for (int g = cifg ? 1 : 0; g < 4; g++) {
+    SPRY_TRY(check_shape(ctx, node, IN_INPUT_WEIGHTS + g, s->n_cell, s->n_input, wt));
+    SPRY_TRY(check_shape(ctx, node, IN_RECURRENT_WEIGHTS + g, s->n_cell, s->n_output, wt));
+    SPRY_TRY(check_shape(ctx, node, IN_BIAS + g, s->n_cell, -1, bt));
+    if (layer_norm) SPRY_TRY(check_shape(ctx, node, IN_LAYER_NORM + g, s->n_cell, -1, pt));
+  }
+  for (int32_t i = IN_PEEPHOLE_INPUT; i <= IN_PEEPHOLE_OUTPUT; i++)
+    if (opt_input(ctx, node, i)) SPRY_TRY(check_shape(ctx, node, i, s->n_cell, -1, pt));
+  if (opt_input(ctx, node, IN_PROJ_WEIGHTS))
+    SPRY_TRY(check_shape(ctx, node, IN_PROJ_WEIGHTS, s->n_output, s->n_cell, wt));
+  if (opt_input(ctx, node, IN_PROJ_BIAS))
+    SPRY_TRY(check_shape(ctx, node, IN_PROJ_BIAS, s->n_output, -1, bt));
+  return SPRY_OK;
+}
+
+/* The variable state tensors: present, variable, of the right size and type. */
+static SpryStatus check_states(SpryContext *ctx, const SpryNode *node, const LstmOpData *d) {
+  const SpryTensor *h = opt_input(ctx, node, IN_OUTPUT_STATE);
+  const SpryTensor *c = opt_input(ctx, node, IN_CELL_STATE);
+  SPRY_ENSURE_MSG(ctx, h && c, SPRY_ERROR_INVALID_MODEL, "output and cell state are required");
+  SPRY_ENSURE_MSG(ctx, h->kind == SPRY_TENSOR_PERSISTENT && c->kind == SPRY_TENSOR_PERSISTENT,
+                  SPRY_ERROR_INVALID_MODEL, "output and cell state must be variable tensors");
+  const size_t n_batch = (size_t)d->n_batch;
+  SPRY_ENSURE_MSG(ctx,
+                  spry_tensor_elements(h) == n_batch * (size_t)d->shape.n_output &&
+                      spry_tensor_elements(c) == n_batch * (size_t)d->shape.n_cell,
+                  SPRY_ERROR_INVALID_MODEL, "state sizes do not match batch %d, cells %d, outputs %d",
+                  (int)d->n_batch, (int)d->shape.n_cell, (int)d->shape.n_output);
+  const SpryType in_type = spry_node_input(ctx, node, IN_INPUT)->type;
+  const SpryType cell_type = d->integer ? SPRY_TYPE_INT16 : SPRY_TYPE_FLOAT32;
+  SPRY_ENSURE_MSG(ctx, h->type == in_type && c->type == cell_type, SPRY_ERROR_INVALID_MODEL,
+                  "states are %s/%s, expected %s/%s", spry_type_name(h->type),
+                  spry_type_name(c->type), spry_type_name(in_type), spry_type_name(cell_type));
+  return SPRY_OK;
+}
+
+/* ---- Integer (8x8_16) parameters ------------------------------------------ */
+
+static SpryStatus quantize(SpryContext *ctx, float scale, int32_t *multiplier, int *shift) {
+  SPRY_ENSURE_MSG(ctx, spry_quantize_multiplier(scale, multiplier, shift),
+                  SPRY_ERROR_INVALID_MODEL, "invalid effective scale %g", (double)scale);
+  return SPRY_OK;
+}
+
+/* bias[r] + zero_point * sum(weights[r]): TFLite's PrecomputeZeroPointTimesWeightWithBias. */
+static int32_t *fold_bias(SpryContext *ctx, const SpryTensor *w, const SpryTensor *bias,
+                          int32_t zero_point) {
+  const int32_t rows = w->dims[0], cols = w->dims[1];
+  int32_t *out = spry_context_alloc_persistent(ctx, (size_t)rows * sizeof *out);
+  if (!out) return NULL;
+  const int8_t *wd = w->data;
+  for (int32_t r = 0; r < rows; r++) {
+    int64_t sum = 0;
+    for (int32_t c = 0; c < cols; c++) sum += wd[(size_t)r * cols + c];
+    int64_t b = bias ? ((const int32_t *)bias->data)[r] : 0;
+    out[r] = (int32_t)(uint32_t)(uint64_t)(b + sum * zero_point);
+  }
+  return out;
+}
+
+static bool is_constant(const SpryTensor *t) { return !t || t->kind == SPRY_TENSOR_CONSTANT; }
+
+static SpryStatus check_integer_tensors(SpryContext *ctx, const SpryNode *node) {
+  for (int32_t i = 1; i < node->num_inputs; i++) {
+    if (i == IN_OUTPUT_STATE || i == IN_CELL_STATE) continue;
+    const SpryTensor *t = opt_input(ctx, node, i);
+    SPRY_ENSURE_MSG(ctx, is_constant(t), SPRY_ERROR_UNSUPPORTED,
+                    "integer LSTM weights must be constant (input %d is not)", (int)i);
+    if (t && t->type != SPRY_TYPE_INT32)
+      SPRY_ENSURE_MSG(ctx, t->quant.num_channels == 1 && spry_scale_is_valid(t->quant.scale),
+                      SPRY_ERROR_INVALID_MODEL,
+                      "input %d must be quantized per tensor with a valid scale", (int)i);
+  }
+  SPRY_ENSURE_MSG(ctx, node->num_intermediates == 5, SPRY_ERROR_INVALID_MODEL,
+                  "the integer LSTM needs 5 intermediate tensors, has %d",
+                  (int)node->num_intermediates);
+  const SpryTensor *hidden = spry_context_tensor(ctx, node->intermediates[4]);
+  SPRY_ENSURE_MSG(ctx, hidden && hidden->quant.num_channels >= 1 &&
+                           spry_scale_is_valid(hidden->quant.scale),
+                  SPRY_ERROR_INVALID_MODEL, "intermediate 4 (hidden) must be quantized");
+  SPRY_TRY(spry_op_check_quant(ctx, "input", spry_node_input(ctx, node, IN_INPUT)));
+  SPRY_TRY(spry_op_check_quant(ctx, "output state", opt_input(ctx, node, IN_OUTPUT_STATE)));
+  SPRY_TRY(spry_op_check_quant(ctx, "cell state", opt_input(ctx, node, IN_CELL_STATE)));
+  return SPRY_OK;
+}
+
+/* The cell state scale must be 2^k with k in [-15, -9] (TFLite's CheckedLog2
+ * and its cell_scale <= -9 check; below -15 its tanh would not be defined). */
+static SpryStatus cell_scale_log2(SpryContext *ctx, float scale, int *out) {
+  const double l = log2((double)scale);
+  const double rounded = round(l);
+  SPRY_ENSURE_MSG(ctx, fabs(l - rounded) < 1e-3 && rounded >= -15 && rounded <= -9,
+                  SPRY_ERROR_UNSUPPORTED,
+                  "cell state scale %g must be a power of two in [2^-15, 2^-9]", (double)scale);
+  *out = (int)rounded;
+  return SPRY_OK;
+}
+
+static int32_t quantized_clip(float clip, float scale, float limit) {
+  if (!(clip > 0.0f)) return 0;
+  const float q = clip / scale;
+  return (int32_t)(q > limit ? limit : q); /* clip/scale > 0: truncation is TFLite's cast */
+}
+
+static SpryStatus prepare_gate(SpryContext *ctx, const SpryNode *node, LstmOpData *d, int g,
+                               float input_scale, float state_scale, float cell_scale) {
+  SpryLstmQuantGate *q = &d->qp.gates[g];
+  const SpryTensor *iw = opt_input(ctx, node, IN_INPUT_WEIGHTS + g);
+  const SpryTensor *rw = opt_input(ctx, node, IN_RECURRENT_WEIGHTS + g);
+  const float gate_scale = 1.0f / 4096.0f; /* Q3.12 without layer norm */
+  const float iw_scale = iw->quant.scale * input_scale / gate_scale;
+  const float rw_scale = rw->quant.scale * state_scale / gate_scale;
+  SPRY_TRY(quantize(ctx, iw_scale, &q->input_multiplier, &q->input_shift));
+  SPRY_TRY(quantize(ctx, rw_scale, &q->recurrent_multiplier, &q->recurrent_shift));
+  const SpryTensor *in = spry_node_input(ctx, node, IN_INPUT);
+  const SpryTensor *h = opt_input(ctx, node, IN_OUTPUT_STATE);
+  q->input_weights = iw->data;
+  q->recurrent_weights = rw->data;
+  q->input_bias = fold_bias(ctx, iw, opt_input(ctx, node, IN_BIAS + g), -in->quant.zero_point);
+  q->recurrent_bias = fold_bias(ctx, rw, NULL, -h->quant.zero_point);
+  if (!q->input_bias || !q->recurrent_bias)
+    return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
+  const int32_t peep_index[4] = {IN_PEEPHOLE_INPUT, IN_PEEPHOLE_FORGET, -1, IN_PEEPHOLE_OUTPUT};
+  const SpryTensor *pw = peep_index[g] < 0 ? NULL : opt_input(ctx, node, peep_index[g]);
+  q->peephole_weights = pw ? pw->data : NULL;
+  if (pw)
+    SPRY_TRY(quantize(ctx, (float)((double)cell_scale * pw->quant.scale) / gate_scale,
+                      &q->peephole_multiplier, &q->peephole_shift));
+  return SPRY_OK;
+}
+
+static SpryStatus prepare_integer(SpryContext *ctx, const SpryNode *node, LstmOpData *d,
+                                  bool layer_norm, bool peephole) {
+  SPRY_TRY(check_integer_tensors(ctx, node));
+  SPRY_ENSURE_MSG(ctx, !layer_norm, SPRY_ERROR_UNSUPPORTED,
+                  "integer LSTM with layer normalisation is not supported yet");
+  /* TFLite sizes the peephole term by n_output; beyond n_cell it would read
+   * past the weights. */
+  SPRY_ENSURE_MSG(ctx, !peephole || d->shape.n_output <= d->shape.n_cell, SPRY_ERROR_UNSUPPORTED,
+                  "integer peephole LSTM needs n_output <= n_cell");
+  const SpryTensor *in = spry_node_input(ctx, node, IN_INPUT);
+  const SpryTensor *h = opt_input(ctx, node, IN_OUTPUT_STATE);
+  const SpryTensor *c = opt_input(ctx, node, IN_CELL_STATE);
+  const SpryTensor *out = spry_node_output(ctx, node, 0);
+  const SpryTensor *hidden = spry_context_tensor(ctx, node->intermediates[4]);
+  SpryLstmQuantParams *qp = &d->qp;
+  SPRY_TRY(cell_scale_log2(ctx, c->quant.scale, &qp->cell_scale_log2));
+  const float cell_scale = ldexpf(1.0f, qp->cell_scale_log2);
+  for (int g = opt_input(ctx, node, IN_INPUT_WEIGHTS) ? 0 : 1; g < 4; g++)
+    SPRY_TRY(prepare_gate(ctx, node, d, g, in->quant.scale, h->quant.scale, cell_scale));
+  qp->cell_clip = (int16_t)quantized_clip(d->cell_clip, c->quant.scale, 32767.0f);
+  qp->proj_clip = (int8_t)quantized_clip(d->proj_clip, out->quant.scale, 127.0f);
+  const float hidden_scale = (float)(ldexp(1.0, -15) / hidden->quant.scale * ldexp(1.0, -15));
+  SPRY_TRY(quantize(ctx, hidden_scale, &qp->hidden_multiplier, &qp->hidden_shift));
+  qp->hidden_zero_point = hidden->quant.zero_point;
+  qp->output_state_zero_point = h->quant.zero_point;
+  const SpryTensor *pw = opt_input(ctx, node, IN_PROJ_WEIGHTS);
+  qp->projection_weights = pw ? pw->data : NULL;
+  if (pw) {
+    SPRY_TRY(quantize(ctx, pw->quant.scale * hidden->quant.scale / h->quant.scale,
+                      &qp->projection_multiplier, &qp->projection_shift));
+    /* TFLite folds +hidden_zp (not -hidden_zp) into the projection bias. */
+    qp->projection_bias =
+        fold_bias(ctx, pw, opt_input(ctx, node, IN_PROJ_BIAS), hidden->quant.zero_point);
+    if (!qp->projection_bias)
+      return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
+  }
+  return SPRY_OK;
+}
+
+/* ---- Prepare / invoke -------------------------------------------------------- */
+
+static SpryStatus request_scratch(SpryContext *ctx, LstmOpData *d) {
+  size_t count = (size_t)d->n_batch * (size_t)d->shape.n_cell;
+  const size_t elem = d->integer ? sizeof(int16_t) : sizeof(float);
+  SPRY_ENSURE_MSG(ctx, count <= SIZE_MAX / 4 / elem, SPRY_ERROR_INVALID_MODEL,
+                  "LSTM scratch size overflows");
+  SPRY_TRY(spry_context_request_scratch(ctx, count * 4 * elem + 1, &d->scratch));
+  d->scratch8 = -1;
+  if (d->integer) SPRY_TRY(spry_context_request_scratch(ctx, count + 1, &d->scratch8));
+  return SPRY_OK;
+}
+
+static SpryStatus lstm_prepare(SpryContext *ctx, SpryNode *node) {
+  LstmOpData *d = node->user_data;
+  SPRY_ENSURE_MSG(ctx, node->num_inputs == 24 || node->num_inputs == 20,
+                  SPRY_ERROR_INVALID_MODEL, "expects 20 or 24 inputs, has %d",
+                  (int)node->num_inputs);
+  SPRY_ENSURE_MSG(ctx, node->num_outputs == 1, SPRY_ERROR_INVALID_MODEL, "expects 1 output");
+  const SpryTensor *in = spry_node_input(ctx, node, IN_INPUT);
+  const SpryTensor *w_out = opt_input(ctx, node, IN_INPUT_WEIGHTS + GATE_OUTPUT);
+  const SpryTensor *r_out = opt_input(ctx, node, IN_RECURRENT_WEIGHTS + GATE_OUTPUT);
+  SpryTensor *out = spry_node_output(ctx, node, 0);
+  SPRY_ENSURE_MSG(ctx, in && w_out && r_out && out, SPRY_ERROR_INVALID_MODEL,
+                  "input, output-gate weights and output are required");
+  SPRY_ENSURE_MSG(ctx, in->rank == 3, SPRY_ERROR_INVALID_MODEL, "input must be 3-D, is %d-D",
+                  (int)in->rank);
+  SPRY_ENSURE_MSG(ctx, w_out->rank == 2 && r_out->rank == 2, SPRY_ERROR_INVALID_MODEL,
+                  "weights must be 2-D");
+  SPRY_ENSURE_MSG(ctx, d->cell_clip >= 0.0f && d->proj_clip >= 0.0f, SPRY_ERROR_INVALID_MODEL,
+                  "cell_clip and proj_clip must be >= 0");
+  SPRY_ENSURE_MSG(ctx, d->activation >= SPRY_ACTIVATION_NONE &&
+                           d->activation <= SPRY_ACTIVATION_TANH,
+                  SPRY_ERROR_UNSUPPORTED, "unsupported LSTM activation %d", d->activation);
+  d->integer = in->type == SPRY_TYPE_INT8;
+  SPRY_ENSURE_MSG(ctx, in->type == SPRY_TYPE_FLOAT32 || d->integer, SPRY_ERROR_UNSUPPORTED,
+                  "input type %s is not supported", spry_type_name(in->type));
+  SPRY_ENSURE_MSG(ctx, d->integer || w_out->type == SPRY_TYPE_FLOAT32, SPRY_ERROR_UNSUPPORTED,
+                  "hybrid LSTM (%s weights, float input) is not supported yet",
+                  spry_type_name(w_out->type));
+  d->n_batch = d->time_major ? in->dims[1] : in->dims[0];
+  d->max_time = d->time_major ? in->dims[0] : in->dims[1];
+  d->shape = (SpryLstmShape){.n_batch = d->time_major ? d->n_batch : 1,
+                             .n_input = in->dims[2],
+                             .n_cell = w_out->dims[0],
+                             .n_output = r_out->dims[1]};
+  bool cifg = false, peephole = false, layer_norm = false;
+  SPRY_TRY(check_optional_inputs(ctx, node, &cifg, &peephole, &layer_norm));
+  SPRY_TRY(check_weights(ctx, node, &d->shape, d->integer, layer_norm));
+  SPRY_TRY(check_states(ctx, node, d));
+  SPRY_ENSURE_MSG(ctx, out->type == in->type, SPRY_ERROR_INVALID_MODEL,
+                  "output type must match the input");
+  const int32_t dims[3] = {in->dims[0], in->dims[1], d->shape.n_output};
+  SPRY_TRY(spry_context_resize_tensor(ctx, out, 3, dims));
+  if (d->integer) {
+    SPRY_TRY(spry_op_check_quant(ctx, "output", out));
+    SPRY_TRY(prepare_integer(ctx, node, d, layer_norm, peephole));
+  }
+  return request_scratch(ctx, d);
+}
+
+static void float_params(SpryContext *ctx, const SpryNode *node, const LstmOpData *d,
+                         SpryLstmFloatParams *p) {
+  memset(p, 0, sizeof *p);
+  const int32_t peep_index[4] = {IN_PEEPHOLE_INPUT, IN_PEEPHOLE_FORGET, -1, IN_PEEPHOLE_OUTPUT};
+  for (int g = 0; g < 4; g++) {
+    const SpryTensor *t;
+    p->input_weights[g] = (t = opt_input(ctx, node, IN_INPUT_WEIGHTS + g)) ? t->data : NULL;
+    p->recurrent_weights[g] = (t = opt_input(ctx, node, IN_RECURRENT_WEIGHTS + g)) ? t->data : NULL;
+    p->bias[g] = (t = opt_input(ctx, node, IN_BIAS + g)) ? t->data : NULL;
+    p->layer_norm[g] = (t = opt_input(ctx, node, IN_LAYER_NORM + g)) ? t->data : NULL;
+    p->peephole_weights[g] =
+        peep_index[g] >= 0 && (t = opt_input(ctx, node, peep_index[g])) ? t->data : NULL;
+  }
+  const SpryTensor *t;
+  p->projection_weights = (t = opt_input(ctx, node, IN_PROJ_WEIGHTS)) ? t->data : NULL;
+  p->projection_bias = (t = opt_input(ctx, node, IN_PROJ_BIAS)) ? t->data : NULL;
+  p->activation = d->activation;
+  p->cell_clip = d->cell_clip;
+  p->proj_clip = d->proj_clip;
+}
+
+/* Element offsets of step (b, t): batch-major runs one row at a time over
+ * the whole sequence, time-major all rows per step, as TFLite does. */
+static size_t row_offset(const LstmOpData *d, int32_t b, int32_t t, int32_t width) {
+  const size_t row = d->time_major ? (size_t)t * d->n_batch : (size_t)b * d->max_time + t;
+  return row * (size_t)width;
+}
+
+static SpryStatus lstm_invoke(SpryContext *ctx, SpryNode *node) {
+  const LstmOpData *d = node->user_data;
+  const SpryTensor *in = spry_node_input(ctx, node, IN_INPUT);
+  SpryTensor *h = spry_node_input(ctx, node, IN_OUTPUT_STATE);
+  SpryTensor *c = spry_node_input(ctx, node, IN_CELL_STATE);
+  SpryTensor *out = spry_node_output(ctx, node, 0);
+  const SpryLstmShape *s = &d->shape;
+  const int32_t outer = d->time_major ? 1 : d->n_batch;
+  SpryLstmFloatParams fp;
+  if (!d->integer) float_params(ctx, node, d, &fp);
+  for (int32_t b = 0; b < outer; b++) {
+    for (int32_t t = 0; t < d->max_time; t++) {
+      const size_t xo = row_offset(d, b, t, s->n_input), yo = row_offset(d, b, t, s->n_output);
+      const size_t ho = (size_t)b * s->n_output, co = (size_t)b * s->n_cell;
+      const size_t rows_out = (size_t)s->n_batch * s->n_output;
+      if (d->integer) {
+        int8_t *state = (int8_t *)h->data + ho;
+        spry_ref_lstm_step_s8(&d->qp, s, (const int8_t *)in->data + xo, state,
+                              (int16_t *)c->data + co, spry_context_scratch(ctx, d->scratch),
+                              spry_context_scratch(ctx, d->scratch8));
+        memcpy((int8_t *)out->data + yo, state, rows_out);
+      } else {
+        float *state = (float *)h->data + ho;
+        spry_ref_lstm_step_f32(&fp, s, (const float *)in->data + xo, state,
+                               (float *)c->data + co, spry_context_scratch(ctx, d->scratch));
+        memcpy((float *)out->data + yo, state, rows_out * sizeof(float));
+      }
+    }
+  }
+  return SPRY_OK;
+}
+
+const SpryOpRegistration spry_op_unidirectional_sequence_lstm = {
+    .abi_version = SPRY_OP_ABI_VERSION,
+    .builtin_code = 44,
+    .min_version = 1,
+    .max_version = 4,
+    .builtin_options_type = 71, /* UnidirectionalSequenceLSTMOptions */
+    .init = lstm_init,
+    .free = lstm_free,
+    .prepare = lstm_prepare,
+    .invoke = lstm_invoke,
+};

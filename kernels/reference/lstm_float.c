@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* lstm_float.c — one float32 LSTM time step (see the header). */
+#include "lstm_float.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "../quantization.h"
+
+enum { GATE_INPUT = 0, GATE_FORGET = 1, GATE_CELL = 2, GATE_OUTPUT = 3 };
+
+/* TFLite's ApplyActivationToVector for the activations an LSTM accepts. */
+static float activate(float x, int activation) {
+  switch (activation) {
+    case SPRY_ACTIVATION_RELU: return x < 0.0f ? 0.0f : x;
+    case SPRY_ACTIVATION_RELU_N1_TO_1: return fminf(fmaxf(x, -1.0f), 1.0f);
+    case SPRY_ACTIVATION_RELU6: return fminf(fmaxf(x, 0.0f), 6.0f);
+    case SPRY_ACTIVATION_TANH: return tanhf(x);
+    default: return x;
+  }
+}
+
+static float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
+
+/* out[b][r] += sum_c w[r][c] * v[b][c] */
+static void matmul_acc(const float *w, int32_t rows, int32_t cols, const float *v,
+                       int32_t n_batch, float *out) {
+  for (int32_t b = 0; b < n_batch; b++)
+    for (int32_t r = 0; r < rows; r++) {
+      float acc = 0.0f;
+      for (int32_t c = 0; c < cols; c++) acc += w[(size_t)r * cols + c] * v[(size_t)b * cols + c];
+      out[(size_t)b * rows + r] += acc;
+    }
+}
+
+/* Mean/stddev normalisation of each row, then coefficients and bias. */
+static void layer_norm(float *gate, const float *coeff, const float *bias, int32_t n_cell,
+                       int32_t n_batch) {
+  for (int32_t b = 0; b < n_batch; b++) {
+    float *row = gate + (size_t)b * n_cell;
+    float sum = 0.0f, sum_sq = 0.0f;
+    for (int32_t i = 0; i < n_cell; i++) sum += row[i];
+    const float mean = sum / (float)n_cell;
+    for (int32_t i = 0; i < n_cell; i++) sum_sq += (row[i] - mean) * (row[i] - mean);
+    const float inv = 1.0f / sqrtf(sum_sq / (float)n_cell + 1e-8f);
+    for (int32_t i = 0; i < n_cell; i++) row[i] = (row[i] - mean) * inv * coeff[i] + bias[i];
+  }
+}
+
+static void gate_f32(const SpryLstmFloatParams *p, const SpryLstmShape *s, int g,
+                     const float *input, const float *output_state, const float *cell_state,
+                     float *gate) {
+  const int32_t n = s->n_cell;
+  const bool ln = p->layer_norm[g] != NULL;
+  for (int32_t b = 0; b < s->n_batch; b++)
+    for (int32_t i = 0; i < n; i++) gate[(size_t)b * n + i] = ln ? 0.0f : p->bias[g][i];
+  matmul_acc(p->input_weights[g], n, s->n_input, input, s->n_batch, gate);
+  matmul_acc(p->recurrent_weights[g], n, s->n_output, output_state, s->n_batch, gate);
+  if (g != GATE_CELL && p->peephole_weights[g])
+    for (int32_t b = 0; b < s->n_batch; b++)
+      for (int32_t i = 0; i < n; i++)
+        gate[(size_t)b * n + i] += p->peephole_weights[g][i] * cell_state[(size_t)b * n + i];
+  if (ln) layer_norm(gate, p->layer_norm[g], p->bias[g], n, s->n_batch);
+  const size_t count = (size_t)s->n_batch * n;
+  for (size_t i = 0; i < count; i++)
+    gate[i] = g == GATE_CELL ? activate(gate[i], p->activation) : sigmoid(gate[i]);
+}
+
+static float clip(float x, float limit) {
+  return limit > 0.0f ? fminf(fmaxf(x, -limit), limit) : x;
+}
+
+void spry_ref_lstm_step_f32(const SpryLstmFloatParams *p, const SpryLstmShape *s,
+                            const float *input, float *output_state, float *cell_state,
+                            float *scratch) {
+  const size_t count = (size_t)s->n_batch * s->n_cell;
+  float *gates[4] = {scratch, scratch + count, scratch + 2 * count, scratch + 3 * count};
+  const bool cifg = p->input_weights[GATE_INPUT] == NULL;
+  if (!cifg) gate_f32(p, s, GATE_INPUT, input, output_state, cell_state, gates[GATE_INPUT]);
+  gate_f32(p, s, GATE_FORGET, input, output_state, cell_state, gates[GATE_FORGET]);
+  gate_f32(p, s, GATE_CELL, input, output_state, cell_state, gates[GATE_CELL]);
+  for (size_t i = 0; i < count; i++) {
+    const float in_gate = cifg ? 1.0f - gates[GATE_FORGET][i] : gates[GATE_INPUT][i];
+    const float c = gates[GATE_FORGET][i] * cell_state[i] + in_gate * gates[GATE_CELL][i];
+    cell_state[i] = clip(c, p->cell_clip);
+  }
+  /* The output gate's peephole sees the updated cell state. */
+  gate_f32(p, s, GATE_OUTPUT, input, output_state, cell_state, gates[GATE_OUTPUT]);
+  float *hidden = gates[GATE_FORGET]; /* free once the cell state is updated */
+  for (size_t i = 0; i < count; i++)
+    hidden[i] = gates[GATE_OUTPUT][i] * activate(cell_state[i], p->activation);
+  if (!p->projection_weights) {
+    memcpy(output_state, hidden, count * sizeof *hidden);
+    return;
+  }
+  const size_t out_count = (size_t)s->n_batch * s->n_output;
+  for (int32_t b = 0; b < s->n_batch; b++)
+    for (int32_t o = 0; o < s->n_output; o++)
+      output_state[(size_t)b * s->n_output + o] = p->projection_bias ? p->projection_bias[o] : 0.0f;
+  matmul_acc(p->projection_weights, s->n_output, s->n_cell, hidden, s->n_batch, output_state);
+  for (size_t i = 0; i < out_count; i++) output_state[i] = clip(output_state[i], p->proj_clip);
+}

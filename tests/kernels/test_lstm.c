@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * test_lstm.c — UNIDIRECTIONAL_SEQUENCE_LSTM keeps its variable state across
+ * invokes exactly as TFLite does: each op_unidirectional_sequence_lstm_*
+ * golden is invoked twice on the same input and both outputs are compared
+ * with the reference's two consecutive invokes (output_0.bin,
+ * output_0.second.bin from tools/goldens/make_lstm_cases.py); int8 byte for
+ * byte, float32 within 1e-5 * (1 + max |ref|). Also checks that the second
+ * output differs from the first (the state really carried over) and that
+ * the 16-bit fixed-point gate functions hit their exact end points.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reference/lstm_fixed16.h"
+#include "spry/spry.h"
+
+static const char *const kCases[] = {
+    "op_unidirectional_sequence_lstm_f32_basic",
+    "op_unidirectional_sequence_lstm_f32_peephole_proj_clip_tm",
+    "op_unidirectional_sequence_lstm_f32_cifg_layernorm_relu",
+    "op_unidirectional_sequence_lstm_s8_basic",
+    "op_unidirectional_sequence_lstm_s8_cifg_peephole_proj_clip_tm",
+};
+
+static void *read_file(const char *dir, const char *name, size_t *size) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/goldens/%s/%s", getenv("SPRY_TEST_DATA"), dir, name);
+  FILE *f = fopen(path, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  void *data = malloc(n > 0 ? (size_t)n : 1);
+  assert_non_null(data);
+  assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
+  fclose(f);
+  *size = (size_t)n;
+  return data;
+}
+
+static void expect_output(const SpryTensor *out, const char *dir, const char *file) {
+  size_t size;
+  void *want = read_file(dir, file, &size);
+  SpryTensorInfo info;
+  assert_int_equal(spry_tensor_info(out, &info), SPRY_OK);
+  assert_int_equal(spry_tensor_byte_size(out), size);
+  const void *got = spry_tensor_data_const(out);
+  if (info.type == SPRY_TYPE_FLOAT32) {
+    const float *g = got, *w = want;
+    float max_ref = 0.0f;
+    for (size_t i = 0; i < size / 4; i++) max_ref = fmaxf(max_ref, fabsf(w[i]));
+    for (size_t i = 0; i < size / 4; i++)
+      assert_true(fabsf(g[i] - w[i]) <= 1e-5f * (1.0f + max_ref));
+  } else {
+    assert_memory_equal(got, want, size);
+  }
+  free(want);
+}
+
+static void run_twice(const char *dir) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s/goldens/%s/model.tflite", getenv("SPRY_TEST_DATA"), dir);
+  SpryModel *model = NULL;
+  SpryInterpreter *interp = NULL;
+  assert_int_equal(spry_model_open_file(path, &model), SPRY_OK);
+  assert_int_equal(spry_interpreter_new(model, NULL, &interp), SPRY_OK);
+  size_t in_size;
+  void *in = read_file(dir, "input_0.bin", &in_size);
+  SpryTensor *input = spry_interpreter_input(interp, 0);
+  assert_int_equal(spry_tensor_byte_size(input), in_size);
+  memcpy(spry_tensor_data(input), in, in_size);
+  const SpryTensor *out = spry_interpreter_output(interp, 0);
+  assert_int_equal(spry_interpreter_invoke(interp), SPRY_OK);
+  expect_output(out, dir, "output_0.bin");
+  size_t first_size;
+  void *first = read_file(dir, "output_0.bin", &first_size);
+  assert_int_equal(spry_interpreter_invoke(interp), SPRY_OK);
+  expect_output(out, dir, "output_0.second.bin");
+  /* Same input, different result: the state carried over. */
+  assert_memory_not_equal(spry_tensor_data_const(out), first, first_size);
+  free(first);
+  free(in);
+  spry_interpreter_free(interp);
+  spry_model_free(model);
+}
+
+static void test_state_carries_over(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof kCases / sizeof kCases[0]; i++) run_twice(kCases[i]);
+}
+
+/* End points of the gemmlowp 16-bit functions: logistic(0) = 1/2, tanh(0) =
+ * 0, odd/complementary symmetry, and saturation near +-1 at the extremes. */
+static void test_fixed16_end_points(void **state) {
+  (void)state;
+  assert_int_equal(spry_fp16_logistic_q3(0), 16384);
+  assert_int_equal(spry_fp16_tanh(0, 3), 0);
+  for (int x = -32768; x <= 32767; x += 97) {
+    const int16_t v = (int16_t)x;
+    const double want_sig = 1.0 / (1.0 + exp(-x / 4096.0));
+    assert_true(fabs(spry_fp16_logistic_q3(v) / 32768.0 - want_sig) < 2e-3);
+    for (int bits = 0; bits <= 6; bits++) {
+      const double want = tanh(x / (double)(1 << (15 - bits)));
+      assert_true(fabs(spry_fp16_tanh(v, bits) / 32768.0 - want) < 2e-3);
+    }
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_state_carries_over),
+      cmocka_unit_test(test_fixed16_end_points),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
