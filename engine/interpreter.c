@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* interpreter.c — creating interpreters, preparing the plan and running it. */
+/* interpreter.c — creating, preparing, running and resetting interpreters. */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -208,4 +208,57 @@ void spry_interpreter_free(SpryInterpreter *interp) {
   free(interp->tensors);
   free(interp->profile);
   free(interp);
+}
+
+/* ---- Restarting a stream ---------------------------------------------------- */
+
+typedef SpryStatus (*SpryResetFn)(SpryContext *ctx, SpryNode *node);
+
+/* A registration built against op ABI version 1 ends after `invoke`, so its
+ * `reset` field may only be read from version 2 on. */
+static SpryResetFn registration_reset(const SpryOpRegistration *r) {
+  if (!r || r->abi_version < 2) return NULL;
+  return r->reset;
+}
+
+/* TFLite's ResetVariableTensor: every byte becomes 0, or the zero point for
+ * int8 tensors (a quantized zero). */
+static void reset_variable_tensor(SpryTensor *tensor) {
+  if (!tensor->data || tensor->bytes == 0) return;
+  int value = 0;
+  if (tensor->type == SPRY_TYPE_INT8) value = (int)(uint8_t)(int8_t)tensor->quant.zero_point;
+  memset(tensor->data, value, tensor->bytes);
+}
+
+static SpryStatus reset_nodes(SpryInterpreter *interp) {
+  SpryContext *ctx = &interp->context;
+  for (int32_t n = 0; n < interp->num_nodes; n++) {
+    SpryNodeState *state = &interp->nodes[n];
+    const SpryResetFn reset = registration_reset(state->registration);
+    if (!reset) continue;
+    ctx->node = state;
+    ctx->phase = SPRY_PHASE_IDLE;
+    const SpryStatus status = reset(ctx, &state->node);
+    ctx->node = NULL;
+    if (status != SPRY_OK) {
+      if (spry_last_error()[0] == '\0')
+        spry_set_error(status, "%s (node %d): reset failed (%s)", spry_opcode_name(state->opcode),
+                       (int)n, spry_status_name(status));
+      return status;
+    }
+  }
+  return SPRY_OK;
+}
+
+SpryStatus spry_interpreter_reset_state(SpryInterpreter *interp) {
+  if (!interp) return spry_set_error(SPRY_ERROR_INVALID_ARGUMENT, "interpreter is NULL");
+  /* State lives in memory that prepare allocates; a pending prepare creates
+   * it fresh (and zeroed) anyway, but must succeed before we can touch it. */
+  if (interp->needs_prepare) SPRY_TRY(spry_interpreter_prepare(interp));
+  spry_clear_error();
+  for (int32_t t = 0; t < interp->num_tensors; t++) {
+    SpryTensor *tensor = &interp->tensors[t];
+    if (tensor->kind == SPRY_TENSOR_PERSISTENT) reset_variable_tensor(tensor);
+  }
+  return reset_nodes(interp);
 }

@@ -34,9 +34,11 @@ SpryStatus spry_resolver_new(SpryResolver **out_resolver) {
 }
 
 static SpryStatus check_registration(const SpryOpRegistration *r) {
-  if (r->abi_version != SPRY_OP_ABI_VERSION)
+  /* Version 1 lacks the trailing `reset` field; the interpreter reads that
+   * field only from registrations of version 2 or later. */
+  if (r->abi_version < 1 || r->abi_version > SPRY_OP_ABI_VERSION)
     return spry_set_error(SPRY_ERROR_INVALID_ARGUMENT,
-                          "op registration has ABI version %u, this library expects %u",
+                          "op registration has ABI version %u, this library accepts 1 to %u",
                           (unsigned)r->abi_version, (unsigned)SPRY_OP_ABI_VERSION);
   if (!r->invoke)
     return spry_set_error(SPRY_ERROR_INVALID_ARGUMENT, "op registration has no invoke function");

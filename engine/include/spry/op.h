@@ -15,6 +15,10 @@
  *   invoke   run: no allocation, no locks, no logging. Scratch buffers are
  *            available through spry_context_scratch().
  *   free     release what init allocated.
+ *   reset    optional (ABI version 2): return the op's internal state (e.g. a
+ *            running noise estimate kept in persistent memory) to what it was
+ *            right after prepare. Called by spry_interpreter_reset_state()
+ *            between invokes, never during one; must not allocate.
  *
  * Errors: return spry_context_error(...) (or use SPRY_ENSURE), never abort.
  *
@@ -53,8 +57,11 @@
 extern "C" {
 #endif
 
-/* Bumped whenever SpryOpRegistration, SpryNode or SpryTensor change layout. */
-#define SPRY_OP_ABI_VERSION 1
+/* Bumped whenever SpryOpRegistration, SpryNode or SpryTensor change layout.
+ * Version 2 appended `reset` to SpryOpRegistration. Registrations built
+ * against version 1 (whose struct ends after `invoke`) are still accepted:
+ * the engine reads `reset` only when abi_version >= 2. */
+#define SPRY_OP_ABI_VERSION 2
 
 /* TFLite BuiltinOperator code of custom ops. */
 #define SPRY_BUILTIN_CUSTOM 32
@@ -121,6 +128,8 @@ typedef struct SpryOpRegistration {
   void (*free)(SpryContext *ctx, void *user_data);
   SpryStatus (*prepare)(SpryContext *ctx, SpryNode *node);
   SpryStatus (*invoke)(SpryContext *ctx, SpryNode *node);
+  /* ABI version 2 and later only (see SPRY_OP_ABI_VERSION); may be NULL. */
+  SpryStatus (*reset)(SpryContext *ctx, SpryNode *node);
 } SpryOpRegistration;
 
 /* ---- Resolvers --------------------------------------------------------------- */

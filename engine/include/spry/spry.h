@@ -187,6 +187,15 @@ SpryStatus spry_interpreter_resize_input(SpryInterpreter *interpreter, int32_t i
 SpryStatus spry_interpreter_prepare(SpryInterpreter *interpreter);
 /* Runs the model once on the current input data. */
 SpryStatus spry_interpreter_invoke(SpryInterpreter *interpreter);
+/* Restarts a stream: returns every piece of state kept between invokes to
+ * its initial value, as TFLite's ResetVariableTensors plus TFLite Micro's
+ * per-op Reset. Variable tensors are filled with zero bytes, int8 ones with
+ * their zero point (TFLite's rule); then each op's `reset` callback (see
+ * <spry/op.h>) clears its internal state, e.g. the noise estimate of the
+ * audio front end's SignalFilterBankSpectralSubtraction. Prepares the
+ * interpreter first if it needs it. After a reset, invoking a sequence gives
+ * the same outputs as a freshly created interpreter. */
+SpryStatus spry_interpreter_reset_state(SpryInterpreter *interpreter);
 
 /* Bytes of the planned arena, and the lower bound: the peak of bytes that are
  * live at the same time. */
