@@ -66,3 +66,102 @@ int32_t spry_fp_reciprocal(int32_t x, int x_integer_bits, int *num_bits_over_uni
   const int32_t shifted_minus_one = (int32_t)(ux - UINT32_C(0x80000000));
   return spry_fp_one_over_one_plus_x(shifted_minus_one);
 }
+
+int32_t spry_fp_mul_by_pot(int32_t x, int exponent) {
+  if (exponent == 0) return x;
+  if (exponent >= 31) return x > 0 ? INT32_MAX : (x < 0 ? INT32_MIN : 0);
+  if (exponent > 0) return spry_fp_saturating_shl(x, exponent);
+  return spry_rounding_divide_by_pot(x, exponent < -31 ? 31 : -exponent);
+}
+
+static int32_t saturate_i64(int64_t v) {
+  return v > INT32_MAX ? INT32_MAX : (v < INT32_MIN ? INT32_MIN : (int32_t)v);
+}
+
+static int count_leading_zeros(uint32_t v) {
+  int n = 0;
+  while (n < 32 && !(v & UINT32_C(0x80000000))) {
+    v <<= 1;
+    n++;
+  }
+  return n;
+}
+
+/* The rational approximation of log(r) for the mantissa r in [sqrt(1/2), 1)
+ * (Q0), in Q(accum_bits); num/denom form as in TFLite. */
+static int32_t log_mantissa(int32_t r, int accum_bits) {
+  const int32_t sqrt_sqrt_half = 1805811301;
+  const int32_t alpha_n = 117049297; /* 11/240 * 2^(1/4) */
+  const int32_t alpha_d = 127690142; /* 1/20 * 2^(1/4) */
+  const int32_t alpha_i = 1057819769; /* 2 / 2^(1/4) - 2^(1/4) */
+  const int32_t alpha_f = 638450708; /* 1/4 * 2^(1/4) */
+  const int32_t p = spry_fp_rounding_half_sum(r, sqrt_sqrt_half);
+  int32_t q = spry_fp_sub(r, sqrt_sqrt_half);
+  q = spry_fp_add(q, q);
+  const int32_t common_sq = spry_fp_mul(q, q);
+  const int32_t num = spry_fp_add(spry_fp_mul(q, r), spry_fp_mul(spry_fp_mul(q, common_sq), alpha_n));
+  const int32_t denom_minus_one = spry_fp_add(
+      spry_fp_mul(p, spry_fp_add(spry_fp_add(alpha_i, q), spry_fp_mul(alpha_d, common_sq))),
+      spry_fp_mul(alpha_f, q));
+  const int32_t recip_denom = spry_fp_one_over_one_plus_x(denom_minus_one);
+  return spry_fp_mul(spry_fp_mul_by_pot(num, -accum_bits), recip_denom);
+}
+
+int32_t spry_fp_log(int32_t x, int in_bits, int out_bits) {
+  /* One extra integer bit of headroom: z_pow_2_adj * log(2) may saturate. */
+  const int accum_bits = out_bits + 1;
+  const int32_t log_2 = 1488522236;
+  const int32_t sqrt_half = 1518500250;
+  const int32_t shifted_quarter = spry_fp_mul_by_pot(536870912, -accum_bits); /* 1/4 */
+  /* Two normalisations of x (as Q0): x itself and x * sqrt(1/2); the one
+   * whose mantissa is smaller keeps the polynomial's argument in range. */
+  const int z_a_headroom_plus_1 = count_leading_zeros((uint32_t)x);
+  const int32_t r_a_tmp = spry_fp_mul_by_pot(x, z_a_headroom_plus_1 - 1);
+  const int32_t r_a = spry_fp_mul_by_pot(spry_fp_mul(r_a_tmp, sqrt_half), 1);
+  const int32_t z_a_pow_2_adj =
+      saturate_i64((int64_t)spry_fp_mul_by_pot(in_bits - z_a_headroom_plus_1, 31 - accum_bits) +
+                   shifted_quarter);
+  const int32_t z_b = spry_fp_mul(x, sqrt_half);
+  const int z_b_headroom = count_leading_zeros((uint32_t)z_b) - 1;
+  const int32_t r_b = spry_fp_mul_by_pot(x, z_b_headroom);
+  const int32_t z_b_pow_2_adj =
+      saturate_i64((int64_t)spry_fp_mul_by_pot(in_bits - z_b_headroom, 31 - accum_bits) -
+                   shifted_quarter);
+  const int32_t r = r_a < r_b ? r_a : r_b;
+  const int32_t z_pow_2_adj = z_a_pow_2_adj > z_b_pow_2_adj ? z_a_pow_2_adj : z_b_pow_2_adj;
+  const int32_t sum = spry_fp_add(spry_fp_mul(z_pow_2_adj, log_2), log_mantissa(r, accum_bits));
+  return spry_fp_mul_by_pot(sum, accum_bits - out_bits);
+}
+
+void spry_fp_inv_sqrt(int32_t x, int32_t *multiplier, int *right_shift) {
+  if (x <= 1) {
+    /* 0 is treated like 1 rather than dividing by zero, as in TFLite. */
+    *multiplier = INT32_MAX;
+    *right_shift = 0;
+    return;
+  }
+  int shift = 11;
+  while (x >= (INT32_C(1) << 29)) {
+    x /= 4;
+    shift++;
+  }
+  /* Normalise x into [2^27, 2^29) by an even shift, keeping sqrt exact. */
+  const int pairs = (count_leading_zeros((uint32_t)x) - 1) / 2 - 1;
+  shift -= pairs;
+  x = spry_shift_left_wrapping(x, 2 * pairs);
+  const int32_t half_input = spry_rounding_divide_by_pot(x >> 1, 1); /* Q3 */
+  const int32_t half_three = (INT32_C(1) << 28) + (INT32_C(1) << 27); /* 1.5 in Q3 */
+  int32_t r = INT32_C(1) << 28; /* 1.0 in Q3 */
+  for (int i = 0; i < 5; i++) {
+    const int32_t r3 = spry_fp_mul_by_pot(spry_fp_mul(spry_fp_mul(r, r), r), 6); /* Q9 -> Q3 */
+    r = spry_fp_mul_by_pot(spry_fp_sub(spry_fp_mul(half_three, r), spry_fp_mul(half_input, r3)),
+                           3); /* Q6 -> Q3 */
+  }
+  r = spry_fp_mul(r, 1518500250); /* * sqrt(2)/2 */
+  if (shift < 0) {
+    r = spry_shift_left_wrapping(r, -shift);
+    shift = 0;
+  }
+  *multiplier = r;
+  *right_shift = shift;
+}

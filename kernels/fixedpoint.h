@@ -2,7 +2,7 @@
 /*
  * fixedpoint.h — the fixed-point transcendental helpers TFLite takes from
  * gemmlowp (exp on negative values, 1/(1+x), reciprocal), reproduced bit for
- * bit so that quantized SOFTMAX (and later LOG_SOFTMAX, LOGISTIC, TANH) match
+ * bit so that quantized SOFTMAX, LOG_SOFTMAX (and LOGISTIC, TANH) match
  * TFLite's reference kernels exactly.
  *
  * Notation: a Qm value is an int32 whose real value is raw / 2^(31-m), i.e.
@@ -53,5 +53,20 @@ int32_t spry_fp_one_over_one_plus_x(int32_t x);
 /* Reciprocal of a positive Q(x_integer_bits) value, as a Q0 mantissa and a
  * power of two: 1/x = result * 2^-num_bits_over_unit (TFLite's GetReciprocal). */
 int32_t spry_fp_reciprocal(int32_t x, int x_integer_bits, int *num_bits_over_unit);
+
+/* x * 2^exponent for any exponent: saturating left shifts, rounding right
+ * shifts (TFLite's SaturatingRoundingMultiplyByPOTParam). */
+int32_t spry_fp_mul_by_pot(int32_t x, int exponent);
+
+/* log(x) for a positive Q(in_bits) value x >= 1 (in practice down to 1/x_max),
+ * as a Q(out_bits) value: TFLite's log_x_for_x_greater_than_or_equal_to_1,
+ * bit for bit. out_bits in [1, 29]. */
+int32_t spry_fp_log(int32_t x, int in_bits, int out_bits);
+
+/* 1/sqrt(x) for x >= 0 as a multiplier and a right shift (>= 0) for
+ * spry_multiply_by_quantized_multiplier(v, *multiplier, -*right_shift):
+ * TFLite's GetInvSqrtQuantizedMultiplierExp with reverse_shift -1 (five
+ * Newton-Raphson steps in Q3). x <= 1 gives (INT32_MAX, 0). */
+void spry_fp_inv_sqrt(int32_t x, int32_t *multiplier, int *right_shift);
 
 #endif /* SPRY_KERNELS_FIXEDPOINT_H */

@@ -10,6 +10,9 @@
  *   3  int16
  * Quantized pooling keeps the input's quantization: the output must share
  * the zero point and (within 1e-6) the scale, as TFLite assumes.
+ *
+ * L2_POOL_2D (TFLite defines version 1 only) is float32-only, as in TFLite;
+ * a window entirely in the padding yields NaN there (0/0), and here.
  */
 #include "reference/pooling.h"
 
@@ -30,7 +33,7 @@ enum {
   POOL_OPT_ACTIVATION = 5,
 };
 
-typedef enum PoolKind { POOL_AVERAGE, POOL_MAX } PoolKind;
+typedef enum PoolKind { POOL_AVERAGE, POOL_MAX, POOL_L2 } PoolKind;
 
 typedef struct PoolOpData {
   PoolKind kind;
@@ -63,6 +66,10 @@ static SpryStatus average_pool_init(SpryContext *ctx, const SpryNode *node, void
 
 static SpryStatus max_pool_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
   return pool_init(ctx, node, user_data, POOL_MAX);
+}
+
+static SpryStatus l2_pool_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
+  return pool_init(ctx, node, user_data, POOL_L2);
 }
 
 static void pool_free(SpryContext *ctx, void *user_data) {
@@ -102,6 +109,8 @@ static SpryStatus pool_prepare(SpryContext *ctx, SpryNode *node) {
   const SpryTensor *in = spry_node_input(ctx, node, 0);
   SpryTensor *out = spry_node_output(ctx, node, 0);
   SPRY_TRY(check_types(ctx, in, out));
+  SPRY_ENSURE_MSG(ctx, d->kind != POOL_L2 || in->type == SPRY_TYPE_FLOAT32, SPRY_ERROR_UNSUPPORTED,
+                  "L2 pooling supports float32 only, not %s", spry_type_name(in->type));
   SPRY_ENSURE_MSG(ctx, in->rank == 4, SPRY_ERROR_INVALID_MODEL,
                   "input must have rank 4 (NHWC), has rank %d", (int)in->rank);
   SpryPoolParams *p = &d->params;
@@ -146,7 +155,9 @@ static SpryStatus pool_invoke(SpryContext *ctx, SpryNode *node) {
   SPRY_TRY(spry_op_check_data(ctx, "output", out, spry_shape_element_count(4, out_dims)));
   const SpryPoolParams *p = &d->params;
   bool ok = true;
-  if (d->kind == POOL_AVERAGE) {
+  if (d->kind == POOL_L2) {
+    spry_ref_l2_pool_f32(p, s, in->data, out->data);
+  } else if (d->kind == POOL_AVERAGE) {
     switch (d->type) {
       case SPRY_TYPE_FLOAT32:
         ok = spry_ref_average_pool_f32(p, s, in->data, out->data);
@@ -200,6 +211,18 @@ const SpryOpRegistration spry_op_max_pool_2d = {
     .max_version = 3,
     .builtin_options_type = 5, /* BuiltinOptions Pool2DOptions */
     .init = max_pool_init,
+    .free = pool_free,
+    .prepare = pool_prepare,
+    .invoke = pool_invoke,
+};
+
+const SpryOpRegistration spry_op_l2_pool_2d = {
+    .abi_version = SPRY_OP_ABI_VERSION,
+    .builtin_code = 12, /* BuiltinOperator L2_POOL_2D */
+    .min_version = 1,
+    .max_version = 1,
+    .builtin_options_type = 5, /* BuiltinOptions Pool2DOptions */
+    .init = l2_pool_init,
     .free = pool_free,
     .prepare = pool_prepare,
     .invoke = pool_invoke,

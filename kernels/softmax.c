@@ -12,6 +12,10 @@
  * this is that reference path. Outputs are on the fixed scale 1/256 (8-bit)
  * or 1/65536 (int16) with the zero point at the type minimum; TFLite checks
  * this only for int8 -> int8 (zero point -128, scale 1/256 within 0.1%).
+ *
+ * LOG_SOFTMAX (TFLite defines 1..2): 1 float32, uint8; 2 int8. Quantized
+ * outputs must have scale 16/256 and the zero point 255 (uint8) or 127
+ * (int8), as TFLite requires; the fixed-point path is TFLite's reference one.
  */
 #include "reference/softmax.h"
 
@@ -33,6 +37,7 @@ typedef enum SoftmaxKernel {
 } SoftmaxKernel;
 
 typedef struct SoftmaxOpData {
+  bool log; /* LOG_SOFTMAX */
   SoftmaxKernel kernel;
   SprySoftmaxParams params;
   size_t outer; /* rows: product of all but the last dimension */
@@ -45,6 +50,15 @@ static SpryStatus softmax_init(SpryContext *ctx, const SpryNode *node, void **us
   if (!d) return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
   /* beta has no schema default: absent means 0, as in TFLite. */
   d->params.beta = spry_option_f32(node->options, SOFTMAX_OPT_BETA, 0.0f);
+  *user_data = d;
+  return SPRY_OK;
+}
+
+static SpryStatus log_softmax_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
+  SoftmaxOpData *d = calloc(1, sizeof *d);
+  if (!d) return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
+  (void)node;
+  d->log = true;
   *user_data = d;
   return SPRY_OK;
 }
@@ -76,9 +90,28 @@ static SpryStatus select_kernel(SpryContext *ctx, SoftmaxOpData *d, const SpryTe
 }
 
 /* The quantized input scaling; the int8 -> int8 output check is TFLite's. */
+/* LOG_SOFTMAX's fixed output quantization and input scaling. */
+static SpryStatus prepare_log_quantized(SpryContext *ctx, SoftmaxOpData *d, const SpryTensor *in,
+                                        const SpryTensor *out) {
+  SPRY_ENSURE_MSG(ctx, d->kernel == SOFTMAX_KERNEL_U8 || d->kernel == SOFTMAX_KERNEL_S8,
+                  SPRY_ERROR_UNSUPPORTED, "log-softmax output must have the input's type");
+  const int32_t zero_point = d->kernel == SOFTMAX_KERNEL_U8 ? 255 : 127;
+  SPRY_ENSURE_MSG(ctx,
+                  out->quant.num_channels >= 1 && out->quant.zero_point == zero_point &&
+                      out->quant.scale == 16.0f / 256,
+                  SPRY_ERROR_INVALID_MODEL,
+                  "log-softmax output must have scale 16/256 and zero point %d (has %g, %d)",
+                  (int)zero_point, (double)out->quant.scale, (int)out->quant.zero_point);
+  SPRY_ENSURE_MSG(ctx, spry_log_softmax_quant_params(in->quant.scale, &d->params),
+                  SPRY_ERROR_UNSUPPORTED, "input scale %g is out of the supported range",
+                  (double)in->quant.scale);
+  return SPRY_OK;
+}
+
 static SpryStatus prepare_quantized(SpryContext *ctx, SoftmaxOpData *d, const SpryTensor *in,
                                     const SpryTensor *out) {
   SPRY_TRY(spry_op_check_quant(ctx, "input", in));
+  if (d->log) return prepare_log_quantized(ctx, d, in, out);
   if (d->kernel == SOFTMAX_KERNEL_S8) {
     SPRY_ENSURE_MSG(ctx,
                     out->quant.num_channels >= 1 && out->quant.zero_point == -128 &&
@@ -109,6 +142,17 @@ static SpryStatus softmax_prepare(SpryContext *ctx, SpryNode *node) {
   return spry_context_resize_tensor(ctx, out, in->rank, in->dims);
 }
 
+static SpryStatus log_softmax_invoke(const SoftmaxOpData *d, const SpryTensor *in,
+                                     SpryTensor *out) {
+  if (d->kernel == SOFTMAX_KERNEL_F32)
+    spry_ref_log_softmax_f32(d->outer, d->depth, in->data, out->data);
+  else if (d->kernel == SOFTMAX_KERNEL_U8)
+    spry_ref_log_softmax_u8(&d->params, d->outer, d->depth, in->data, out->data);
+  else
+    spry_ref_log_softmax_s8(&d->params, d->outer, d->depth, in->data, out->data);
+  return SPRY_OK;
+}
+
 static SpryStatus softmax_invoke(SpryContext *ctx, SpryNode *node) {
   const SoftmaxOpData *d = node->user_data;
   const SpryTensor *in = spry_node_input(ctx, node, 0);
@@ -117,6 +161,7 @@ static SpryStatus softmax_invoke(SpryContext *ctx, SpryNode *node) {
   SPRY_TRY(spry_op_check_data(ctx, "input", in, d->count));
   SPRY_TRY(spry_op_check_data(ctx, "output", out, d->count));
   const SprySoftmaxParams *p = &d->params;
+  if (d->log) return log_softmax_invoke(d, in, out);
   switch (d->kernel) {
     case SOFTMAX_KERNEL_F32:
       spry_ref_softmax_f32(p, d->outer, d->depth, in->data, out->data);
@@ -144,6 +189,18 @@ const SpryOpRegistration spry_op_softmax = {
     .max_version = 3,
     .builtin_options_type = 9, /* BuiltinOptions SoftmaxOptions */
     .init = softmax_init,
+    .free = softmax_free,
+    .prepare = softmax_prepare,
+    .invoke = softmax_invoke,
+};
+
+const SpryOpRegistration spry_op_log_softmax = {
+    .abi_version = SPRY_OP_ABI_VERSION,
+    .builtin_code = 50, /* BuiltinOperator LOG_SOFTMAX */
+    .min_version = 1,
+    .max_version = 2,
+    .builtin_options_type = 36, /* BuiltinOptions LogSoftmaxOptions */
+    .init = log_softmax_init,
     .free = softmax_free,
     .prepare = softmax_prepare,
     .invoke = softmax_invoke,

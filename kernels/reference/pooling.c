@@ -3,6 +3,7 @@
 #include "pooling.h"
 
 #include <float.h>
+#include <math.h>
 #include <stddef.h>
 
 #include "../quantization.h"
@@ -47,28 +48,54 @@ static float clamp_f32(float x, float lo, float hi) {
   return hi < y ? hi : y;
 }
 
-bool spry_ref_average_pool_f32(const SpryPoolParams *params, const SpryPoolShape *shape,
-                               const float *input, float *output) {
+/* Sum of the window's values (or of their squares) in input order, and
+ * how many there are. */
+static float window_sum_f32(const SpryPoolShape *s, const float *input, const Window *w,
+                            int32_t b, int32_t c, bool squares, int32_t *count) {
+  float total = 0.0f;
+  *count = 0;
+  for (int32_t y = w->y0; y < w->y1; y++)
+    for (int32_t x = w->x0; x < w->x1; x++) {
+      const float v = input[in_offset(s, b, y, x, c)];
+      total += squares ? v * v : v;
+      (*count)++;
+    }
+  return total;
+}
+
+/* Average (or root mean square) pooling of floats; false when some window
+ * is empty (its output is 0, or NaN as TFLite's L2 pool gives). */
+static bool mean_pool_f32(const SpryPoolParams *params, const SpryPoolShape *shape,
+                          const float *input, float *output, bool l2) {
   bool ok = true;
   for (int32_t b = 0; b < shape->batches; b++)
     for (int32_t oy = 0; oy < shape->out_h; oy++)
       for (int32_t ox = 0; ox < shape->out_w; ox++) {
         const Window w = window_at(params, shape, oy, ox);
         for (int32_t c = 0; c < shape->channels; c++) {
-          float total = 0.0f;
           int32_t count = 0;
-          for (int32_t y = w.y0; y < w.y1; y++)
-            for (int32_t x = w.x0; x < w.x1; x++) {
-              total += input[in_offset(shape, b, y, x, c)];
-              count++;
-            }
-          if (count == 0) ok = false;
-          const float average = count ? total / (float)count : 0.0f;
-          output[out_offset(shape, b, oy, ox, c)] =
-              clamp_f32(average, params->f_min, params->f_max);
+          const float total = window_sum_f32(shape, input, &w, b, c, l2, &count);
+          float v = 0.0f;
+          if (count == 0) {
+            ok = false;
+            v = l2 ? NAN : 0.0f;
+          } else {
+            v = l2 ? sqrtf(total / (float)count) : total / (float)count;
+          }
+          output[out_offset(shape, b, oy, ox, c)] = clamp_f32(v, params->f_min, params->f_max);
         }
       }
   return ok;
+}
+
+bool spry_ref_average_pool_f32(const SpryPoolParams *params, const SpryPoolShape *shape,
+                               const float *input, float *output) {
+  return mean_pool_f32(params, shape, input, output, false);
+}
+
+void spry_ref_l2_pool_f32(const SpryPoolParams *params, const SpryPoolShape *shape,
+                          const float *input, float *output) {
+  (void)mean_pool_f32(params, shape, input, output, true);
 }
 
 /* Average rounded to nearest: uint8 rounds halves up (its sums are never

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * pooling.h — reference AVERAGE_POOL_2D and MAX_POOL_2D.
+ * pooling.h — reference AVERAGE_POOL_2D, MAX_POOL_2D and L2_POOL_2D.
  *
  * Layout NHWC for input [batches, in_h, in_w, channels] and output
  * [batches, out_h, out_w, channels]. Each output element covers the filter
@@ -53,5 +53,10 @@ void spry_ref_max_pool_s8(const SpryPoolParams *params, const SpryPoolShape *sha
                           const int8_t *input, int8_t *output);
 void spry_ref_max_pool_s16(const SpryPoolParams *params, const SpryPoolShape *shape,
                            const int16_t *input, int16_t *output);
+
+/* sqrt(mean of squares) over the window part inside the input (TFLite's
+ * reference_ops::L2Pool); NaN for a window entirely in the padding. */
+void spry_ref_l2_pool_f32(const SpryPoolParams *params, const SpryPoolShape *shape,
+                          const float *input, float *output);
 
 #endif /* SPRY_KERNELS_REFERENCE_POOLING_H */

@@ -30,13 +30,18 @@ bool spry_softmax_quant_params(float beta, float input_scale, SprySoftmaxParams 
   return true;
 }
 
+static float row_max_f32(const float *row, size_t depth) {
+  float max = -FLT_MAX;
+  for (size_t c = 0; c < depth; c++) max = max < row[c] ? row[c] : max;
+  return max;
+}
+
 void spry_ref_softmax_f32(const SprySoftmaxParams *params, size_t outer, size_t depth,
                           const float *input, float *output) {
   for (size_t i = 0; i < outer; i++) {
     const float *in = input + i * depth;
     float *out = output + i * depth;
-    float max = -FLT_MAX;
-    for (size_t c = 0; c < depth; c++) max = max < in[c] ? in[c] : max;
+    const float max = row_max_f32(in, depth);
     float sum = 0.0f;
     for (size_t c = 0; c < depth; c++) {
       out[c] = expf((in[c] - max) * params->beta);
@@ -116,4 +121,81 @@ void spry_ref_softmax_u8_s16(const SprySoftmaxParams *params, size_t outer, size
 void spry_ref_softmax_s8_s16(const SprySoftmaxParams *params, size_t outer, size_t depth,
                              const int8_t *input, int16_t *output) {
   softmax_quantized(params, outer, depth, input, SPRY_Q_S8, output, SPRY_Q_S16, 16, INT16_MIN);
+}
+
+bool spry_log_softmax_quant_params(float input_scale, SprySoftmaxParams *params) {
+  if (!spry_softmax_quant_params(1.0f, input_scale, params)) return false;
+  /* The inverse of the input scaling, to map the log-sum back to a
+   * difference threshold (TFLite's PreprocessLogSoftmaxScalingExp). */
+  const double reverse = (double)(INT64_C(1) << (31 - params->input_left_shift)) /
+                         (double)params->input_multiplier;
+  int shift = 0;
+  if (!spry_quantize_multiplier(reverse, &params->reverse_multiplier, &shift) || shift > 0)
+    return false;
+  params->reverse_shift = shift;
+  return true;
+}
+
+void spry_ref_log_softmax_f32(size_t outer, size_t depth, const float *input, float *output) {
+  for (size_t i = 0; i < outer; i++) {
+    const float *in = input + i * depth;
+    float *out = output + i * depth;
+    const float max = row_max_f32(in, depth);
+    float sum = 0.0f;
+    for (size_t c = 0; c < depth; c++) sum += expf(in[c] - max);
+    const float log_sum = logf(sum);
+    for (size_t c = 0; c < depth; c++) out[c] = in[c] - max - log_sum;
+  }
+}
+
+static void log_softmax_quantized(const SprySoftmaxParams *params, size_t outer, size_t depth,
+                                  const void *input, void *output, SpryQType type) {
+  enum { kInputIntegerBits = 5, kAccumulationIntegerBits = 12, kOutputIntegerBits = 4 };
+  /* The output zero point is the type's maximum (log-probability 0). */
+  const int32_t type_min = type == SPRY_Q_U8 ? 0 : INT8_MIN;
+  const int32_t type_max = type == SPRY_Q_U8 ? UINT8_MAX : INT8_MAX;
+  for (size_t i = 0; i < outer; i++) {
+    const size_t row = i * depth;
+    int32_t max = type_min;
+    for (size_t c = 0; c < depth; c++) {
+      const int32_t v = spry_load_q(input, type, row + c);
+      max = v > max ? v : max;
+    }
+    int32_t sum = 0; /* Q12 */
+    for (size_t c = 0; c < depth; c++) {
+      const int32_t diff = spry_load_q(input, type, row + c) - max;
+      if (diff >= params->diff_min)
+        sum = spry_fp_add(sum, spry_rounding_divide_by_pot(scaled_exp(params, diff),
+                                                           kAccumulationIntegerBits));
+    }
+    const int32_t log_sum = spry_fp_log(sum, kAccumulationIntegerBits, kInputIntegerBits);
+    /* Differences whose log-probability falls below the Q5.26 range. */
+    const int32_t shifted_log_sum = spry_fp_add(log_sum, INT32_MIN);
+    const int32_t reverse = spry_multiply_by_quantized_multiplier(
+        shifted_log_sum, params->reverse_multiplier, params->reverse_shift);
+    const int32_t adjusted_diff_min = params->diff_min - 1 > reverse ? params->diff_min - 1 : reverse;
+    for (size_t c = 0; c < depth; c++) {
+      const int32_t diff = spry_load_q(input, type, row + c) - max;
+      int32_t out = type_min;
+      if (diff > adjusted_diff_min) {
+        const int32_t diff_q5 = spry_multiply_by_quantized_multiplier(
+            diff, params->input_multiplier, params->input_left_shift);
+        out = spry_rounding_divide_by_pot(spry_fp_sub(diff_q5, log_sum),
+                                          31 - kInputIntegerBits - kOutputIntegerBits) +
+              type_max;
+        out = spry_clamp_i32(out, type_min, type_max);
+      }
+      spry_store_q(output, type, row + c, out);
+    }
+  }
+}
+
+void spry_ref_log_softmax_u8(const SprySoftmaxParams *params, size_t outer, size_t depth,
+                             const uint8_t *input, uint8_t *output) {
+  log_softmax_quantized(params, outer, depth, input, output, SPRY_Q_U8);
+}
+
+void spry_ref_log_softmax_s8(const SprySoftmaxParams *params, size_t outer, size_t depth,
+                             const int8_t *input, int8_t *output) {
+  log_softmax_quantized(params, outer, depth, input, output, SPRY_Q_S8);
 }

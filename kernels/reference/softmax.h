@@ -24,6 +24,8 @@ typedef struct SprySoftmaxParams {
   int32_t input_multiplier; /* quantized kernels: Q0.31 multiplier of beta * input_scale */
   int32_t input_left_shift; /* and its power of two (>= 0) */
   int32_t diff_min;         /* differences below this contribute exp() = 0 */
+  int32_t reverse_multiplier; /* log-softmax: Q0.31 inverse of the input scaling */
+  int32_t reverse_shift;      /* and its power of two (<= 0) */
 } SprySoftmaxParams;
 
 /* Quantized parameters for the given beta and input scale (TFLite's
@@ -43,5 +45,16 @@ void spry_ref_softmax_u8_s16(const SprySoftmaxParams *params, size_t outer, size
                              const uint8_t *input, int16_t *output);
 void spry_ref_softmax_s8_s16(const SprySoftmaxParams *params, size_t outer, size_t depth,
                              const int8_t *input, int16_t *output);
+
+/* LOG_SOFTMAX. The quantized kernels are TFLite's reference LogSoftmax
+ * (uint8) / reference_integer_ops::LogSoftmax (int8): the same fixed-point
+ * exp sum, then a fixed-point log in Q5.26, output on the fixed scale 16/256
+ * with the zero point at the type maximum (255 or 127). */
+bool spry_log_softmax_quant_params(float input_scale, SprySoftmaxParams *params);
+void spry_ref_log_softmax_f32(size_t outer, size_t depth, const float *input, float *output);
+void spry_ref_log_softmax_u8(const SprySoftmaxParams *params, size_t outer, size_t depth,
+                             const uint8_t *input, uint8_t *output);
+void spry_ref_log_softmax_s8(const SprySoftmaxParams *params, size_t outer, size_t depth,
+                             const int8_t *input, int8_t *output);
 
 #endif /* SPRY_KERNELS_REFERENCE_SOFTMAX_H */
