@@ -2,6 +2,7 @@
 /* plugin.c — registers the spry elements and metas with GStreamer. */
 #include <gst/gst.h>
 
+#include "gstsprydecode.h"
 #include "gstspryinfer.h"
 #include "gstspryoverlay.h"
 #include "gstsprypublish.h"
@@ -15,6 +16,7 @@ static gboolean plugin_init(GstPlugin *plugin) {
   spry_segmentation_meta_api_get_type();
   spry_keypoints_meta_api_get_type();
   gboolean ok = GST_ELEMENT_REGISTER(spryinfer, plugin);
+  ok &= GST_ELEMENT_REGISTER(sprydecode, plugin);
   ok &= GST_ELEMENT_REGISTER(spryoverlay, plugin);
   ok &= GST_ELEMENT_REGISTER(sprypublish, plugin);
   return ok;

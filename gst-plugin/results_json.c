@@ -127,7 +127,7 @@ static void add_inference(JsonBuilder *b, GstBuffer *buf) {
   json_builder_set_member_name(b, "source_pts");
   if (GST_CLOCK_TIME_IS_VALID(m->source_pts)) json_builder_add_int_value(b, (gint64)m->source_pts);
   else json_builder_add_null_value(b);
-  add_double(b, "ms", m->inference_ms);
+  add_int(b, "us", (gint64)(m->inference_ms * 1000.0 + 0.5));
   json_builder_end_object(b);
 }
 

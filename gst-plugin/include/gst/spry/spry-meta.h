@@ -99,16 +99,16 @@ typedef struct SprySegmentationMeta {
   gpointer priv;
 } SprySegmentationMeta;
 
-typedef struct SpryKeypoint {
+typedef struct SpryMetaKeypoint {
   gfloat x, y;                    /* frame pixels */
   gfloat score;
-} SpryKeypoint;
+} SpryMetaKeypoint;
 
 /* Attached by sprydecode task=pose (and for detections with landmarks). */
 typedef struct SpryKeypointsMeta {
   GstMeta meta;
   guint count;
-  SpryKeypoint points[SPRY_META_MAX_KEYPOINTS];
+  SpryMetaKeypoint points[SPRY_META_MAX_KEYPOINTS];
 } SpryKeypointsMeta;
 
 static inline GstMeta *spry_buffer_get_meta_by_api_name_(GstBuffer *buffer, const gchar *api) {

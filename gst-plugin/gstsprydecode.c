@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* gstsprydecode.c — the sprydecode element: classifications, detections, masks and keypoints from the SpryTensorMeta on each frame. */
+/**
+ * SECTION:element-sprydecode
+ *
+ * Reads the output tensors spryinfer attached to each frame and attaches
+ * results an application, spryoverlay and sprypublish understand:
+ *
+ * - task=classify: the top-k classes as a SpryClassificationMeta.
+ * - task=detect: one GstVideoRegionOfInterestMeta per object, in frame
+ *   pixels, labelled, with a "detection" parameter structure (label, index,
+ *   confidence). Models ending in TFLite_Detection_PostProcess (4 outputs) are
+ *   read directly; models with raw box regressors and scores (2 outputs) are
+ *   decoded with generated SSD anchors and non-maximum suppression (the
+ *   MediaPipe face detector's configuration is built in).
+ * - task=segment: a class per pixel as a SprySegmentationMeta, from per-class
+ *   scores (argmax), class ids, or a single-channel probability mask.
+ * - task=pose: MoveNet keypoints as a SpryKeypointsMeta.
+ *
+ * Labels come from the `labels` file, else from the model's metadata.
+ */
+#include "gstsprydecode.h"
+
+#include <string.h>
+
+#include <gst/video/video.h>
+
+#include "postprocess.h"
+#include "result_metas.h"
+
+GST_DEBUG_CATEGORY_STATIC(spry_decode_debug);
+#define GST_CAT_DEFAULT spry_decode_debug
+
+enum {
+  PROP_0,
+  PROP_TASK,
+  PROP_LABELS,
+  PROP_TOP_K,
+  PROP_THRESHOLD,
+  PROP_IOU_THRESHOLD,
+  PROP_MAX_DETECTIONS,
+  PROP_LABEL_OFFSET,
+};
+
+#define DEFAULT_TOP_K 5
+#define DEFAULT_IOU_THRESHOLD 0.3
+#define DEFAULT_MAX_DETECTIONS 100
+#define MAX_DETECTIONS 1000
+
+static GstStaticPadTemplate sink_template =
+    GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+static GstStaticPadTemplate src_template =
+    GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+G_DEFINE_TYPE(GstSpryDecode, gst_spry_decode, GST_TYPE_BASE_TRANSFORM);
+GST_ELEMENT_REGISTER_DEFINE(sprydecode, "sprydecode", GST_RANK_NONE, GST_TYPE_SPRY_DECODE);
+
+#define GST_TYPE_SPRY_TASK (gst_spry_task_get_type())
+static GType gst_spry_task_get_type(void) {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {GST_SPRY_TASK_CLASSIFY, "Top classes of a classifier", "classify"},
+      {GST_SPRY_TASK_DETECT, "Boxes of an object detector", "detect"},
+      {GST_SPRY_TASK_SEGMENT, "Class per pixel of a segmentation model", "segment"},
+      {GST_SPRY_TASK_POSE, "Body keypoints of a pose model (MoveNet)", "pose"},
+      {0, NULL, NULL}};
+  if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstSpryTask", values));
+  return type;
+}
+
+/* ---- Helpers ------------------------------------------------------------------------ */
+
+static void view_from_meta(const SpryMetaTensor *t, SpryTensorView *v) {
+  memset(v, 0, sizeof *v);
+  v->info.name = t->name;
+  v->info.type = (SpryType)t->type;
+  v->info.rank = t->rank;
+  memcpy(v->info.dims, t->dims, sizeof(gint) * (gsize)CLAMP(t->rank, 0, SPRY_META_MAX_RANK));
+  v->info.scale = t->scale;
+  v->info.zero_point = t->zero_point;
+  v->info.num_channels = t->scale > 0 ? 1 : 0;
+  v->data = t->data;
+  v->bytes = t->size;
+}
+
+/* The label set of this frame: the labels file, else the model's own. */
+static const gchar *label_of(GstSpryDecode *self, const SpryTensorMeta *m, gint index) {
+  if (index < 0) return NULL;
+  if (self->labels) return (guint)index < self->labels->count ? self->labels->labels[index] : NULL;
+  return m->labels && (guint)index < m->num_labels ? m->labels[index] : NULL;
+}
+
+static const gchar *first_label(GstSpryDecode *self, const SpryTensorMeta *m) {
+  return label_of(self, m, 0);
+}
+
+typedef struct FrameMap {
+  SpryMetaRegion region;
+  gint width, height;
+} FrameMap;
+
+static gdouble to_frame_x(const FrameMap *f, gdouble u) { return f->region.x + u * f->region.width; }
+static gdouble to_frame_y(const FrameMap *f, gdouble v) { return f->region.y + v * f->region.height; }
+
+static gboolean decode_failed(GstSpryDecode *self, const gchar *what, const SpryPostError *err) {
+  GST_ELEMENT_ERROR(self, STREAM, DECODE, ("cannot decode the model output as %s: %s", what, err->message),
+                    ("check that the model fits task=%s", what));
+  return FALSE;
+}
+
+/* ---- Tasks ------------------------------------------------------------------------ */
+
+static gboolean decode_classify(GstSpryDecode *self, const SpryTensorMeta *m, GstBuffer *buf,
+                                gdouble threshold) {
+  SpryTensorView scores;
+  view_from_meta(&m->tensors[0], &scores);
+  SpryClassifyOptions opts;
+  spry_classify_options_init(&opts);
+  GST_OBJECT_LOCK(self);
+  opts.top_k = (int32_t)MIN(self->top_k, (guint)SPRY_META_MAX_CLASSES);
+  gint offset = MAX(0, self->label_offset);
+  GST_OBJECT_UNLOCK(self);
+  opts.score_threshold = (float)threshold;
+  SpryClassification classes[SPRY_META_MAX_CLASSES];
+  int32_t n = 0;
+  SpryPostError err;
+  if (spry_classify(&scores, &opts, classes, SPRY_META_MAX_CLASSES, &n, &err) != SPRY_OK)
+    return decode_failed(self, "classify", &err);
+  SpryClassificationMeta *cm = spry_buffer_add_classification_meta(buf);
+  for (int32_t i = 0; i < n; i++) {
+    cm->entries[i] = (SpryClassificationEntry){classes[i].index, classes[i].score,
+                                               label_of(self, m, classes[i].index + offset)};
+  }
+  cm->count = (guint)n;
+  return TRUE;
+}
+
+static void attach_detection(GstSpryDecode *self, const SpryTensorMeta *m, GstBuffer *buf,
+                             const FrameMap *f, const SpryDetection *d, gint label_offset,
+                             SpryKeypointsMeta **keypoints) {
+  gdouble x0 = CLAMP(to_frame_x(f, d->x), 0, f->width), y0 = CLAMP(to_frame_y(f, d->y), 0, f->height);
+  gdouble x1 = CLAMP(to_frame_x(f, d->x + d->w), 0, f->width);
+  gdouble y1 = CLAMP(to_frame_y(f, d->y + d->h), 0, f->height);
+  if (x1 <= x0 || y1 <= y0) return;
+  const gchar *label = label_of(self, m, d->index + label_offset);
+  gchar fallback[32];
+  if (!label) {
+    g_snprintf(fallback, sizeof fallback, "class%d", d->index);
+    label = fallback;
+  }
+  GstVideoRegionOfInterestMeta *roi = gst_buffer_add_video_region_of_interest_meta(
+      buf, label, (guint)(x0 + 0.5), (guint)(y0 + 0.5), (guint)(x1 - x0 + 0.5), (guint)(y1 - y0 + 0.5));
+  gst_video_region_of_interest_meta_add_param(
+      roi, gst_structure_new(SPRY_DETECTION_PARAMS_NAME, "label", G_TYPE_STRING, label, "index",
+                             G_TYPE_INT, d->index, "confidence", G_TYPE_DOUBLE,
+                             (gdouble)d->score, NULL));
+  for (int32_t k = 0; k < d->num_keypoints; k++) {
+    if (!*keypoints) *keypoints = spry_buffer_add_keypoints_meta(buf);
+    if ((*keypoints)->count >= SPRY_META_MAX_KEYPOINTS) break;
+    (*keypoints)->points[(*keypoints)->count++] = (SpryMetaKeypoint){
+        (gfloat)to_frame_x(f, d->keypoints[2 * k]), (gfloat)to_frame_y(f, d->keypoints[2 * k + 1]),
+        d->score};
+  }
+}
+
+/* SSD post-processed outputs (4 tensors) or raw regressors + scores (2). */
+static gboolean run_detector(GstSpryDecode *self, const SpryTensorMeta *m, gdouble threshold,
+                             SpryDetection *dets, int32_t capacity, int32_t *n, gboolean *ssd) {
+  SpryTensorView views[SPRY_META_MAX_TENSORS];
+  for (guint i = 0; i < m->num_tensors; i++) view_from_meta(&m->tensors[i], &views[i]);
+  SpryPostError err;
+  *ssd = m->num_tensors == 4;
+  if (*ssd) {
+    SprySsdOutputs which;
+    SprySsdOptions opts;
+    spry_ssd_options_init(&opts);
+    opts.score_threshold = (float)threshold;
+    if (spry_ssd_identify(views, 4, &which, &err) != SPRY_OK ||
+        spry_detect_ssd(&views[which.boxes], &views[which.classes], &views[which.scores],
+                        &views[which.count], &opts, dets, capacity, n, &err) != SPRY_OK)
+      return decode_failed(self, "detect", &err);
+    return TRUE;
+  }
+  if (m->num_tensors != 2) {
+    g_snprintf(err.message, sizeof err.message,
+             "detection models have 4 outputs (TFLite_Detection_PostProcess) or 2 (boxes and "
+             "scores); this one has %u", m->num_tensors);
+    return decode_failed(self, "detect", &err);
+  }
+  /* Raw outputs: the regressors are the tensor with more values per anchor. */
+  gboolean first_is_boxes = m->tensors[0].rank == 3 && m->tensors[1].rank == 3 &&
+                            m->tensors[0].dims[2] >= m->tensors[1].dims[2];
+  const SpryTensorView *boxes = &views[first_is_boxes ? 0 : 1], *scores = &views[first_is_boxes ? 1 : 0];
+  SpryAnchorOptions anchor_opts;
+  spry_anchor_options_face_short_range(&anchor_opts);
+  SpryRawDetectOptions opts;
+  spry_raw_detect_options_face_short_range(&opts);
+  opts.min_score_thresh = (float)threshold;
+  GST_OBJECT_LOCK(self);
+  opts.nms.iou_threshold = (float)self->iou_threshold;
+  opts.nms.max_detections = (int32_t)MIN(self->max_detections, (guint)capacity);
+  GST_OBJECT_UNLOCK(self);
+  int32_t num_anchors = 0;
+  if (spry_anchors_count(&anchor_opts, &num_anchors, &err) != SPRY_OK)
+    return decode_failed(self, "detect", &err);
+  SpryAnchor *anchors = g_new(SpryAnchor, num_anchors);
+  gboolean ok = spry_anchors_generate(&anchor_opts, anchors, num_anchors, &num_anchors, &err) == SPRY_OK &&
+                spry_detect_raw(boxes, scores, anchors, num_anchors, &opts, dets, capacity, n, &err) ==
+                    SPRY_OK;
+  g_free(anchors);
+  return ok ? TRUE : decode_failed(self, "detect", &err);
+}
+
+static gboolean decode_detect(GstSpryDecode *self, const SpryTensorMeta *m, GstBuffer *buf,
+                              const FrameMap *f, gdouble threshold) {
+  SpryDetection *dets = g_new(SpryDetection, MAX_DETECTIONS);
+  int32_t n = 0;
+  gboolean ssd = FALSE;
+  gboolean ok = run_detector(self, m, threshold, dets, MAX_DETECTIONS, &n, &ssd);
+  if (ok) {
+    GST_OBJECT_LOCK(self);
+    gint offset = self->label_offset;
+    guint max = self->max_detections;
+    GST_OBJECT_UNLOCK(self);
+    if (offset < 0) { /* SSD label maps start with a placeholder: class 0 is line 1 */
+      const gchar *first = first_label(self, m);
+      offset = ssd && first && (!strcmp(first, "???") || !strcmp(first, "background")) ? 1 : 0;
+    }
+    SpryKeypointsMeta *keypoints = NULL;
+    for (int32_t i = 0; i < n && (guint)i < max; i++)
+      attach_detection(self, m, buf, f, &dets[i], offset, &keypoints);
+  }
+  g_free(dets);
+  return ok;
+}
+
+static gboolean decode_segment(GstSpryDecode *self, const SpryTensorMeta *m, GstBuffer *buf,
+                               gdouble threshold) {
+  SpryTensorView out;
+  view_from_meta(&m->tensors[0], &out);
+  SprySegmentOptions opts;
+  spry_segment_options_init(&opts);
+  opts.mask_threshold = (float)threshold;
+  SprySegmentation seg = {0};
+  gsize pixels = out.info.rank >= 3 ? (gsize)MAX(0, out.info.dims[1]) * (gsize)MAX(0, out.info.dims[2]) : 0;
+  seg.class_map = g_malloc(MAX(pixels, 1));
+  seg.capacity = pixels;
+  SpryPostError err;
+  if (spry_segment(&out, &opts, &seg, &err) != SPRY_OK) {
+    g_free(seg.class_map);
+    return decode_failed(self, "segment", &err);
+  }
+  SpryLabelSet *labels = self->labels ? self->labels : ((SpryInferResult *)m->priv)->labels;
+  spry_buffer_add_segmentation_meta(buf, seg.width, seg.height, seg.class_map, labels, &m->region);
+  return TRUE;
+}
+
+static gboolean decode_pose(GstSpryDecode *self, const SpryTensorMeta *m, GstBuffer *buf,
+                            const FrameMap *f) {
+  SpryTensorView out;
+  view_from_meta(&m->tensors[0], &out);
+  SpryKeypoint points[SPRY_MOVENET_KEYPOINTS];
+  int32_t n = 0;
+  SpryPostError err;
+  if (spry_pose_movenet(&out, points, SPRY_MOVENET_KEYPOINTS, &n, &err) != SPRY_OK)
+    return decode_failed(self, "pose", &err);
+  SpryKeypointsMeta *km = spry_buffer_add_keypoints_meta(buf);
+  for (int32_t i = 0; i < n && i < SPRY_META_MAX_KEYPOINTS; i++)
+    km->points[km->count++] = (SpryMetaKeypoint){(gfloat)to_frame_x(f, points[i].x),
+                                                 (gfloat)to_frame_y(f, points[i].y), points[i].score};
+  return TRUE;
+}
+
+static GstFlowReturn gst_spry_decode_transform_ip(GstBaseTransform *trans, GstBuffer *buf) {
+  GstSpryDecode *self = GST_SPRY_DECODE(trans);
+  const SpryTensorMeta *m = spry_buffer_get_tensor_meta(buf);
+  if (!m || m->num_tensors == 0) return GST_FLOW_OK; /* nothing inferred yet */
+  GST_OBJECT_LOCK(self);
+  GstSpryTask task = self->task;
+  gdouble threshold = self->threshold;
+  GST_OBJECT_UNLOCK(self);
+  if (threshold < 0) threshold = task == GST_SPRY_TASK_CLASSIFY ? 0.0 : 0.5;
+  FrameMap f = {m->region, m->frame_width, m->frame_height};
+  gboolean ok = FALSE;
+  switch (task) {
+  case GST_SPRY_TASK_CLASSIFY: ok = decode_classify(self, m, buf, threshold); break;
+  case GST_SPRY_TASK_DETECT: ok = decode_detect(self, m, buf, &f, threshold); break;
+  case GST_SPRY_TASK_SEGMENT: ok = decode_segment(self, m, buf, threshold); break;
+  case GST_SPRY_TASK_POSE: ok = decode_pose(self, m, buf, &f); break;
+  }
+  return ok ? GST_FLOW_OK : GST_FLOW_ERROR;
+}
+
+/* ---- Life cycle and properties --------------------------------------------------------- */
+
+static gboolean gst_spry_decode_start(GstBaseTransform *trans) {
+  GstSpryDecode *self = GST_SPRY_DECODE(trans);
+  GST_OBJECT_LOCK(self);
+  gchar *path = g_strdup(self->labels_path);
+  GST_OBJECT_UNLOCK(self);
+  if (!path || !*path) {
+    g_free(path);
+    return TRUE;
+  }
+  GError *error = NULL;
+  self->labels = spry_label_set_new_from_file(path, &error);
+  g_free(path);
+  if (!self->labels) {
+    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("cannot read labels: %s", error->message), (NULL));
+    g_error_free(error);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean gst_spry_decode_stop(GstBaseTransform *trans) {
+  GstSpryDecode *self = GST_SPRY_DECODE(trans);
+  spry_label_set_unref(self->labels);
+  self->labels = NULL;
+  return TRUE;
+}
+
+static void gst_spry_decode_set_property(GObject *object, guint id, const GValue *value,
+                                         GParamSpec *pspec) {
+  GstSpryDecode *self = GST_SPRY_DECODE(object);
+  GST_OBJECT_LOCK(self);
+  switch (id) {
+  case PROP_TASK: self->task = g_value_get_enum(value); break;
+  case PROP_LABELS:
+    g_free(self->labels_path);
+    self->labels_path = g_value_dup_string(value);
+    break;
+  case PROP_TOP_K: self->top_k = g_value_get_uint(value); break;
+  case PROP_THRESHOLD: self->threshold = g_value_get_double(value); break;
+  case PROP_IOU_THRESHOLD: self->iou_threshold = g_value_get_double(value); break;
+  case PROP_MAX_DETECTIONS: self->max_detections = g_value_get_uint(value); break;
+  case PROP_LABEL_OFFSET: self->label_offset = g_value_get_int(value); break;
+  default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_spry_decode_get_property(GObject *object, guint id, GValue *value,
+                                         GParamSpec *pspec) {
+  GstSpryDecode *self = GST_SPRY_DECODE(object);
+  GST_OBJECT_LOCK(self);
+  switch (id) {
+  case PROP_TASK: g_value_set_enum(value, self->task); break;
+  case PROP_LABELS: g_value_set_string(value, self->labels_path); break;
+  case PROP_TOP_K: g_value_set_uint(value, self->top_k); break;
+  case PROP_THRESHOLD: g_value_set_double(value, self->threshold); break;
+  case PROP_IOU_THRESHOLD: g_value_set_double(value, self->iou_threshold); break;
+  case PROP_MAX_DETECTIONS: g_value_set_uint(value, self->max_detections); break;
+  case PROP_LABEL_OFFSET: g_value_set_int(value, self->label_offset); break;
+  default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_spry_decode_finalize(GObject *object) {
+  g_free(GST_SPRY_DECODE(object)->labels_path);
+  G_OBJECT_CLASS(gst_spry_decode_parent_class)->finalize(object);
+}
+
+static void gst_spry_decode_class_init(GstSpryDecodeClass *klass) {
+  GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
+  GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
+  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS(klass);
+  gobject_class->set_property = gst_spry_decode_set_property;
+  gobject_class->get_property = gst_spry_decode_get_property;
+  gobject_class->finalize = gst_spry_decode_finalize;
+
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY;
+  const GParamFlags live = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING;
+  g_object_class_install_property(gobject_class, PROP_TASK,
+      g_param_spec_enum("task", "Task", "What the model's outputs mean", GST_TYPE_SPRY_TASK,
+                        GST_SPRY_TASK_CLASSIFY, rw));
+  g_object_class_install_property(gobject_class, PROP_LABELS,
+      g_param_spec_string("labels", "Labels",
+                          "Labels file, one per line, line i naming class i (default: the labels "
+                          "in the model's metadata)", NULL, rw));
+  g_object_class_install_property(gobject_class, PROP_TOP_K,
+      g_param_spec_uint("top-k", "Top k", "Classes reported by task=classify", 1,
+                        SPRY_META_MAX_CLASSES, DEFAULT_TOP_K, live));
+  g_object_class_install_property(gobject_class, PROP_THRESHOLD,
+      g_param_spec_double("threshold", "Threshold",
+                          "Minimum score of a reported class or detection, or the mask threshold "
+                          "of single-channel segmentation (-1: 0 for classify, 0.5 otherwise)",
+                          -1, 1, -1, live));
+  g_object_class_install_property(gobject_class, PROP_IOU_THRESHOLD,
+      g_param_spec_double("iou-threshold", "IoU threshold",
+                          "Overlap above which non-maximum suppression merges raw detections", 0, 1,
+                          DEFAULT_IOU_THRESHOLD, live));
+  g_object_class_install_property(gobject_class, PROP_MAX_DETECTIONS,
+      g_param_spec_uint("max-detections", "Max detections", "Detections reported per frame", 1,
+                        MAX_DETECTIONS, DEFAULT_MAX_DETECTIONS, live));
+  g_object_class_install_property(gobject_class, PROP_LABEL_OFFSET,
+      g_param_spec_int("label-offset", "Label offset",
+                       "Added to a class index to find its label line (-1: automatic, 1 for SSD "
+                       "label maps starting with ??? or background)", -1, 1000, -1, rw));
+
+  gst_element_class_add_static_pad_template(element_class, &sink_template);
+  gst_element_class_add_static_pad_template(element_class, &src_template);
+  gst_element_class_set_static_metadata(element_class, "Spry result decoder", "Filter/Analyzer",
+      "Turns spryinfer's output tensors into classifications, detections, masks or keypoints",
+      "Spry developers");
+  trans_class->start = GST_DEBUG_FUNCPTR(gst_spry_decode_start);
+  trans_class->stop = GST_DEBUG_FUNCPTR(gst_spry_decode_stop);
+  trans_class->transform_ip = GST_DEBUG_FUNCPTR(gst_spry_decode_transform_ip);
+  gst_type_mark_as_plugin_api(GST_TYPE_SPRY_TASK, 0);
+  GST_DEBUG_CATEGORY_INIT(spry_decode_debug, "sprydecode", 0, "Spry result decoder");
+}
+
+static void gst_spry_decode_init(GstSpryDecode *self) {
+  self->task = GST_SPRY_TASK_CLASSIFY;
+  self->top_k = DEFAULT_TOP_K;
+  self->threshold = -1;
+  self->iou_threshold = DEFAULT_IOU_THRESHOLD;
+  self->max_detections = DEFAULT_MAX_DETECTIONS;
+  self->label_offset = -1;
+  gst_base_transform_set_in_place(GST_BASE_TRANSFORM(self), TRUE);
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* gstsprydecode.h — the sprydecode element: turns spryinfer's output tensors into results. */
+#ifndef GST_SPRY_DECODE_H
+#define GST_SPRY_DECODE_H
+
+#include <gst/base/gstbasetransform.h>
+
+#include "tensor_meta.h"
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_SPRY_DECODE (gst_spry_decode_get_type())
+G_DECLARE_FINAL_TYPE(GstSpryDecode, gst_spry_decode, GST, SPRY_DECODE, GstBaseTransform)
+
+typedef enum {
+  GST_SPRY_TASK_CLASSIFY,
+  GST_SPRY_TASK_DETECT,
+  GST_SPRY_TASK_SEGMENT,
+  GST_SPRY_TASK_POSE,
+} GstSpryTask;
+
+struct _GstSpryDecode {
+  GstBaseTransform parent;
+  /* Properties (object lock). */
+  GstSpryTask task;
+  gchar *labels_path;
+  guint top_k;
+  gdouble threshold;     /* < 0: the task's default */
+  gdouble iou_threshold;
+  guint max_detections;
+  gint label_offset;     /* < 0: automatic */
+  /* Streaming state. */
+  SpryLabelSet *labels;  /* from labels_path */
+};
+
+GST_ELEMENT_REGISTER_DECLARE(sprydecode);
+
+G_END_DECLS
+
+#endif /* GST_SPRY_DECODE_H */
