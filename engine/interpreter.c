@@ -35,6 +35,25 @@ static void init_tensor(SpryTensor *t, const SpryTensorDesc *desc) {
   }
 }
 
+static void demote_if_empty(SpryTensor *t) {
+  if (t->kind != SPRY_TENSOR_CONSTANT || t->bytes != 0) return;
+  t->kind = SPRY_TENSOR_ARENA;
+  t->data = NULL;
+}
+
+/* A zero-element tensor with a buffer of its own reads as a constant (see
+ * attach_data in model_reader.c), but when the graph feeds it or an operator
+ * writes it, it is an (empty) activation: converters give every tensor a
+ * buffer, and zero-size activations are valid. */
+static void demote_empty_constants(SpryInterpreter *interp) {
+  const SprySubgraphDesc *g = interp->graph;
+  for (int32_t i = 0; i < g->num_inputs; i++) demote_if_empty(&interp->tensors[g->inputs[i]]);
+  for (int32_t n = 0; n < g->num_operators; n++) {
+    const SpryOperatorDesc *op = &g->operators[n];
+    for (int32_t i = 0; i < op->num_outputs; i++) demote_if_empty(&interp->tensors[op->outputs[i]]);
+  }
+}
+
 /* Records which node writes each tensor and checks the graph is runnable in
  * its stored order: every tensor read is a constant, a variable, a graph
  * input or written by an earlier node; no tensor is written twice; no
@@ -173,6 +192,7 @@ SpryStatus spry_interpreter_new(const SpryModel *model, const SpryOptions *optio
   }
   for (int32_t t = 0; t < interp->num_tensors; t++)
     init_tensor(&interp->tensors[t], &interp->graph->tensors[t]);
+  demote_empty_constants(interp);
   if ((status = resolve_nodes(interp)) != SPRY_OK) goto fail;
   if ((status = check_dataflow(interp)) != SPRY_OK) goto fail;
   if ((status = init_nodes(interp)) != SPRY_OK) goto fail;

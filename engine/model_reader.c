@@ -42,6 +42,11 @@ enum { TENSOR_MAP_NAME = 0, TENSOR_MAP_INDEX = 1 };
 #define SPRY_BUDGET_PER_BYTE 64u
 #define SPRY_BUDGET_MINIMUM ((size_t)1 << 20)
 
+/* Data of zero-element constants: never read (they have no elements), but
+ * not NULL, so kernels tell them from tensors without data and may hand the
+ * pointer to memcpy with a length of 0. */
+static _Alignas(SPRY_DATA_ALIGNMENT) const uint8_t spry_empty_constant_data[SPRY_DATA_ALIGNMENT];
+
 /* Returns on failure after prefixing the message with context. */
 #define SPRY_TRY_IN(expr, ...)                                           \
   do {                                                                   \
@@ -218,8 +223,19 @@ static SpryStatus attach_data(SpryReader *r, uint32_t buffer, size_t elements,
                               SpryTensorDesc *desc) {
   if (buffer == 0 || buffer >= r->num_buffers) return SPRY_OK;
   SpryBufferRef *ref = &r->buffers[buffer];
-  if (ref->data == NULL) return SPRY_OK;
   size_t elem_size = spry_type_size(desc->type);
+  if (ref->data == NULL) {
+    /* A buffer of its own with no bytes: a constant when the tensor has no
+     * elements either (an empty axis list, an empty shape), as in TFLite;
+     * else an activation (converters give activations empty buffers). The
+     * interpreter turns it back into an activation if an operator writes it
+     * or it is a graph input. */
+    if (elements == 0 && elem_size != 0 && !desc->is_variable && !desc->is_sparse) {
+      desc->data = spry_empty_constant_data;
+      desc->data_size = 0;
+    }
+    return SPRY_OK;
+  }
   /* Sparse data is compressed and string/int4 data has no fixed element
    * size: their length cannot be derived from the shape. */
   if (elem_size != 0 && !desc->is_sparse && ref->size != elements * elem_size) {

@@ -124,3 +124,32 @@ const SpryOpRegistration *spry_resolver_find(const SpryResolver *resolver,
   }
   return NULL;
 }
+
+SpryStatus spry_resolver_lookup(const SpryResolver *resolver, int32_t builtin_code,
+                                const char *custom_name, int32_t version,
+                                const SpryOpRegistration **out_registration) {
+  if (!out_registration)
+    return spry_set_error(SPRY_ERROR_INVALID_ARGUMENT, "out_registration is NULL");
+  *out_registration = NULL;
+  if (builtin_code < 0 || version < 1 || (builtin_code == SPRY_BUILTIN_CUSTOM && !custom_name))
+    return spry_set_error(SPRY_ERROR_INVALID_ARGUMENT,
+                          "bad op: builtin code %d, version %d, custom name %s", (int)builtin_code,
+                          (int)version, custom_name ? custom_name : "(none)");
+  /* The opcode only borrows the name: spry_resolver_find() never writes it. */
+  const SpryOpCodeDesc opcode = {
+      .builtin_code = builtin_code,
+      .version = version,
+      .custom_name = builtin_code == SPRY_BUILTIN_CUSTOM ? (char *)custom_name : NULL,
+  };
+  *out_registration = spry_resolver_find(resolver ? resolver : &builtin_resolver, &opcode);
+  return *out_registration ? SPRY_OK : SPRY_ERROR_UNSUPPORTED;
+}
+
+int32_t spry_resolver_count(const SpryResolver *resolver) {
+  return (resolver ? resolver : &builtin_resolver)->count;
+}
+
+const SpryOpRegistration *spry_resolver_registration(const SpryResolver *resolver, int32_t index) {
+  const SpryResolver *r = resolver ? resolver : &builtin_resolver;
+  return index >= 0 && index < r->count ? r->registrations[index] : NULL;
+}

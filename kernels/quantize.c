@@ -4,7 +4,8 @@
  *
  * QUANTIZE versions (TFLite defines 1..4):
  *   1  float32 -> uint8/int8; requantize between uint8 and int8
- *   2  int16 output (from float32, or requantized int16 -> int16/int8)
+ *   2  int16 output (from float32, or requantized int16 -> int16/int8); also
+ *      int16 -> int32 and int32 -> int8/int16, as TFLite's reference kernel
  *   3  per-channel output quantization (from float32)
  *   4  int4                                            — unsupported
  * DEQUANTIZE versions (TFLite defines 1..6):
@@ -82,6 +83,19 @@ static SpryStatus load_quant(SpryContext *ctx, const char *role, const SpryTenso
 
 static bool is_8bit(SpryType t) { return t == SPRY_TYPE_UINT8 || t == SPRY_TYPE_INT8; }
 
+/* Quantization of one side of a requantize. int32 (TFLite's integer
+ * in/outputs of int16 models) must have zero point 0: the reference
+ * subtracts and adds zero points in int32, which could overflow otherwise. */
+static SpryStatus check_requantize_side(SpryContext *ctx, const char *role, const SpryTensor *t) {
+  if (t->type != SPRY_TYPE_INT32) return spry_op_check_quant(ctx, role, t);
+  SPRY_ENSURE_MSG(ctx, t->quant.num_channels == 1 && spry_scale_is_valid(t->quant.scale),
+                  SPRY_ERROR_INVALID_MODEL, "%s must be quantized per tensor", role);
+  SPRY_ENSURE_MSG(ctx, t->quant.zero_point == 0, SPRY_ERROR_UNSUPPORTED,
+                  "int32 %s has zero point %d (only 0 is supported)", role,
+                  (int)t->quant.zero_point);
+  return SPRY_OK;
+}
+
 static SpryStatus prepare_quantize(SpryContext *ctx, QuantizeOpData *d, const SpryTensor *in,
                                    const SpryTensor *out) {
   const SpryType ti = in->type, to = out->type;
@@ -95,11 +109,13 @@ static SpryStatus prepare_quantize(SpryContext *ctx, QuantizeOpData *d, const Sp
     return SPRY_OK;
   }
   const bool ok = (is_8bit(ti) && is_8bit(to)) ||
-                  (ti == SPRY_TYPE_INT16 && (to == SPRY_TYPE_INT8 || to == SPRY_TYPE_INT16));
+                  (ti == SPRY_TYPE_INT16 && (to == SPRY_TYPE_INT8 || to == SPRY_TYPE_INT16 ||
+                                             to == SPRY_TYPE_INT32)) ||
+                  (ti == SPRY_TYPE_INT32 && (to == SPRY_TYPE_INT8 || to == SPRY_TYPE_INT16));
   SPRY_ENSURE_MSG(ctx, ok, SPRY_ERROR_UNSUPPORTED, "cannot requantize %s to %s", spry_type_name(ti),
                   spry_type_name(to));
-  SPRY_TRY(spry_op_check_quant(ctx, "input", in));
-  SPRY_TRY(spry_op_check_quant(ctx, "output", out));
+  SPRY_TRY(check_requantize_side(ctx, "input", in));
+  SPRY_TRY(check_requantize_side(ctx, "output", out));
   d->kernel = QUANTIZE_KERNEL_REQUANTIZE;
   d->requant.input_zero_point = in->quant.zero_point;
   d->requant.output_zero_point = out->quant.zero_point;

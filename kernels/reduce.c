@@ -11,7 +11,8 @@
  *   2  int8
  *   3  int16
  * Axes may be negative (counted from the end) and repeated; an empty axis
- * list copies the input unchanged (no requantization), as TFLite does. The
+ * list makes each output element the mean of one input element: a copy,
+ * requantized when the quantization differs, as in TFLite's reference. The
  * quantized kernels follow TFLite's reference QuantizedMeanOrSum for every
  * axis set, including the 4-D mean over height and width.
  */
@@ -19,7 +20,6 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "kernel_util.h"
 #include "quantization.h"
@@ -235,10 +235,6 @@ static SpryStatus reduce_invoke(SpryContext *ctx, SpryNode *node) {
   SPRY_ENSURE_MSG(ctx, in && out, SPRY_ERROR_BAD_STATE, "tensors missing at invoke");
   SPRY_TRY(spry_op_check_data(ctx, "input", in, d->shape.input_count));
   SPRY_TRY(spry_op_check_data(ctx, "output", out, d->shape.output_count));
-  if (d->kind == REDUCE_MEAN && d->num_axes == 0 && d->shape.input_count > 0) {
-    memmove(out->data, in->data, d->shape.input_count * spry_type_size(d->type));
-    return SPRY_OK;
-  }
   run_reduce(d, in->data, out->data);
   return SPRY_OK;
 }

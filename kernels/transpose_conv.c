@@ -4,7 +4,8 @@
  * Convolution2DTransposeBias: option parsing, validation, output shape and
  * requantization set-up, dispatch to the shared scatter kernels.
  *
- * TRANSPOSE_CONV inputs: output_shape (constant int32 [4]), weights
+ * TRANSPOSE_CONV inputs: output_shape (int32 [4]; when not constant it must
+ * equal the declared output shape at run time), weights
  * [out_c, kh, kw, in_c], input NHWC, optional bias. Versions (TFLite 1..5):
  *   1  float32, uint8 (per-tensor)
  *   2  int8 per-channel weights, int32 bias
@@ -40,6 +41,10 @@ enum {
 typedef struct TconvOpData {
   int quantized_bias_type;
   int32_t scratch_index;
+  /* output_shape is computed at run time: invoke checks it against the
+   * declared output shape the plan was made for. */
+  bool shape_at_run_time;
+  int32_t planned_shape[4];
   SpryWindowedOp op;
 } TconvOpData;
 
@@ -175,13 +180,26 @@ static SpryStatus finish_prepare(SpryContext *ctx, const SpryConvTensors *t, Tco
   return spry_context_resize_tensor(ctx, t->output, 4, dims);
 }
 
-static SpryStatus read_output_shape(SpryContext *ctx, const SpryTensor *shape, SpryConvShapes *s) {
+/* The output shape: from the constant output_shape, else (a tensor computed
+ * at run time, as in TFLite Micro's int16 vectors) the declared output
+ * shape, which invoke then holds the run-time values to. */
+static SpryStatus read_output_shape(SpryContext *ctx, const SpryTensor *shape,
+                                    const SpryTensor *output, TconvOpData *d) {
+  SpryConvShapes *s = &d->op.shapes;
   SPRY_ENSURE_MSG(ctx, shape->type == SPRY_TYPE_INT32 && spry_tensor_elements(shape) == 4,
                   SPRY_ERROR_INVALID_MODEL, "output_shape must be int32 with 4 elements");
-  SPRY_ENSURE_MSG(ctx, shape->kind == SPRY_TENSOR_CONSTANT, SPRY_ERROR_UNSUPPORTED,
-                  "output shape depends on run-time data (output_shape is not constant)");
-  SPRY_TRY(spry_conv_check_constant_size(ctx, "output_shape", shape));
-  const int32_t *v = shape->data;
+  d->shape_at_run_time = shape->kind != SPRY_TENSOR_CONSTANT;
+  const int32_t *v = output->dims;
+  if (d->shape_at_run_time) {
+    SPRY_ENSURE_MSG(ctx, output->rank == 4, SPRY_ERROR_UNSUPPORTED,
+                    "output_shape is computed at run time and the output has no declared 4-D "
+                    "shape (rank %d)",
+                    (int)output->rank);
+  } else {
+    SPRY_TRY(spry_conv_check_constant_size(ctx, "output_shape", shape));
+    v = shape->data;
+  }
+  memcpy(d->planned_shape, v, sizeof d->planned_shape);
   SPRY_ENSURE_MSG(ctx, v[0] == s->batches && v[3] == s->output_c && v[1] >= 0 && v[2] >= 0,
                   SPRY_ERROR_INVALID_MODEL,
                   "output_shape [%d, %d, %d, %d] does not match batches %d, channels %d",
@@ -204,7 +222,7 @@ static SpryStatus tconv_prepare(SpryContext *ctx, SpryNode *node) {
                                    &d->op.kernel));
   SpryConvShapes *s = &d->op.shapes;
   SPRY_TRY(check_shapes(ctx, s, &t));
-  SPRY_TRY(read_output_shape(ctx, shape, s));
+  SPRY_TRY(read_output_shape(ctx, shape, t.output, d));
   SpryConvParams *p = &d->op.params;
   SPRY_TRY(axis_padding(ctx, d->op.padding, s->output_h, s->filter_h, p->stride_h, &p->pad_h));
   SPRY_TRY(axis_padding(ctx, d->op.padding, s->output_w, s->filter_w, p->stride_w, &p->pad_w));
@@ -285,6 +303,19 @@ static SpryStatus run_kernel(SpryContext *ctx, const SpryNode *node, bool custom
 }
 
 static SpryStatus tconv_invoke(SpryContext *ctx, SpryNode *node) {
+  const TconvOpData *d = node->user_data;
+  if (d->shape_at_run_time) {
+    const SpryTensor *shape = spry_node_input(ctx, node, 0);
+    SPRY_ENSURE_MSG(ctx, shape && shape->data && shape->bytes >= sizeof d->planned_shape,
+                    SPRY_ERROR_RUNTIME, "output_shape has no data");
+    int32_t v[4];
+    memcpy(v, shape->data, sizeof v);
+    SPRY_ENSURE_MSG(ctx, memcmp(v, d->planned_shape, sizeof v) == 0, SPRY_ERROR_UNSUPPORTED,
+                    "output_shape [%d, %d, %d, %d] differs from the declared output shape "
+                    "[%d, %d, %d, %d] (dynamic output shapes are not supported)",
+                    (int)v[0], (int)v[1], (int)v[2], (int)v[3], (int)d->planned_shape[0],
+                    (int)d->planned_shape[1], (int)d->planned_shape[2], (int)d->planned_shape[3]);
+  }
   return run_kernel(ctx, node, false);
 }
 

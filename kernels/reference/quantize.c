@@ -47,7 +47,7 @@ void spry_ref_quantize_f32(const SpryQuantizeParams *params, size_t count, const
 void spry_ref_requantize(const SpryRequantizeParams *params, size_t count, SpryType input_type,
                          const void *input, SpryType output_type, void *output) {
   for (size_t i = 0; i < count; i++) {
-    /* Zero points lie in the types' ranges, so the difference fits in int32. */
+    /* Zero points lie in the types' ranges (0 for int32), so this fits in int32. */
     const int32_t centred = (int32_t)(spry_load_int(input, input_type, i) - params->input_zero_point);
     const int32_t scaled =
         spry_multiply_by_quantized_multiplier(centred, params->multiplier, params->shift);

@@ -129,6 +129,44 @@ expect 0 inspect "$MNV1" --ops && check "inspect --ops (mobilenet_v1)" \
   test "$(cat "$TMP/out")" = "['AVERAGE_POOL_2D', 'CONV_2D', 'DEPTHWISE_CONV_2D', 'RESHAPE', 'SOFTMAX']"
 expect 0 inspect "$MNV1" && check "inspect text lists CONV_2D" grep -q '^  CONV_2D ' "$TMP/out"
 
+# Every op this build cannot run is marked, not only the first one: ADD is
+# supported, the custom NoSuchOp and TANH version 99 are not.
+MIX=$ROOT/tests/tools/models/unsupported_mix.tflite
+expect 0 inspect "$MIX" --ops && check "inspect --ops marks every unsupported op" \
+  test "$(cat "$TMP/out")" = "['ADD', 'TANH']
+# custom or unknown ops (not selectable with -Dops): NoSuchOp
+# unsupported by this build: NoSuchOp v1 (custom), TANH v99"
+checks=$((checks + 1))
+"$SPRY" inspect "$MIX" >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 1 ] || fail "inspect of a model with unsupported ops: exit status is not 1"
+check "inspect text marks every unsupported op" \
+  test "$(sed -n '/^ops (/,/^unsupported:/p' "$TMP/out")" = "ops (4 nodes):
+  ADD                          v1   x2
+  NoSuchOp                     v1   x1  (custom)  (unsupported)
+  TANH                         v99  x1  (unsupported)
+unsupported: 2 of 3 ops (NoSuchOp v1 (custom), TANH v99)"
+check "inspect names the first failure on stderr" \
+  test "$(cat "$TMP/err")" = "spry: $MIX: unsupported op NoSuchOp (custom)"
+checks=$((checks + 1))
+"$SPRY" inspect "$MIX" --json >"$TMP/out" 2>"$TMP/err"
+[ $? -eq 1 ] || fail "inspect --json of a model with unsupported ops: exit status is not 1"
+check "inspect --json has a supported field per op" grep -qF \
+  '"ops":[{"op":"ADD","version":1,"count":2,"supported":true},{"op":"NoSuchOp","version":1,"count":1,"supported":false},{"op":"TANH","version":99,"count":1,"supported":false}],' \
+  "$TMP/out"
+
+# ---- ops -----------------------------------------------------------------------
+expect 2 ops extra
+if expect 0 ops --json; then
+  check "ops --json is one line" test "$(wc -l <"$TMP/out")" -eq 1
+  check "ops --json lists FULLY_CONNECTED with its version range" grep -q \
+    '{"op":"FULLY_CONNECTED","builtin_code":9,"custom":false,"min_version":1,"max_version":[0-9]*}' \
+    "$TMP/out"
+  check "ops --json lists custom ops" grep -q \
+    '{"op":"Convolution2DTransposeBias","builtin_code":32,"custom":true,"min_version":1,"max_version":1}' \
+    "$TMP/out"
+fi
+expect 0 ops && check "ops text lists CONV_2D" grep -q '^CONV_2D  *v1\.\.[0-9]*$' "$TMP/out"
+
 # ---- run -----------------------------------------------------------------------
 for case in hello_world_int8 mobilenet_v1_0.25_128_quant; do
   model=$MODELS/$case.tflite
@@ -180,6 +218,14 @@ if expect 0 run "$MNV1" --image "$IMAGE" --labels "$TMP/short_labels.txt" -o "$T
   check "short labels file warns" grep -q '^spry: warning: ' "$TMP/err"
   check "short labels file still prints 5 lines" test "$(wc -l <"$TMP/out")" -eq 5
 fi
+
+# A TRANSPOSE_CONV output_shape fed at run time must match the declared shape
+# the plan was made for (dynamic output shapes are not supported).
+TCONV=$GOLDENS/op_transpose_conv_s16_shape_input
+printf '\001\000\000\000\004\000\000\000\011\000\000\000\003\000\000\000' >"$TMP/shape.bin"
+expect 1 run "$TCONV/model.tflite" -i "$TMP/shape.bin" -i "$TCONV/input_1.bin" -o "$TMP/o" &&
+  check "run-time output_shape mismatch message" grep -q \
+    'output_shape \[1, 4, 9, 3\] differs from the declared output shape \[1, 4, 10, 3\]' "$TMP/err"
 
 # ---- bench ---------------------------------------------------------------------
 if expect 0 bench "$HW" --json --runs 3 --warmup 1; then

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "json_writer.h"
 
+#include <spry/op.h>
 #include <spry/spry.h>
 
 enum { OPT_JSON = 1, OPT_OPS, OPT_HELP };
@@ -78,34 +79,31 @@ static int collect_ops(const char *path, const SpryModel *model, OpTable *table)
   return SPRY_EXIT_OK;
 }
 
-static bool is_word_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
-}
-
-/* True when `word` occurs in `text` delimited by non-identifier characters. */
-static bool contains_word(const char *text, const char *word) {
-  size_t n = strlen(word);
-  if (n == 0) return false;
-  for (const char *p = strstr(text, word); p; p = strstr(p + 1, word)) {
-    bool left = p == text || !is_word_char(p[-1]);
-    bool right = !is_word_char(p[n]);
-    if (left && right) return true;
-  }
-  return false;
-}
-
-/* The public API has no per-op lookup, so the ops named by the interpreter's
- * UNSUPPORTED message ("CONV_2D version 7 is newer ...", "unsupported op X")
- * are the ones marked. */
-static void mark_unsupported(OpTable *table, const char *message) {
-  const char *v = strstr(message, "version ");
-  long version = v ? strtol(v + 8, NULL, 10) : 0;
+/* Marks every (op, version) the builtin resolver has no registration for,
+ * so that a report names all of them, not only the first one an interpreter
+ * stops at. Returns how many entries are marked. */
+static size_t mark_unsupported(OpTable *table) {
+  size_t marked = 0;
   for (size_t i = 0; i < table->count; i++) {
     OpEntry *e = &table->entries[i];
+    const SpryOpRegistration *r;
+    e->unsupported = spry_resolver_lookup(NULL, e->builtin_code, e->custom ? e->name : NULL,
+                                          e->version, &r) != SPRY_OK;
+    marked += e->unsupported;
+  }
+  return marked;
+}
+
+/* "NAME vN, NAME vN (custom)" of the unsupported entries. */
+static void print_unsupported_list(const OpTable *table) {
+  const char *separator = "";
+  for (size_t i = 0; i < table->count; i++) {
+    const OpEntry *e = &table->entries[i];
+    if (!e->unsupported) continue;
     char buf[32];
-    if (!contains_word(message, op_display_name(e, buf, sizeof buf))) continue;
-    if (version > 0 && e->version != version) continue;
-    e->unsupported = true;
+    printf("%s%s v%d%s", separator, op_display_name(e, buf, sizeof buf), (int)e->version,
+           e->custom ? " (custom)" : "");
+    separator = ", ";
   }
 }
 
@@ -113,8 +111,9 @@ static int compare_names(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* `--ops`: sorted unique builtin names as a meson array literal. */
-static int print_ops_option(const OpTable *table) {
+/* `--ops`: sorted unique builtin names as a meson array literal, then
+ * comment lines naming custom ops and ops this build cannot run. */
+static int print_ops_option(OpTable *table) {
   const char **names = malloc((table->count ? table->count : 1) * sizeof *names);
   if (!names) return spry_cli_fail("out of memory");
   size_t n = 0;
@@ -139,6 +138,11 @@ static int print_ops_option(const OpTable *table) {
     any_custom = true;
   }
   if (any_custom) fputc('\n', stdout);
+  if (mark_unsupported(table) > 0) {
+    fputs("# unsupported by this build: ", stdout);
+    print_unsupported_list(table);
+    fputc('\n', stdout);
+  }
   return SPRY_EXIT_OK;
 }
 
@@ -203,6 +207,8 @@ static int print_json(const InspectResult *r) {
     spry_json_int(&j, e->version);
     spry_json_key(&j, "count");
     spry_json_int(&j, e->count);
+    spry_json_key(&j, "supported");
+    spry_json_bool(&j, !e->unsupported);
     spry_json_end_object(&j);
   }
   spry_json_end_array(&j);
@@ -248,11 +254,18 @@ static int print_text(const InspectResult *r) {
   int32_t nodes = 0;
   for (size_t i = 0; i < r->ops->count; i++) nodes += r->ops->entries[i].count;
   printf("ops (%d node%s):\n", (int)nodes, nodes == 1 ? "" : "s");
+  size_t unsupported = 0;
   for (size_t i = 0; i < r->ops->count; i++) {
     const OpEntry *e = &r->ops->entries[i];
     char buf[32];
     printf("  %-28s v%-3d x%d%s%s\n", op_display_name(e, buf, sizeof buf), (int)e->version,
            (int)e->count, e->custom ? "  (custom)" : "", e->unsupported ? "  (unsupported)" : "");
+    unsupported += e->unsupported;
+  }
+  if (unsupported > 0) {
+    printf("unsupported: %zu of %zu ops (", unsupported, r->ops->count);
+    print_unsupported_list(r->ops);
+    fputs(")\n", stdout);
   }
   if (r->interpreter)
     printf("arena: %zu bytes (lower bound %zu), persistent: %zu bytes\n",
@@ -264,15 +277,12 @@ static int print_text(const InspectResult *r) {
   return SPRY_EXIT_OK;
 }
 
-/* Prepares an interpreter to learn the arena size and whether every op is
- * supported; the failure message is kept for the report. */
-static SpryInterpreter *try_prepare(const SpryModel *model, OpTable *ops, char *error,
-                                    size_t error_size) {
+/* Prepares an interpreter to learn the arena size; the failure message is
+ * kept for the report. */
+static SpryInterpreter *try_prepare(const SpryModel *model, char *error, size_t error_size) {
   SpryInterpreter *interpreter = NULL;
-  SpryStatus s = spry_interpreter_new(model, NULL, &interpreter);
-  if (s == SPRY_OK) return interpreter;
+  if (spry_interpreter_new(model, NULL, &interpreter) == SPRY_OK) return interpreter;
   snprintf(error, error_size, "%s", spry_last_error());
-  if (s == SPRY_ERROR_UNSUPPORTED) mark_unsupported(ops, error);
   return NULL;
 }
 
@@ -308,7 +318,8 @@ int spry_cmd_inspect(int argc, char **argv) {
   if (rc == SPRY_EXIT_OK && ops_only) rc = print_ops_option(&ops);
   if (rc == SPRY_EXIT_OK && !ops_only) {
     char error[512] = "";
-    SpryInterpreter *interpreter = try_prepare(model, &ops, error, sizeof error);
+    mark_unsupported(&ops);
+    SpryInterpreter *interpreter = try_prepare(model, error, sizeof error);
     InspectResult r = {path, model, &ops, interpreter, interpreter ? NULL : error};
     rc = json ? print_json(&r) : print_text(&r);
     if (rc == SPRY_EXIT_OK && !interpreter) rc = spry_cli_fail("%s: %s", path, error);

@@ -6,5 +6,6 @@
 int spry_cmd_inspect(int argc, char **argv);
 int spry_cmd_run(int argc, char **argv);
 int spry_cmd_bench(int argc, char **argv);
+int spry_cmd_ops(int argc, char **argv);
 
 #endif /* SPRY_TOOLS_COMMANDS_H */

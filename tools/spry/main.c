@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* main.c — the `spry` command line: dispatches to inspect, run and bench and prints usage. */
+/* main.c — the `spry` command line: dispatches to inspect, run, bench and ops and prints usage. */
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +42,12 @@ static const SpryCommand commands[] = {
      "  --warmup N    untimed invokes first (default 1)\n"
      "  --profile     also time every operator\n"
      "  --json        one JSON object on stdout\n"},
+    {"ops", spry_cmd_ops,
+     "usage: spry ops [--json]\n"
+     "  List the operators this build can run (builtin and custom names) with the\n"
+     "  model operator versions each accepts.\n"
+     "  --json   one JSON object: ops [{op, builtin_code, custom, min_version,\n"
+     "           max_version}]\n"},
 };
 
 #define COMMAND_COUNT (sizeof commands / sizeof commands[0])
@@ -64,6 +70,7 @@ bool spry_cli_print_usage(FILE *out, const char *command) {
         "  spry run MODEL [-i INPUT.bin]... [-o OUTDIR] [--threads N] [--delegate NAME]\n"
         "                 [--image FILE] [--labels FILE] [--top-k N]\n"
         "  spry bench MODEL [--threads N] [--runs N] [--warmup N] [--profile] [--json]\n"
+        "  spry ops [--json]\n"
         "  spry help COMMAND | spry --help | spry --version\n"
         "Exit status: 0 success, 1 a model or input to fix, 2 a usage error.\n",
         out);

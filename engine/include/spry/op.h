@@ -143,6 +143,18 @@ SpryStatus spry_resolver_new_builtin(SpryResolver **out_resolver);
  * takes precedence over an earlier one. */
 SpryStatus spry_resolver_add(SpryResolver *resolver, const SpryOpRegistration *registration);
 void spry_resolver_free(SpryResolver *resolver);
+/* The registration an interpreter would pick for an op: `builtin_code` (with
+ * `custom_name` when it is SPRY_BUILTIN_CUSTOM) at `version`. A NULL resolver
+ * means every builtin op compiled in, as in SpryOptions. SPRY_ERROR_UNSUPPORTED
+ * (spry_last_error() saying why, as interpreter creation would) when none
+ * matches; *out_registration is then NULL. */
+SpryStatus spry_resolver_lookup(const SpryResolver *resolver, int32_t builtin_code,
+                                const char *custom_name, int32_t version,
+                                const SpryOpRegistration **out_registration);
+/* Registrations in the order they were added (NULL resolver: the builtin
+ * ones); spry_resolver_registration() returns NULL for an out-of-range index. */
+int32_t spry_resolver_count(const SpryResolver *resolver);
+const SpryOpRegistration *spry_resolver_registration(const SpryResolver *resolver, int32_t index);
 
 /* ---- Context: what a kernel may ask of the engine -------------------------- */
 
