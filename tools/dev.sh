@@ -10,7 +10,8 @@ Usage: tools/dev.sh COMMAND [ARGS]
 
 Commands:
   demo                 install, build, classify data/grace_hopper.bmp with the
-                       bundled MobileNet (prints the top-5 labels)
+                       bundled MobileNet: the top-5 labels from the CLI, then
+                       the same photo through the GStreamer elements (JSON)
   build                install, build into build/
   test [--quick] [STAGE...]
                        install, build, run the test stages (default: all).
@@ -334,6 +335,22 @@ cmd_test() {
   done
 }
 
+# The same photo through the GStreamer elements: one JSON line on stdout.
+demo_pipeline() {
+  local plugin_dir="$ROOT/$B/gst-plugin"
+  if [ ! -e "$plugin_dir/libgstspry.so" ]; then
+    log "the GStreamer plugin was not built: skipping the pipeline demo"
+    return 0
+  fi
+  local pipeline="filesrc location=$DEMO_IMAGE ! decodebin ! videoconvert ! imagefreeze num-buffers=1 !"
+  pipeline+=" spryinfer model=$DEMO_MODEL ! sprydecode task=classify ! sprypublish"
+  printf '\n$ gst-launch-1.0 -q %s\n' "$pipeline" >&2
+  # Debian ships the BMP decoder with rank none; the rank lets decodebin use it.
+  # shellcheck disable=SC2086 # the pipeline is meant to split into words
+  GST_PLUGIN_PATH="$plugin_dir" GST_PLUGIN_FEATURE_RANK=gdkpixbufdec:PRIMARY \
+    gst-launch-1.0 -q $pipeline
+}
+
 main() {
   local command=${1:-help}
   if (($# > 0)); then shift; fi
@@ -345,6 +362,7 @@ main() {
       spry=$(executable_path "$B" spry)
       printf '\n$ %s run %s --image %s\n' "${spry#"$ROOT"/}" "$DEMO_MODEL" "$DEMO_IMAGE" >&2
       "$spry" run "$DEMO_MODEL" --image "$DEMO_IMAGE"
+      demo_pipeline
       ;;
     build)
       ensure_packages "${BASE_PACKAGES[@]}"
