@@ -20,6 +20,23 @@ static gchar *small_model(void) {
   return g_build_filename(test_data_dir(), "models", "mobilenet_v1_0.25_128_quant.tflite", NULL);
 }
 
+/* Parses a pipeline that must be complete (a missing element fails). */
+static GstElement *parse_or_fail(const gchar *desc) {
+  GError *error = NULL;
+  GstElement *pipeline = gst_parse_launch(desc, &error);
+  if (!pipeline || error) fail_msg("cannot build \"%s\": %s", desc, error ? error->message : "?");
+  return pipeline;
+}
+
+/* The next frame at the appsink; NULL at EOS. Fails on a timeout (a pipeline
+ * error ends in no EOS). */
+static GstSample *pull(GstElement *sink, gboolean *eos) {
+  GstSample *s = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 120 * GST_SECOND);
+  *eos = !s && gst_app_sink_is_eos(GST_APP_SINK(sink));
+  if (!s && !*eos) fail_msg("no frame and no EOS within 120 s");
+  return s;
+}
+
 /* The model's output for an input tensor filled with `value`, from libspry. */
 static guint8 *reference_output(const gchar *model_path, guint8 value, gsize *size) {
   SpryModel *model = NULL;
@@ -47,15 +64,15 @@ static void test_outputs_match_libspry(void **state) {
       "videotestsrc pattern=white num-buffers=3 ! video/x-raw,format=I420,width=320,height=240 ! "
       "spryinfer model=%s ! appsink name=sink sync=false",
       model);
-  GstElement *pipeline = gst_parse_launch(desc, NULL);
-  assert_non_null(pipeline);
+  GstElement *pipeline = parse_or_fail(desc);
   GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
   assert_int_not_equal(gst_element_set_state(pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
   gsize ref_size = 0;
   guint8 *ref = reference_output(model, 255, &ref_size);
   int frames = 0;
   GstSample *sample;
-  while ((sample = gst_app_sink_pull_sample(GST_APP_SINK(sink)))) {
+  gboolean eos = FALSE;
+  while ((sample = pull(sink, &eos))) {
     const SpryTensorMeta *m = spry_buffer_get_tensor_meta(gst_sample_get_buffer(sample));
     assert_non_null(m);
     assert_int_equal(m->num_tensors, 1);
@@ -86,13 +103,14 @@ static void test_interval(void **state) {
   gchar *desc = g_strdup_printf(
       "videotestsrc num-buffers=5 ! video/x-raw,width=64,height=64 ! "
       "spryinfer model=%s interval=3 ! appsink name=sink sync=false", model);
-  GstElement *pipeline = gst_parse_launch(desc, NULL);
+  GstElement *pipeline = parse_or_fail(desc);
   GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
   gst_element_set_state(pipeline, GST_STATE_PLAYING);
   static const guint64 expected_source[] = {0, 0, 0, 3, 3};
   int frames = 0;
   GstSample *sample;
-  while ((sample = gst_app_sink_pull_sample(GST_APP_SINK(sink)))) {
+  gboolean eos = FALSE;
+  while ((sample = pull(sink, &eos))) {
     const SpryTensorMeta *m = spry_buffer_get_tensor_meta(gst_sample_get_buffer(sample));
     assert_non_null(m);
     assert_true(frames < 5);
@@ -196,8 +214,7 @@ static void test_state_cycles(void **state) {
   gchar *desc = g_strdup_printf(
       "videotestsrc is-live=true ! video/x-raw,width=64,height=48 ! spryinfer model=%s ! fakesink",
       model);
-  GstElement *pipeline = gst_parse_launch(desc, NULL);
-  assert_non_null(pipeline);
+  GstElement *pipeline = parse_or_fail(desc);
   for (int i = 0; i < 200; i++) {
     assert_int_not_equal(gst_element_set_state(pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
     if (i % 20 == 0) gst_element_get_state(pipeline, NULL, NULL, 5 * GST_SECOND);
@@ -216,7 +233,7 @@ static void test_flushing_seek(void **state) {
   gchar *desc = g_strdup_printf(
       "videotestsrc num-buffers=30 ! video/x-raw,width=64,height=48,framerate=30/1 ! "
       "spryinfer model=%s ! appsink name=sink sync=false", model);
-  GstElement *pipeline = gst_parse_launch(desc, NULL);
+  GstElement *pipeline = parse_or_fail(desc);
   GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
   gst_element_set_state(pipeline, GST_STATE_PAUSED);
   gst_element_get_state(pipeline, NULL, NULL, 30 * GST_SECOND);
@@ -226,7 +243,8 @@ static void test_flushing_seek(void **state) {
   gst_element_set_state(pipeline, GST_STATE_PLAYING);
   int frames = 0;
   GstSample *sample;
-  while ((sample = gst_app_sink_pull_sample(GST_APP_SINK(sink)))) {
+  gboolean eos = FALSE;
+  while ((sample = pull(sink, &eos))) {
     assert_non_null(spry_buffer_get_tensor_meta(gst_sample_get_buffer(sample)));
     gst_sample_unref(sample);
     frames++;
