@@ -28,13 +28,33 @@ static GstElement *parse_or_fail(const gchar *desc) {
   return pipeline;
 }
 
+/* A pipeline ending in `appsink name=sink`, started in `state`. */
+typedef struct AppsinkRun {
+  GstElement *pipeline;
+  GstElement *sink;
+} AppsinkRun;
+
+static AppsinkRun appsink_start(const gchar *desc, GstState state) {
+  AppsinkRun run = {parse_or_fail(desc), NULL};
+  run.sink = gst_bin_get_by_name(GST_BIN(run.pipeline), "sink");
+  assert_non_null(run.sink);
+  assert_int_not_equal(gst_element_set_state(run.pipeline, state), GST_STATE_CHANGE_FAILURE);
+  return run;
+}
+
 /* The next frame at the appsink; NULL at EOS. Fails on a timeout (a pipeline
  * error ends in no EOS). */
-static GstSample *pull(GstElement *sink, gboolean *eos) {
-  GstSample *s = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 120 * GST_SECOND);
-  *eos = !s && gst_app_sink_is_eos(GST_APP_SINK(sink));
-  if (!s && !*eos) fail_msg("no frame and no EOS within 120 s");
+static GstSample *next_sample(const AppsinkRun *run) {
+  GstSample *s = gst_app_sink_try_pull_sample(GST_APP_SINK(run->sink), 120 * GST_SECOND);
+  if (!s && !gst_app_sink_is_eos(GST_APP_SINK(run->sink)))
+    fail_msg("no frame and no EOS within 120 s");
   return s;
+}
+
+static void appsink_stop(AppsinkRun *run) {
+  gst_element_set_state(run->pipeline, GST_STATE_NULL);
+  gst_object_unref(run->sink);
+  gst_object_unref(run->pipeline);
 }
 
 /* The model's output for an input tensor filled with `value`, from libspry. */
@@ -64,15 +84,12 @@ static void test_outputs_match_libspry(void **state) {
       "videotestsrc pattern=white num-buffers=3 ! video/x-raw,format=I420,width=320,height=240 ! "
       "spryinfer model=%s ! appsink name=sink sync=false",
       model);
-  GstElement *pipeline = parse_or_fail(desc);
-  GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
-  assert_int_not_equal(gst_element_set_state(pipeline, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  AppsinkRun run = appsink_start(desc, GST_STATE_PLAYING);
   gsize ref_size = 0;
   guint8 *ref = reference_output(model, 255, &ref_size);
   int frames = 0;
   GstSample *sample;
-  gboolean eos = FALSE;
-  while ((sample = pull(sink, &eos))) {
+  while ((sample = next_sample(&run))) {
     const SpryTensorMeta *m = spry_buffer_get_tensor_meta(gst_sample_get_buffer(sample));
     assert_non_null(m);
     assert_int_equal(m->num_tensors, 1);
@@ -89,9 +106,7 @@ static void test_outputs_match_libspry(void **state) {
   }
   assert_int_equal(frames, 3);
   g_free(ref);
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(sink);
-  gst_object_unref(pipeline);
+  appsink_stop(&run);
   g_free(desc);
   g_free(model);
 }
@@ -103,14 +118,11 @@ static void test_interval(void **state) {
   gchar *desc = g_strdup_printf(
       "videotestsrc num-buffers=5 ! video/x-raw,width=64,height=64 ! "
       "spryinfer model=%s interval=3 ! appsink name=sink sync=false", model);
-  GstElement *pipeline = parse_or_fail(desc);
-  GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
-  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  AppsinkRun run = appsink_start(desc, GST_STATE_PLAYING);
   static const guint64 expected_source[] = {0, 0, 0, 3, 3};
   int frames = 0;
   GstSample *sample;
-  gboolean eos = FALSE;
-  while ((sample = pull(sink, &eos))) {
+  while ((sample = next_sample(&run))) {
     const SpryTensorMeta *m = spry_buffer_get_tensor_meta(gst_sample_get_buffer(sample));
     assert_non_null(m);
     assert_true(frames < 5);
@@ -119,9 +131,7 @@ static void test_interval(void **state) {
     frames++;
   }
   assert_int_equal(frames, 5);
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(sink);
-  gst_object_unref(pipeline);
+  appsink_stop(&run);
   g_free(desc);
   g_free(model);
 }
@@ -233,26 +243,21 @@ static void test_flushing_seek(void **state) {
   gchar *desc = g_strdup_printf(
       "videotestsrc num-buffers=30 ! video/x-raw,width=64,height=48,framerate=30/1 ! "
       "spryinfer model=%s ! appsink name=sink sync=false", model);
-  GstElement *pipeline = parse_or_fail(desc);
-  GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
-  gst_element_set_state(pipeline, GST_STATE_PAUSED);
-  gst_element_get_state(pipeline, NULL, NULL, 30 * GST_SECOND);
-  assert_true(gst_element_seek_simple(pipeline, GST_FORMAT_TIME,
+  AppsinkRun run = appsink_start(desc, GST_STATE_PAUSED);
+  gst_element_get_state(run.pipeline, NULL, NULL, 30 * GST_SECOND);
+  assert_true(gst_element_seek_simple(run.pipeline, GST_FORMAT_TIME,
                                       GST_SEEK_FLAG_FLUSH | GST_SEEK_FLAG_ACCURATE,
                                       500 * GST_MSECOND));
-  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  gst_element_set_state(run.pipeline, GST_STATE_PLAYING);
   int frames = 0;
   GstSample *sample;
-  gboolean eos = FALSE;
-  while ((sample = pull(sink, &eos))) {
+  while ((sample = next_sample(&run))) {
     assert_non_null(spry_buffer_get_tensor_meta(gst_sample_get_buffer(sample)));
     gst_sample_unref(sample);
     frames++;
   }
   assert_true(frames > 0);
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(sink);
-  gst_object_unref(pipeline);
+  appsink_stop(&run);
   g_free(desc);
   g_free(model);
 }
