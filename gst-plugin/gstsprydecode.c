@@ -163,6 +163,23 @@ static void attach_detection(GstSpryDecode *self, const SpryTensorMeta *m, GstBu
   }
 }
 
+/* The anchors (the built-in face detector's) depend only on the
+ * configuration: generated once per stream. */
+static gboolean make_anchors(GstSpryDecode *self, SpryPostError *err) {
+  SpryAnchorOptions options;
+  spry_anchor_options_face_short_range(&options);
+  int32_t count = 0;
+  if (spry_anchors_count(&options, &count, err) != SPRY_OK) return FALSE;
+  SpryAnchor *anchors = g_new(SpryAnchor, count);
+  if (spry_anchors_generate(&options, anchors, count, &count, err) != SPRY_OK) {
+    g_free(anchors);
+    return FALSE;
+  }
+  self->anchors = anchors;
+  self->num_anchors = count;
+  return TRUE;
+}
+
 /* SSD post-processed outputs (4 tensors) or raw regressors + scores (2). */
 static gboolean run_detector(GstSpryDecode *self, const SpryTensorMeta *m, gdouble threshold,
                              SpryDetection *dets, int32_t capacity, int32_t *n, gboolean *ssd) {
@@ -191,8 +208,6 @@ static gboolean run_detector(GstSpryDecode *self, const SpryTensorMeta *m, gdoub
   gboolean first_is_boxes = m->tensors[0].rank == 3 && m->tensors[1].rank == 3 &&
                             m->tensors[0].dims[2] >= m->tensors[1].dims[2];
   const SpryTensorView *boxes = &views[first_is_boxes ? 0 : 1], *scores = &views[first_is_boxes ? 1 : 0];
-  SpryAnchorOptions anchor_opts;
-  spry_anchor_options_face_short_range(&anchor_opts);
   SpryRawDetectOptions opts;
   spry_raw_detect_options_face_short_range(&opts);
   opts.min_score_thresh = (float)threshold;
@@ -200,20 +215,17 @@ static gboolean run_detector(GstSpryDecode *self, const SpryTensorMeta *m, gdoub
   opts.nms.iou_threshold = (float)self->iou_threshold;
   opts.nms.max_detections = (int32_t)MIN(self->max_detections, (guint)capacity);
   GST_OBJECT_UNLOCK(self);
-  int32_t num_anchors = 0;
-  if (spry_anchors_count(&anchor_opts, &num_anchors, &err) != SPRY_OK)
+  if (!self->anchors && !make_anchors(self, &err)) return decode_failed(self, "detect", &err);
+  if (spry_detect_raw(boxes, scores, self->anchors, self->num_anchors, &opts, dets, capacity, n,
+                      &err) != SPRY_OK)
     return decode_failed(self, "detect", &err);
-  SpryAnchor *anchors = g_new(SpryAnchor, num_anchors);
-  gboolean ok = spry_anchors_generate(&anchor_opts, anchors, num_anchors, &num_anchors, &err) == SPRY_OK &&
-                spry_detect_raw(boxes, scores, anchors, num_anchors, &opts, dets, capacity, n, &err) ==
-                    SPRY_OK;
-  g_free(anchors);
-  return ok ? TRUE : decode_failed(self, "detect", &err);
+  return TRUE;
 }
 
 static gboolean decode_detect(GstSpryDecode *self, const SpryTensorMeta *m, GstBuffer *buf,
                               const FrameMap *f, gdouble threshold) {
-  SpryDetection *dets = g_new(SpryDetection, MAX_DETECTIONS);
+  if (!self->detections) self->detections = g_new(SpryDetection, MAX_DETECTIONS);
+  SpryDetection *dets = self->detections;
   int32_t n = 0;
   gboolean ssd = FALSE;
   gboolean ok = run_detector(self, m, threshold, dets, MAX_DETECTIONS, &n, &ssd);
@@ -230,7 +242,6 @@ static gboolean decode_detect(GstSpryDecode *self, const SpryTensorMeta *m, GstB
     for (int32_t i = 0; i < n && (guint)i < max; i++)
       attach_detection(self, m, buf, f, &dets[i], offset, &keypoints);
   }
-  g_free(dets);
   return ok;
 }
 
@@ -317,6 +328,9 @@ static gboolean gst_spry_decode_stop(GstBaseTransform *trans) {
   GstSpryDecode *self = GST_SPRY_DECODE(trans);
   spry_label_set_unref(self->labels);
   self->labels = NULL;
+  g_clear_pointer(&self->detections, g_free);
+  g_clear_pointer(&self->anchors, g_free);
+  self->num_anchors = 0;
   return TRUE;
 }
 

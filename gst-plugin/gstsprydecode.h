@@ -5,6 +5,7 @@
 
 #include <gst/base/gstbasetransform.h>
 
+#include "postprocess.h"
 #include "tensor_meta.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,9 @@ struct _GstSpryDecode {
   gint label_offset;     /* < 0: automatic */
   /* Streaming state. */
   SpryLabelSet *labels;  /* from labels_path */
+  SpryDetection *detections; /* per-frame scratch of task=detect */
+  SpryAnchor *anchors;   /* raw-box anchors, generated on first use */
+  int32_t num_anchors;
 };
 
 GST_ELEMENT_REGISTER_DECLARE(sprydecode);
