@@ -22,9 +22,6 @@ SpryStatus spry_post_check_view(const SpryTensorView *view, const char *what, Sp
  * (returns 0) when the rank, after that, is not `want`. */
 int spry_post_squeeze(const SpryTensorView *view, int32_t want, int32_t dims[SPRY_MAX_RANK]);
 
-/* Lower-case TFLite name of a type (for messages). */
-const char *spry_post_type_name(SpryType type);
-
 /* Writes the view's shape as "[1,2,3]" into buf. */
 const char *spry_post_shape(const SpryTensorView *view, char *buf, size_t size);
 

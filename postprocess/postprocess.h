@@ -5,8 +5,8 @@
  *
  * Overview
  * --------
- * The library is GStreamer-free and depends only on the types of
- * <spry/spry.h> and libm; `sprydecode` and the `spry` CLI call it. Every
+ * The library is GStreamer-free and depends only on libspry (<spry/spry.h>:
+ * types and their names) and libm; `sprydecode` and the `spry` CLI call it. Every
  * decoder reads its inputs through a SpryTensorView (tensor info + raw bytes),
  * validates them completely (types, shapes, counts, indices) and writes into
  * caller-provided arrays. A malformed model output yields an error status

@@ -109,7 +109,7 @@ SpryStatus spry_segment_ids(const SpryTensorView *ids, int32_t num_classes, Spry
   if (t != SPRY_TYPE_UINT8 && t != SPRY_TYPE_INT32 && t != SPRY_TYPE_INT64)
     return spry_post_fail(err, SPRY_ERROR_UNSUPPORTED,
                           "segment ids: class ids must be uint8, int32 or int64, got %s",
-                          spry_post_type_name(t));
+                          spry_type_name(t));
   int32_t limit = num_classes == 0 ? 256 : num_classes;
   size_t pixels = (size_t)seg->width * (size_t)seg->height;
   for (size_t p = 0; p < pixels; p++) {

@@ -43,24 +43,6 @@ static size_t view_type_size(SpryType type)
   }
 }
 
-const char *spry_post_type_name(SpryType type)
-{
-  /* Local copy of the names: the library links nothing of libspry. */
-  switch (type) {
-  case SPRY_TYPE_FLOAT32: return "float32";
-  case SPRY_TYPE_FLOAT16: return "float16";
-  case SPRY_TYPE_INT32: return "int32";
-  case SPRY_TYPE_UINT8: return "uint8";
-  case SPRY_TYPE_INT64: return "int64";
-  case SPRY_TYPE_STRING: return "string";
-  case SPRY_TYPE_BOOL: return "bool";
-  case SPRY_TYPE_INT16: return "int16";
-  case SPRY_TYPE_INT8: return "int8";
-  case SPRY_TYPE_FLOAT64: return "float64";
-  default: return "unsupported";
-  }
-}
-
 /* Element count, or SIZE_MAX when a dimension is negative or it overflows. */
 static size_t view_count_checked(const SpryTensorInfo *info)
 {
@@ -84,7 +66,7 @@ SpryStatus spry_tensor_view_check(const SpryTensorView *view, SpryPostError *err
   size_t size = view_type_size(info->type);
   if (size == 0)
     return spry_post_fail(err, SPRY_ERROR_UNSUPPORTED, "tensor type %s is not readable",
-                          spry_post_type_name(info->type));
+                          spry_type_name(info->type));
   if (info->rank < 0 || info->rank > SPRY_MAX_RANK)
     return spry_post_fail(err, SPRY_ERROR_INVALID_ARGUMENT, "tensor rank %d out of range",
                           (int)info->rank);
