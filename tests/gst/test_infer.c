@@ -262,6 +262,80 @@ static void test_flushing_seek(void **state) {
   g_free(model);
 }
 
+/* A labels file shorter than the model's classes: classes past its end are
+ * reported with a null label, never read out of bounds. */
+static void test_labels_file_too_short(void **state) {
+  (void)state;
+  gchar *model = small_model();
+  gchar *labels = temp_path(".txt"), *out = temp_path(".jsonl");
+  assert_true(g_file_set_contents(labels, "background\ntench\n", -1, NULL));
+  gchar *image = g_build_filename(test_data_dir(), "..", "..", "data", "grace_hopper.bmp", NULL);
+  gchar *desc = g_strdup_printf(
+      "filesrc location=%s ! decodebin ! videoconvert ! imagefreeze num-buffers=1 ! "
+      "spryinfer model=%s ! sprydecode task=classify top-k=1 labels=%s ! sprypublish location=%s",
+      image, model, labels, out);
+  gchar *error = NULL;
+  if (!run_pipeline(desc, 60, &error)) fail_msg("pipeline failed: %s", error);
+  GPtrArray *lines = read_json_lines(out);
+  assert_non_null(lines);
+  assert_int_equal(lines->len, 1);
+  JsonArray *classes = json_object_get_array_member(
+      json_node_get_object(g_ptr_array_index(lines, 0)), "classifications");
+  JsonObject *top = json_array_get_object_element(classes, 0);
+  assert_int_equal(json_object_get_int_member(top, "index"), 401); /* academic gown */
+  assert_true(json_node_is_null(json_object_get_member(top, "label")));
+  g_ptr_array_unref(lines);
+  g_unlink(labels), g_unlink(out);
+  g_free(desc), g_free(image), g_free(out), g_free(labels), g_free(model);
+}
+
+static void test_missing_labels_and_unwritable_output(void **state) {
+  (void)state;
+  gchar *model = small_model();
+  gchar *desc = g_strdup_printf("videotestsrc num-buffers=1 ! spryinfer model=%s ! "
+                                "sprydecode labels=/nonexistent/labels.txt ! fakesink", model);
+  expect_error(desc, "cannot read labels");
+  g_free(desc);
+  desc = g_strdup_printf("videotestsrc num-buffers=1 ! spryinfer model=%s ! sprydecode ! "
+                         "sprypublish location=/nonexistent/dir/out.jsonl", model);
+  expect_error(desc, "cannot write results to /nonexistent/dir/out.jsonl");
+  g_free(desc);
+  g_free(model);
+}
+
+/* Minimum latency the pipeline reports once playing. */
+static GstClockTime live_min_latency(const gchar *async_mode) {
+  gchar *model = small_model();
+  gchar *desc = g_strdup_printf("videotestsrc is-live=true ! video/x-raw,width=64,height=48 ! "
+                                "spryinfer model=%s async=%s ! fakesink sync=true", model, async_mode);
+  GstElement *pipeline = parse_or_fail(desc);
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  assert_int_equal(gst_element_get_state(pipeline, NULL, NULL, 30 * GST_SECOND),
+                   GST_STATE_CHANGE_SUCCESS);
+  GstQuery *q = gst_query_new_latency();
+  assert_true(gst_element_query(pipeline, q));
+  gboolean live = FALSE;
+  GstClockTime min = 0;
+  gst_query_parse_latency(q, &live, &min, NULL);
+  assert_true(live);
+  gst_query_unref(q);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+  g_free(desc);
+  g_free(model);
+  return min;
+}
+
+/* Inference on the streaming thread holds each frame back: the latency
+ * query says so. Asynchronous inference (the default on live sources) adds
+ * nothing. */
+static void test_latency_query(void **state) {
+  (void)state;
+  GstClockTime blocking = live_min_latency("off");
+  GstClockTime async = live_min_latency("auto");
+  assert_true(blocking > async);
+}
+
 int main(int argc, char **argv) {
   gst_init(&argc, &argv);
   const struct CMUnitTest tests[] = {
@@ -275,6 +349,9 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_eos_before_first_frame),
       cmocka_unit_test(test_state_cycles),
       cmocka_unit_test(test_flushing_seek),
+      cmocka_unit_test(test_labels_file_too_short),
+      cmocka_unit_test(test_missing_labels_and_unwritable_output),
+      cmocka_unit_test(test_latency_query),
   };
   int failed = cmocka_run_group_tests(tests, NULL, NULL);
   gst_deinit();

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <gst/app/gstappsink.h>
 #include <gst/gst.h>
+#include <gst/video/video.h>
 
 #include "pipeline_util.h"
 
@@ -85,7 +87,7 @@ static void test_detect_person_with_overlay(void **state) {
     }
   }
   assert_true(person);
-  /* The picture was written, with the person box's red outline drawn in. */
+  /* The picture was written (what spryoverlay draws: test_overlay_draws_box). */
   GError *error = NULL;
   gchar *png_data = NULL;
   gsize png_size = 0;
@@ -95,6 +97,41 @@ static void test_detect_person_with_overlay(void **state) {
   g_ptr_array_unref(lines);
   g_unlink(out), g_unlink(png);
   g_free(desc), g_free(out), g_free(png), g_free(labels), g_free(model), g_free(src);
+}
+
+/* spryoverlay draws the person's box outline in its class colour (class 0:
+ * pure red) on the frame itself. */
+static void test_overlay_draws_box(void **state) {
+  (void)state;
+  gchar *src = image_source("media/grace_hopper.bmp");
+  gchar *model = test_shared_path_or_skip("models/ssd_mobilenet_v1_coco_quant.tflite");
+  gchar *desc = g_strdup_printf("%s ! spryinfer model=%s ! sprydecode task=detect ! "
+                                "spryoverlay show-labels=false line-width=4 ! appsink name=sink",
+                                src, model);
+  GstElement *pipeline = gst_parse_launch(desc, NULL);
+  assert_non_null(pipeline);
+  GstElement *sink = gst_bin_get_by_name(GST_BIN(pipeline), "sink");
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  GstSample *sample = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 600 * GST_SECOND);
+  assert_non_null(sample);
+  GstBuffer *buf = gst_sample_get_buffer(sample);
+  GstVideoInfo info;
+  assert_true(gst_video_info_from_caps(&info, gst_sample_get_caps(sample)));
+  GstVideoRegionOfInterestMeta *roi = gst_buffer_get_video_region_of_interest_meta_id(buf, 0);
+  assert_non_null(roi);
+  assert_string_equal(g_quark_to_string(roi->roi_type), "class0"); /* no labels given */
+  GstVideoFrame frame;
+  assert_true(gst_video_frame_map(&frame, &info, buf, GST_MAP_READ));
+  const guint8 *top_middle = (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA(&frame, 0) +
+                             roi->y * GST_VIDEO_FRAME_PLANE_STRIDE(&frame, 0) +
+                             (roi->x + roi->w / 2) * 4;
+  assert_true(top_middle[0] < 60 && top_middle[1] < 60 && top_middle[2] > 200); /* B, G, R */
+  gst_video_frame_unmap(&frame);
+  gst_sample_unref(sample);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(sink);
+  gst_object_unref(pipeline);
+  g_free(desc), g_free(model), g_free(src);
 }
 
 static double class_fraction(JsonObject *o, const gchar *label) {
@@ -203,6 +240,7 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_classify_grace_hopper),
       cmocka_unit_test(test_detect_person_with_overlay),
+      cmocka_unit_test(test_overlay_draws_box),
       cmocka_unit_test(test_segment_dog),
       cmocka_unit_test(test_selfie_segmentation),
       cmocka_unit_test(test_face_detection),
