@@ -26,7 +26,14 @@ gchar *test_shared_path_or_skip(const gchar *relative) {
 }
 
 gboolean run_pipeline(const gchar *description, guint timeout_s, gchar **error_text) {
+  double unused;
+  return run_pipeline_timed(description, timeout_s, error_text, &unused);
+}
+
+gboolean run_pipeline_timed(const gchar *description, guint timeout_s, gchar **error_text,
+                            double *playing_s) {
   *error_text = NULL;
+  *playing_s = 0;
   GError *error = NULL;
   GstElement *pipeline = gst_parse_launch(description, &error);
   if (!pipeline) {
@@ -42,9 +49,11 @@ gboolean run_pipeline(const gchar *description, guint timeout_s, gchar **error_t
   }
   GstBus *bus = gst_element_get_bus(pipeline);
   gboolean ok = FALSE;
-  if (gst_element_set_state(pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    /* The reason is on the bus. */
-  }
+  /* A failed state change leaves its reason on the bus, read below. */
+  if (gst_element_set_state(pipeline, GST_STATE_PAUSED) != GST_STATE_CHANGE_FAILURE)
+    gst_element_get_state(pipeline, NULL, NULL, (GstClockTime)timeout_s * GST_SECOND);
+  gint64 start = g_get_monotonic_time();
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
   GstMessage *msg = gst_bus_timed_pop_filtered(bus, (GstClockTime)timeout_s * GST_SECOND,
                                                GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
   if (!msg) {
@@ -58,6 +67,7 @@ gboolean run_pipeline(const gchar *description, guint timeout_s, gchar **error_t
     g_clear_error(&error);
     g_free(debug);
   }
+  *playing_s = (double)(g_get_monotonic_time() - start) / 1e6;
   if (msg) gst_message_unref(msg);
   gst_element_set_state(pipeline, GST_STATE_NULL);
   gst_object_unref(bus);

@@ -17,6 +17,12 @@ gchar *test_shared_path_or_skip(const gchar *relative);
  * and its debug details, or to "timeout". */
 gboolean run_pipeline(const gchar *description, guint timeout_s, gchar **error_text);
 
+/* run_pipeline that also measures, in `*playing_s`, the time from PLAYING to
+ * the end: the pipeline first goes to PAUSED, so opening and warming up
+ * models (and, for non-live sources, the first frame) are not counted. */
+gboolean run_pipeline_timed(const gchar *description, guint timeout_s, gchar **error_text,
+                            double *playing_s);
+
 /* A fresh temporary file name (the file does not exist). */
 gchar *temp_path(const gchar *suffix);
 
