@@ -11,7 +11,8 @@ Usage: tools/dev.sh COMMAND [ARGS]
 Commands:
   demo                 install, build, classify data/grace_hopper.bmp with the
                        bundled MobileNet: the top-5 labels from the CLI, then
-                       the same photo through the GStreamer elements (JSON)
+                       the main job, `spry-pipeline classify` on the same
+                       photo (one JSON line)
   build                install, build into build/
   test [--quick] [STAGE...]
                        install, build, run the test stages (default: all).
@@ -337,18 +338,15 @@ cmd_test() {
 
 # The same photo through the GStreamer elements: one JSON line on stdout.
 demo_pipeline() {
-  local plugin_dir="$ROOT/$B/gst-plugin"
-  if [ ! -e "$plugin_dir/libgstspry.so" ]; then
+  local launcher="$ROOT/$B/pipelines/spry-pipeline"
+  if [ ! -x "$launcher" ]; then
     log "the GStreamer plugin was not built: skipping the pipeline demo"
     return 0
   fi
-  local pipeline="filesrc location=$DEMO_IMAGE ! decodebin ! videoconvert ! imagefreeze num-buffers=1 !"
-  pipeline+=" spryinfer model=$DEMO_MODEL ! sprydecode task=classify ! sprypublish"
-  printf '\n$ gst-launch-1.0 -q %s\n' "$pipeline" >&2
-  # Debian ships the BMP decoder with rank none; the rank lets decodebin use it.
-  # shellcheck disable=SC2086 # the pipeline is meant to split into words
-  GST_PLUGIN_PATH="$plugin_dir" GST_PLUGIN_FEATURE_RANK=gdkpixbufdec:PRIMARY \
-    gst-launch-1.0 -q $pipeline
+  printf '\n$ spry-pipeline classify file=%s\n' "$DEMO_IMAGE" >&2
+  # From the build tree: the plugin, the pipelines and the bundled model.
+  GST_PLUGIN_PATH="$ROOT/$B/gst-plugin" SPRY_PIPELINES_DIR="$ROOT/pipelines" \
+    SPRY_MODEL_PATH="$ROOT/tests/data/models" "$launcher" classify file="$DEMO_IMAGE"
 }
 
 main() {

@@ -83,9 +83,14 @@ gchar *temp_path(const gchar *suffix) {
 GPtrArray *read_json_lines(const gchar *path) {
   gchar *text = NULL;
   if (!g_file_get_contents(path, &text, NULL, NULL)) return NULL;
+  GPtrArray *objects = parse_json_lines(text);
+  g_free(text);
+  return objects;
+}
+
+GPtrArray *parse_json_lines(const gchar *text) {
   GPtrArray *objects = g_ptr_array_new_with_free_func((GDestroyNotify)json_node_unref);
   gchar **lines = g_strsplit(text, "\n", -1);
-  g_free(text);
   for (gchar **l = lines; *l; l++) {
     if (!**l) continue;
     JsonNode *node = json_from_string(*l, NULL);

@@ -28,5 +28,7 @@ gchar *temp_path(const gchar *suffix);
 
 /* Parses a JSON-lines file into an array of objects (NULL on a parse error). */
 GPtrArray *read_json_lines(const gchar *path);
+/* The same for text in memory. */
+GPtrArray *parse_json_lines(const gchar *text);
 
 #endif /* SPRY_TEST_PIPELINE_UTIL_H */
