@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * lstm.c — the UNIDIRECTIONAL_SEQUENCE_LSTM op: validates the 24 (or legacy
- * 20) inputs, derives the integer path's effective scales and zero-point
- * folded biases, and runs the reference step over the sequence.
+ * lstm.c — the UNIDIRECTIONAL_SEQUENCE_LSTM and LSTM ops: validates the 24
+ * (or legacy 20) inputs, derives the integer path's effective scales and
+ * zero-point folded biases, and runs the reference step over the sequence.
+ * LSTM (the full kernel, one step per invoke) is the time-major sequence op
+ * with a single time step: input [batch, in], output [batch, out].
  *
  * Inputs (TFLite lstm_shared.h): 0 input [batch, time, in] (or [time, batch,
  * in] when time_major); 1-4 input-to-{input,forget,cell,output} weights; 5-8
@@ -18,6 +20,11 @@
  * normalisation are refused as unsupported. float32 results are within
  * 1e-5 * (1 + max |ref|) of TFLite; int8 is bit-exact with BUILTIN_REF.
  * The state carries over between invokes, exactly as TFLite's does.
+ *
+ * LSTM versions (TFLite register_ref.cc: 1..4): 1 float32; 2 the BASIC
+ * kernel type (4 inputs, uint8) — refused as unsupported; 3 hybrid —
+ * refused; 4 asymmetric hybrid inputs — refused; int8 with int16 cell state
+ * as above.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -31,6 +38,8 @@
 
 /* UnidirectionalSequenceLSTMOptions field ids (schema.fbs). */
 enum { OPT_ACTIVATION = 0, OPT_CELL_CLIP = 1, OPT_PROJ_CLIP = 2, OPT_TIME_MAJOR = 3 };
+/* LSTMOptions: the first three fields as above, then kernel_type (3). */
+enum { OPT_KERNEL_TYPE = 3, KERNEL_TYPE_FULL = 0 };
 
 enum {
   IN_INPUT = 0,
@@ -53,6 +62,8 @@ typedef struct LstmOpData {
   int activation;
   float cell_clip, proj_clip;
   bool time_major;
+  bool sequence;            /* false: the LSTM op, one step per invoke */
+  int kernel_type;
   bool integer;
   int32_t n_batch, max_time;
   SpryLstmShape shape;      /* n_batch here is the rows per step */
@@ -67,7 +78,18 @@ static SpryStatus lstm_init(SpryContext *ctx, const SpryNode *node, void **user_
   d->cell_clip = spry_option_f32(node->options, OPT_CELL_CLIP, 0.0f);
   d->proj_clip = spry_option_f32(node->options, OPT_PROJ_CLIP, 0.0f);
   d->time_major = spry_option_bool(node->options, OPT_TIME_MAJOR, false);
+  d->sequence = true;
   *user_data = d;
+  return SPRY_OK;
+}
+
+/* The LSTM op: LSTMOptions share the first three fields; one time step. */
+static SpryStatus lstm_step_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
+  SPRY_TRY(lstm_init(ctx, node, user_data));
+  LstmOpData *d = *user_data;
+  d->sequence = false;
+  d->time_major = true;
+  d->kernel_type = spry_option_i8(node->options, OPT_KERNEL_TYPE, KERNEL_TYPE_FULL);
   return SPRY_OK;
 }
 
@@ -324,8 +346,11 @@ static SpryStatus lstm_prepare(SpryContext *ctx, SpryNode *node) {
   SpryTensor *out = spry_node_output(ctx, node, 0);
   SPRY_ENSURE_MSG(ctx, in && w_out && r_out && out, SPRY_ERROR_INVALID_MODEL,
                   "input, output-gate weights and output are required");
-  SPRY_ENSURE_MSG(ctx, in->rank == 3, SPRY_ERROR_INVALID_MODEL, "input must be 3-D, is %d-D",
-                  (int)in->rank);
+  SPRY_ENSURE_MSG(ctx, d->kernel_type == KERNEL_TYPE_FULL, SPRY_ERROR_UNSUPPORTED,
+                  "the BASIC LSTM kernel type is not supported");
+  const int32_t in_rank = d->sequence ? 3 : 2;
+  SPRY_ENSURE_MSG(ctx, in->rank == in_rank, SPRY_ERROR_INVALID_MODEL,
+                  "input must be %d-D, is %d-D", (int)in_rank, (int)in->rank);
   SPRY_ENSURE_MSG(ctx, w_out->rank == 2 && r_out->rank == 2, SPRY_ERROR_INVALID_MODEL,
                   "weights must be 2-D");
   SPRY_ENSURE_MSG(ctx, d->cell_clip >= 0.0f && d->proj_clip >= 0.0f, SPRY_ERROR_INVALID_MODEL,
@@ -339,10 +364,10 @@ static SpryStatus lstm_prepare(SpryContext *ctx, SpryNode *node) {
   SPRY_ENSURE_MSG(ctx, d->integer || w_out->type == SPRY_TYPE_FLOAT32, SPRY_ERROR_UNSUPPORTED,
                   "hybrid LSTM (%s weights, float input) is not supported yet",
                   spry_type_name(w_out->type));
-  d->n_batch = d->time_major ? in->dims[1] : in->dims[0];
-  d->max_time = d->time_major ? in->dims[0] : in->dims[1];
+  d->n_batch = d->sequence && d->time_major ? in->dims[1] : in->dims[0];
+  d->max_time = !d->sequence ? 1 : d->time_major ? in->dims[0] : in->dims[1];
   d->shape = (SpryLstmShape){.n_batch = d->time_major ? d->n_batch : 1,
-                             .n_input = in->dims[2],
+                             .n_input = in->dims[in_rank - 1],
                              .n_cell = w_out->dims[0],
                              .n_output = r_out->dims[1]};
   bool cifg = false, peephole = false, layer_norm = false;
@@ -351,8 +376,9 @@ static SpryStatus lstm_prepare(SpryContext *ctx, SpryNode *node) {
   SPRY_TRY(check_states(ctx, node, d));
   SPRY_ENSURE_MSG(ctx, out->type == in->type, SPRY_ERROR_INVALID_MODEL,
                   "output type must match the input");
-  const int32_t dims[3] = {in->dims[0], in->dims[1], d->shape.n_output};
-  SPRY_TRY(spry_context_resize_tensor(ctx, out, 3, dims));
+  int32_t dims[3] = {in->dims[0], in->dims[1], d->shape.n_output};
+  if (!d->sequence) dims[1] = d->shape.n_output;
+  SPRY_TRY(spry_context_resize_tensor(ctx, out, in_rank, dims));
   if (d->integer) {
     SPRY_TRY(spry_op_check_quant(ctx, "output", out));
     SPRY_TRY(prepare_integer(ctx, node, d, layer_norm, peephole));
@@ -427,6 +453,18 @@ const SpryOpRegistration spry_op_unidirectional_sequence_lstm = {
     .max_version = 4,
     .builtin_options_type = 71, /* UnidirectionalSequenceLSTMOptions */
     .init = lstm_init,
+    .free = lstm_free,
+    .prepare = lstm_prepare,
+    .invoke = lstm_invoke,
+};
+
+const SpryOpRegistration spry_op_lstm = {
+    .abi_version = SPRY_OP_ABI_VERSION,
+    .builtin_code = 16,
+    .min_version = 1,
+    .max_version = 4,
+    .builtin_options_type = 14, /* LSTMOptions */
+    .init = lstm_step_init,
     .free = lstm_free,
     .prepare = lstm_prepare,
     .invoke = lstm_invoke,

@@ -7,32 +7,12 @@
 #include <string.h>
 
 #include "../quantization.h"
+#include "hybrid_gemv.h"
+#include "rnn.h"
 
 enum { GATE_INPUT = 0, GATE_FORGET = 1, GATE_CELL = 2, GATE_OUTPUT = 3 };
 
-/* TFLite's ApplyActivationToVector for the activations an LSTM accepts. */
-static float activate(float x, int activation) {
-  switch (activation) {
-    case SPRY_ACTIVATION_RELU: return x < 0.0f ? 0.0f : x;
-    case SPRY_ACTIVATION_RELU_N1_TO_1: return fminf(fmaxf(x, -1.0f), 1.0f);
-    case SPRY_ACTIVATION_RELU6: return fminf(fmaxf(x, 0.0f), 6.0f);
-    case SPRY_ACTIVATION_TANH: return tanhf(x);
-    default: return x;
-  }
-}
-
 static float sigmoid(float x) { return 1.0f / (1.0f + expf(-x)); }
-
-/* out[b][r] += sum_c w[r][c] * v[b][c] */
-static void matmul_acc(const float *w, int32_t rows, int32_t cols, const float *v,
-                       int32_t n_batch, float *out) {
-  for (int32_t b = 0; b < n_batch; b++)
-    for (int32_t r = 0; r < rows; r++) {
-      float acc = 0.0f;
-      for (int32_t c = 0; c < cols; c++) acc += w[(size_t)r * cols + c] * v[(size_t)b * cols + c];
-      out[(size_t)b * rows + r] += acc;
-    }
-}
 
 /* Mean/stddev normalisation of each row, then coefficients and bias. */
 static void layer_norm(float *gate, const float *coeff, const float *bias, int32_t n_cell,
@@ -55,8 +35,8 @@ static void gate_f32(const SpryLstmFloatParams *p, const SpryLstmShape *s, int g
   const bool ln = p->layer_norm[g] != NULL;
   for (int32_t b = 0; b < s->n_batch; b++)
     for (int32_t i = 0; i < n; i++) gate[(size_t)b * n + i] = ln ? 0.0f : p->bias[g][i];
-  matmul_acc(p->input_weights[g], n, s->n_input, input, s->n_batch, gate);
-  matmul_acc(p->recurrent_weights[g], n, s->n_output, output_state, s->n_batch, gate);
+  spry_ref_gemv_acc_f32(p->input_weights[g], n, s->n_input, input, s->n_batch, gate);
+  spry_ref_gemv_acc_f32(p->recurrent_weights[g], n, s->n_output, output_state, s->n_batch, gate);
   if (g != GATE_CELL && p->peephole_weights[g])
     for (int32_t b = 0; b < s->n_batch; b++)
       for (int32_t i = 0; i < n; i++)
@@ -64,7 +44,7 @@ static void gate_f32(const SpryLstmFloatParams *p, const SpryLstmShape *s, int g
   if (ln) layer_norm(gate, p->layer_norm[g], p->bias[g], n, s->n_batch);
   const size_t count = (size_t)s->n_batch * n;
   for (size_t i = 0; i < count; i++)
-    gate[i] = g == GATE_CELL ? activate(gate[i], p->activation) : sigmoid(gate[i]);
+    gate[i] = g == GATE_CELL ? spry_ref_activate_f32(gate[i], p->activation) : sigmoid(gate[i]);
 }
 
 static float clip(float x, float limit) {
@@ -89,7 +69,7 @@ void spry_ref_lstm_step_f32(const SpryLstmFloatParams *p, const SpryLstmShape *s
   gate_f32(p, s, GATE_OUTPUT, input, output_state, cell_state, gates[GATE_OUTPUT]);
   float *hidden = gates[GATE_FORGET]; /* free once the cell state is updated */
   for (size_t i = 0; i < count; i++)
-    hidden[i] = gates[GATE_OUTPUT][i] * activate(cell_state[i], p->activation);
+    hidden[i] = gates[GATE_OUTPUT][i] * spry_ref_activate_f32(cell_state[i], p->activation);
   if (!p->projection_weights) {
     memcpy(output_state, hidden, count * sizeof *hidden);
     return;
@@ -98,6 +78,7 @@ void spry_ref_lstm_step_f32(const SpryLstmFloatParams *p, const SpryLstmShape *s
   for (int32_t b = 0; b < s->n_batch; b++)
     for (int32_t o = 0; o < s->n_output; o++)
       output_state[(size_t)b * s->n_output + o] = p->projection_bias ? p->projection_bias[o] : 0.0f;
-  matmul_acc(p->projection_weights, s->n_output, s->n_cell, hidden, s->n_batch, output_state);
+  spry_ref_gemv_acc_f32(p->projection_weights, s->n_output, s->n_cell, hidden, s->n_batch,
+                        output_state);
   for (size_t i = 0; i < out_count; i++) output_state[i] = clip(output_state[i], p->proj_clip);
 }

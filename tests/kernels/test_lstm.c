@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_lstm.c — UNIDIRECTIONAL_SEQUENCE_LSTM keeps its variable state across
- * invokes exactly as TFLite does: each op_unidirectional_sequence_lstm_*
- * golden is invoked twice on the same input and both outputs are compared
- * with the reference's two consecutive invokes (output_0.bin,
- * output_0.second.bin from tools/goldens/make_lstm_cases.py); int8 byte for
+ * test_lstm.c — the recurrent ops (UNIDIRECTIONAL_SEQUENCE_LSTM, LSTM, RNN,
+ * UNIDIRECTIONAL_SEQUENCE_RNN, SVDF) keep their variable state across
+ * invokes exactly as TFLite does: each golden below is invoked twice on the
+ * same input and both outputs are compared with the reference's two
+ * consecutive invokes (output_0.bin, output_0.second.bin from
+ * tools/goldens/make_lstm_cases.py and make_rnn_cases.py); int8 byte for
  * byte, float32 within 1e-5 * (1 + max |ref|). Also checks that the second
  * output differs from the first (the state really carried over) and that
  * the 16-bit fixed-point gate functions hit their exact end points.
@@ -28,6 +29,30 @@ static const char *const kCases[] = {
     "op_unidirectional_sequence_lstm_f32_cifg_layernorm_relu",
     "op_unidirectional_sequence_lstm_s8_basic",
     "op_unidirectional_sequence_lstm_s8_cifg_peephole_proj_clip_tm",
+    "op_lstm_f32_basic",
+    "op_lstm_f32_cifg_layernorm",
+    "op_lstm_f32_peephole_proj_clip",
+    "op_lstm_s8_basic",
+    "op_rnn_f32_none",
+    "op_rnn_f32_relu",
+    "op_rnn_f32_relu6",
+    "op_rnn_f32_relu_n1_to_1",
+    "op_rnn_f32_sign_bit",
+    "op_rnn_f32_tanh",
+    "op_rnn_hybrid_asym_tanh",
+    "op_rnn_hybrid_relu",
+    "op_svdf_f32_rank1_relu",
+    "op_svdf_f32_rank1_relu6",
+    "op_svdf_f32_rank2_none_nobias",
+    "op_svdf_f32_rank3_tanh",
+    "op_svdf_hybrid_asym_rank1_tanh",
+    "op_svdf_hybrid_rank2_relu",
+    "op_svdf_s8_rank1_relu",
+    "op_svdf_s8_rank2_relu_nobias",
+    "op_unidirectional_sequence_rnn_f32_relu_tm",
+    "op_unidirectional_sequence_rnn_f32_tanh",
+    "op_unidirectional_sequence_rnn_hybrid_asym_relu6",
+    "op_unidirectional_sequence_rnn_hybrid_tanh_tm",
 };
 
 static void *read_file(const char *dir, const char *name, size_t *size) {

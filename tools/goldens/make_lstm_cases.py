@@ -57,6 +57,13 @@ class T:
 
 
 def model_bytes(tensors, inputs, outputs, intermediates, opts, version):
+    return op_model_bytes(OP, OP_CODE, version, tensors, inputs, outputs,
+                          'UnidirectionalSequenceLSTMOptions', opts, intermediates)
+
+
+def op_model_bytes(op, code, version, tensors, inputs, outputs, opts_type, opts,
+                   intermediates=()):
+    """A one-operator model; graph inputs are the non-constant, non-variable inputs."""
     buffers, jt = [{}], []
     for i, t in enumerate(tensors):
         d = {'shape': t.shape, 'type': TFL_TYPE[t.dtype], 'name': 't%d' % i,
@@ -67,14 +74,14 @@ def model_bytes(tensors, inputs, outputs, intermediates, opts, version):
         jt.append(d)
     graph_inputs = [i for i in inputs if i >= 0 and tensors[i].data is None
                     and not tensors[i].variable]
-    op = {'opcode_index': 0, 'inputs': inputs, 'outputs': outputs,
-          'intermediates': intermediates,
-          'builtin_options_type': 'UnidirectionalSequenceLSTMOptions', 'builtin_options': opts}
+    node = {'opcode_index': 0, 'inputs': inputs, 'outputs': outputs,
+            'intermediates': list(intermediates),
+            'builtin_options_type': opts_type, 'builtin_options': opts}
     m = {'version': 3,
-         'operator_codes': [{'deprecated_builtin_code': OP_CODE, 'builtin_code': OP,
+         'operator_codes': [{'deprecated_builtin_code': code, 'builtin_code': op,
                              'version': version}],
          'subgraphs': [{'tensors': jt, 'inputs': graph_inputs, 'outputs': outputs,
-                        'operators': [op]}],
+                        'operators': [node]}],
          'buffers': buffers}
     return flatc_compile(m)
 

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* hybrid_util.c — prepare-time helpers of hybrid kernels (see the header). */
+#include "hybrid_util.h"
+
+#include "kernel_util.h"
+#include "quantization.h"
+#include "reference/hybrid_gemv.h"
+
+SpryStatus spry_hybrid_weights_prepare(SpryContext *ctx, const char *role, const SpryTensor *w,
+                                       bool asymmetric, SpryHybridWeights *out) {
+  SPRY_ENSURE_MSG(ctx, w->type == SPRY_TYPE_INT8, SPRY_ERROR_UNSUPPORTED,
+                  "hybrid %s must be int8, is %s", role, spry_type_name(w->type));
+  SPRY_ENSURE_MSG(ctx, w->kind == SPRY_TENSOR_CONSTANT, SPRY_ERROR_UNSUPPORTED,
+                  "hybrid %s must be constant", role);
+  SPRY_ENSURE_MSG(ctx, w->quant.num_channels == 1 && spry_scale_is_valid(w->quant.scale),
+                  SPRY_ERROR_INVALID_MODEL, "hybrid %s must be quantized per tensor", role);
+  SPRY_ENSURE_MSG(ctx, w->rank == 2, SPRY_ERROR_INVALID_MODEL, "%s must be 2-D", role);
+  SPRY_TRY(spry_op_check_data(ctx, role, w, spry_tensor_elements(w)));
+  *out = (SpryHybridWeights){.data = w->data, .scale = w->quant.scale, .row_sums = NULL};
+  if (!asymmetric) return SPRY_OK;
+  int32_t *sums = spry_context_alloc_persistent(ctx, (size_t)w->dims[0] * sizeof *sums + 1);
+  if (!sums) return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
+  spry_ref_row_sums_s8(w->data, w->dims[0], w->dims[1], sums);
+  out->row_sums = sums;
+  return SPRY_OK;
+}
+
+SpryStatus spry_hybrid_scratch_request(SpryContext *ctx, int32_t rows, int32_t max_cols,
+                                       SpryHybridScratchIndex *out) {
+  SPRY_ENSURE_MSG(ctx, rows >= 0 && max_cols >= 0 &&
+                           (size_t)rows <= SIZE_MAX / 8 / ((size_t)max_cols + 1),
+                  SPRY_ERROR_INVALID_MODEL, "hybrid scratch size overflows");
+  const size_t r = (size_t)rows;
+  SPRY_TRY(spry_context_request_scratch(ctx, r * (size_t)max_cols + 1, &out->quantized));
+  SPRY_TRY(spry_context_request_scratch(ctx, r * sizeof(float) + 1, &out->scales));
+  return spry_context_request_scratch(ctx, r * sizeof(int32_t) + 1, &out->zero_points);
+}
+
+SpryHybridScratch spry_hybrid_scratch_get(SpryContext *ctx, const SpryHybridScratchIndex *index) {
+  return (SpryHybridScratch){.quantized = spry_context_scratch(ctx, index->quantized),
+                             .scales = spry_context_scratch(ctx, index->scales),
+                             .zero_points = spry_context_scratch(ctx, index->zero_points)};
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * hybrid_util.h — prepare-time helpers of hybrid (int8 weights, float
+ * activations) kernels: weight validation with row sums for asymmetric
+ * inputs, and the scratch buffers of run-time input quantization.
+ */
+#ifndef SPRY_KERNELS_HYBRID_UTIL_H
+#define SPRY_KERNELS_HYBRID_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "reference/rnn.h"
+#include "spry/op.h"
+
+/* Arena scratch indices of a SpryHybridScratch. */
+typedef struct SpryHybridScratchIndex {
+  int32_t quantized, scales, zero_points;
+} SpryHybridScratchIndex;
+
+/* Checks an int8 weight tensor (`role` names it) is constant and quantized
+ * per tensor with a valid scale, and fills *out; with asymmetric inputs the
+ * row sums are computed once into persistent memory. */
+SpryStatus spry_hybrid_weights_prepare(SpryContext *ctx, const char *role, const SpryTensor *w,
+                                       bool asymmetric, SpryHybridWeights *out);
+
+/* Requests scratch for quantizing `rows` rows of up to `max_cols` floats. */
+SpryStatus spry_hybrid_scratch_request(SpryContext *ctx, int32_t rows, int32_t max_cols,
+                                       SpryHybridScratchIndex *out);
+
+/* The scratch buffers during invoke. */
+SpryHybridScratch spry_hybrid_scratch_get(SpryContext *ctx, const SpryHybridScratchIndex *index);
+
+#endif /* SPRY_KERNELS_HYBRID_UTIL_H */
