@@ -2,6 +2,8 @@
 /* plugin.c — registers the spry elements and metas with GStreamer. */
 #include <gst/gst.h>
 
+#include "gstspryaggregate.h"
+#include "gstspryconvert.h"
 #include "gstsprydecode.h"
 #include "gstspryinfer.h"
 #include "gstspryoverlay.h"
@@ -19,6 +21,8 @@ static gboolean plugin_init(GstPlugin *plugin) {
   ok &= GST_ELEMENT_REGISTER(sprydecode, plugin);
   ok &= GST_ELEMENT_REGISTER(spryoverlay, plugin);
   ok &= GST_ELEMENT_REGISTER(sprypublish, plugin);
+  ok &= GST_ELEMENT_REGISTER(spryconvert, plugin);
+  ok &= GST_ELEMENT_REGISTER(spryaggregate, plugin);
   return ok;
 }
 
