@@ -35,7 +35,7 @@ GST_DEBUG_CATEGORY_STATIC(spry_aggregate_debug);
 #define DEFAULT_HOP 1
 #define MAX_FRAMES 65535
 
-enum { PROP_0, PROP_FRAMES, PROP_HOP };
+enum { PROP_0, PROP_FRAMES, PROP_HOP, PROP_FLATTEN };
 
 #define TENSORS_ONE "other/tensors, format=(string)static, num_tensors=(int)1, " \
                     "framerate=(fraction)[ 0/1, max ]"
@@ -127,19 +127,40 @@ static GstFlowReturn gst_spry_aggregate_chain(GstPad *pad, GstObject *parent, Gs
 
 /* ---- Caps -------------------------------------------------------------- */
 
-/* The output: the input's dims without trailing 1s, then `window`. */
+/* Flattened: one dimension of all the window's elements (a model input such
+ * as micro_speech's [1,1960] for 49 frames of 40 features). */
+static gboolean flat_output_desc(GstSpryAggregate *self, const SpryTensorsDesc *in,
+                                 SpryTensorsDesc *desc, GError **error) {
+  guint64 elements = self->window;
+  for (guint i = 0; i < in->rank; i++) elements *= in->dims[i];
+  if (elements > G_MAXUINT32) {
+    g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                "a window of %u frames holds %" G_GUINT64_FORMAT " elements, more than a "
+                "tensor dimension can", self->window, elements);
+    return FALSE;
+  }
+  desc->rank = 1;
+  desc->dims[0] = (guint32)elements;
+  return TRUE;
+}
+
+/* The output: the input's dims without trailing 1s, then `window` (or all in
+ * one dimension when flattening). */
 static gboolean output_info(GstSpryAggregate *self, const SpryTensorsInfo *in,
                             SpryTensorsInfo *out, GError **error) {
   *out = *in;
   SpryTensorsDesc *desc = &out->tensors[0];
   desc->rank = spry_tensors_desc_effective_rank(&in->tensors[0]);
-  if (desc->rank >= SPRY_TENSORS_RANK_MAX) {
+  if (self->flat) {
+    if (!flat_output_desc(self, &in->tensors[0], desc, error)) return FALSE;
+  } else if (desc->rank >= SPRY_TENSORS_RANK_MAX) {
     g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
                 "a tensor of rank %u leaves no room for the window dimension (at most %d)",
                 desc->rank, SPRY_TENSORS_RANK_MAX);
     return FALSE;
+  } else {
+    desc->dims[desc->rank++] = self->window;
   }
-  desc->dims[desc->rank++] = self->window;
   /* One window every `step` frames; no framerate in, none out. */
   if (in->rate_d > 0 &&
       !gst_util_fraction_multiply(in->rate_n, in->rate_d, 1, (gint)self->step, &out->rate_n,
@@ -154,6 +175,7 @@ static gboolean gst_spry_aggregate_set_caps(GstSpryAggregate *self, GstCaps *cap
   GError *error = NULL;
   GST_OBJECT_LOCK(self);
   guint window = self->frames, step = self->hop;
+  gboolean flat = self->flatten;
   GST_OBJECT_UNLOCK(self);
   if (!spry_tensors_info_from_caps(caps, &in, &error)) goto fail;
   if (in.num_tensors != 1) {
@@ -163,7 +185,7 @@ static gboolean gst_spry_aggregate_set_caps(GstSpryAggregate *self, GstCaps *cap
   }
   gboolean same = self->have_caps && self->window == window &&
                   spry_tensors_info_equal(&self->in, &in);
-  self->window = window, self->step = step;
+  self->window = window, self->step = step, self->flat = flat;
   if (!output_info(self, &in, &out, &error)) goto fail;
   if (!same) {
     window_empty(self, "new tensor shape");
@@ -238,6 +260,7 @@ static void gst_spry_aggregate_set_property(GObject *object, guint id, const GVa
   switch (id) {
   case PROP_FRAMES: self->frames = g_value_get_uint(value); break;
   case PROP_HOP: self->hop = g_value_get_uint(value); break;
+  case PROP_FLATTEN: self->flatten = g_value_get_boolean(value); break;
   default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -250,6 +273,7 @@ static void gst_spry_aggregate_get_property(GObject *object, guint id, GValue *v
   switch (id) {
   case PROP_FRAMES: g_value_set_uint(value, self->frames); break;
   case PROP_HOP: g_value_set_uint(value, self->hop); break;
+  case PROP_FLATTEN: g_value_set_boolean(value, self->flatten); break;
   default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -279,6 +303,11 @@ static void gst_spry_aggregate_class_init(GstSpryAggregateClass *klass) {
                         "Input frames between two outputs once the window is full: 1 slides by "
                         "one frame, equal to frames gives windows that do not overlap",
                         1, MAX_FRAMES, DEFAULT_HOP, flags));
+  g_object_class_install_property(gobject_class, PROP_FLATTEN,
+      g_param_spec_boolean("flatten", "Flatten",
+                           "Output the window as one dimension of all its elements (49 frames "
+                           "of 40 features: 1960) for models that take a flat input",
+                           FALSE, flags));
 
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);

@@ -19,12 +19,14 @@ struct _GstSpryAggregate {
   /* Properties (object lock). */
   guint frames;
   guint hop;
+  gboolean flatten;
 
   /* Streaming state (stream lock). */
   gboolean have_caps;
   SpryTensorsInfo in;      /* one input frame */
   gsize frame_bytes, out_bytes;
   guint window, step;      /* frames and hop taken when the caps came */
+  gboolean flat;           /* flatten, taken when the caps came */
   guint8 *ring;            /* `window` frames, slot `next` is the oldest once full */
   GstClockTime *pts, *dur; /* per slot */
   guint count;             /* frames in the window */

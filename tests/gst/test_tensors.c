@@ -525,6 +525,18 @@ static void test_aggregate_stacks(void **state) {
   }
 }
 
+/* flatten=true: the same bytes, described as one dimension of 3 x 4. */
+static void test_aggregate_flatten(void **state) {
+  (void)state;
+  Pipe p = pipe_start("spryaggregate frames=4 hop=2 flatten=true", T3 "(string)\"3:1\"");
+  for (guint f = 0; f < 6; f++) pipe_push(&p, frame3(f, f * 10 * MS, FALSE));
+  GPtrArray *out = pipe_finish(&p);
+  assert_int_equal(out->len, 2);
+  check_caps(out_caps(out, 0), "12", "int16", 50, 1);
+  for (guint k = 0; k < 2; k++) check_stack(out_buffer(out, k), 2 * k, 20 * k * MS, k == 0);
+  g_ptr_array_unref(out);
+}
+
 static void test_aggregate_discont(void **state) {
   (void)state;
   Pipe p = pipe_start("spryaggregate frames=4 hop=2", T3 "(string)3");
@@ -614,6 +626,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_audio_wrong_format),
       cmocka_unit_test(test_video_frames),
       cmocka_unit_test(test_aggregate_stacks),
+      cmocka_unit_test(test_aggregate_flatten),
       cmocka_unit_test(test_aggregate_discont),
       cmocka_unit_test(test_aggregate_flush_and_segment),
       cmocka_unit_test(test_aggregate_caps_change),
