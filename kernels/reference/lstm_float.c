@@ -29,13 +29,15 @@ static void layer_norm(float *gate, const float *coeff, const float *bias, int32
 }
 
 static void gate_f32(const SpryLstmFloatParams *p, const SpryLstmShape *s, int g,
-                     const float *input, const float *output_state, const float *cell_state,
-                     float *gate) {
+                     const float *input, const float *aux_input, const float *output_state,
+                     const float *cell_state, float *gate) {
   const int32_t n = s->n_cell;
   const bool ln = p->layer_norm[g] != NULL;
   for (int32_t b = 0; b < s->n_batch; b++)
     for (int32_t i = 0; i < n; i++) gate[(size_t)b * n + i] = ln ? 0.0f : p->bias[g][i];
   spry_ref_gemv_acc_f32(p->input_weights[g], n, s->n_input, input, s->n_batch, gate);
+  if (aux_input && p->aux_input_weights[g])
+    spry_ref_gemv_acc_f32(p->aux_input_weights[g], n, s->n_aux_input, aux_input, s->n_batch, gate);
   spry_ref_gemv_acc_f32(p->recurrent_weights[g], n, s->n_output, output_state, s->n_batch, gate);
   if (g != GATE_CELL && p->peephole_weights[g])
     for (int32_t b = 0; b < s->n_batch; b++)
@@ -54,19 +56,26 @@ static float clip(float x, float limit) {
 void spry_ref_lstm_step_f32(const SpryLstmFloatParams *p, const SpryLstmShape *s,
                             const float *input, float *output_state, float *cell_state,
                             float *scratch) {
+  spry_ref_lstm_step_aux_f32(p, s, input, NULL, output_state, cell_state, scratch);
+}
+
+void spry_ref_lstm_step_aux_f32(const SpryLstmFloatParams *p, const SpryLstmShape *s,
+                                const float *input, const float *aux_input, float *output_state,
+                                float *cell_state, float *scratch) {
   const size_t count = (size_t)s->n_batch * s->n_cell;
   float *gates[4] = {scratch, scratch + count, scratch + 2 * count, scratch + 3 * count};
   const bool cifg = p->input_weights[GATE_INPUT] == NULL;
-  if (!cifg) gate_f32(p, s, GATE_INPUT, input, output_state, cell_state, gates[GATE_INPUT]);
-  gate_f32(p, s, GATE_FORGET, input, output_state, cell_state, gates[GATE_FORGET]);
-  gate_f32(p, s, GATE_CELL, input, output_state, cell_state, gates[GATE_CELL]);
+  if (!cifg)
+    gate_f32(p, s, GATE_INPUT, input, aux_input, output_state, cell_state, gates[GATE_INPUT]);
+  gate_f32(p, s, GATE_FORGET, input, aux_input, output_state, cell_state, gates[GATE_FORGET]);
+  gate_f32(p, s, GATE_CELL, input, aux_input, output_state, cell_state, gates[GATE_CELL]);
   for (size_t i = 0; i < count; i++) {
     const float in_gate = cifg ? 1.0f - gates[GATE_FORGET][i] : gates[GATE_INPUT][i];
     const float c = gates[GATE_FORGET][i] * cell_state[i] + in_gate * gates[GATE_CELL][i];
     cell_state[i] = clip(c, p->cell_clip);
   }
   /* The output gate's peephole sees the updated cell state. */
-  gate_f32(p, s, GATE_OUTPUT, input, output_state, cell_state, gates[GATE_OUTPUT]);
+  gate_f32(p, s, GATE_OUTPUT, input, aux_input, output_state, cell_state, gates[GATE_OUTPUT]);
   float *hidden = gates[GATE_FORGET]; /* free once the cell state is updated */
   for (size_t i = 0; i < count; i++)
     hidden[i] = gates[GATE_OUTPUT][i] * spry_ref_activate_f32(cell_state[i], p->activation);

@@ -7,6 +7,10 @@
  *
  * Gate order everywhere: 0 input, 1 forget, 2 cell, 3 output. A NULL input
  * gate (weights[0]) means CIFG: input gate = 1 - forget gate.
+ *
+ * An auxiliary input (BIDIRECTIONAL_SEQUENCE_LSTM's stacking with cross
+ * links) adds aux_input_weights[g] x aux_input to each gate, after the input
+ * term and before the recurrent one, as TFLite's CalculateLstmGateFloat does.
  */
 #ifndef SPRY_KERNELS_REFERENCE_LSTM_FLOAT_H
 #define SPRY_KERNELS_REFERENCE_LSTM_FLOAT_H
@@ -18,10 +22,12 @@ typedef struct SpryLstmShape {
   int32_t n_input;
   int32_t n_cell;
   int32_t n_output; /* n_cell without projection */
+  int32_t n_aux_input; /* columns of the auxiliary input (0: none) */
 } SpryLstmShape;
 
 typedef struct SpryLstmFloatParams {
   const float *input_weights[4];     /* [n_cell][n_input] */
+  const float *aux_input_weights[4]; /* [n_cell][n_aux_input]; NULL: no aux term */
   const float *recurrent_weights[4]; /* [n_cell][n_output] */
   const float *peephole_weights[4];  /* [n_cell], index 2 unused; NULL: none */
   const float *bias[4];              /* [n_cell] */
@@ -38,5 +44,11 @@ typedef struct SpryLstmFloatParams {
 void spry_ref_lstm_step_f32(const SpryLstmFloatParams *p, const SpryLstmShape *s,
                             const float *input, float *output_state, float *cell_state,
                             float *scratch);
+
+/* The same step with an auxiliary input [n_batch][n_aux_input] (NULL: none,
+ * then identical to spry_ref_lstm_step_f32). */
+void spry_ref_lstm_step_aux_f32(const SpryLstmFloatParams *p, const SpryLstmShape *s,
+                                const float *input, const float *aux_input, float *output_state,
+                                float *cell_state, float *scratch);
 
 #endif /* SPRY_KERNELS_REFERENCE_LSTM_FLOAT_H */
