@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* gstsprydecode.c — the sprydecode element: classifications, detections, masks and keypoints from the SpryTensorMeta on each frame. */
+/* gstsprydecode.c — the sprydecode element: classifications, detections, masks, keypoints and events from output tensors. */
 /**
  * SECTION:element-sprydecode
  *
- * Reads the output tensors spryinfer attached to each frame and attaches
- * results an application, spryoverlay and sprypublish understand:
+ * Reads the output tensors spryinfer attached to each frame (the
+ * SpryTensorMeta), or, on an `other/tensors` stream without that meta (e.g.
+ * from NNStreamer's tensor_filter), the tensors in the buffer itself as its
+ * caps describe them — float types as they are, integer types as raw values,
+ * since such a stream carries no quantization parameters. It attaches
+ * results an application, spryoverlay and sprypublish understand, and lets
+ * the buffer pass unchanged:
  *
  * - task=classify: the top-k classes as a SpryClassificationMeta.
  * - task=detect: one GstVideoRegionOfInterestMeta per object, in frame
@@ -16,6 +21,31 @@
  * - task=segment: a class per pixel as a SprySegmentationMeta, from per-class
  *   scores (argmax), class ids, or a single-channel probability mask.
  * - task=pose: MoveNet keypoints as a SpryKeypointsMeta.
+ * - task=keyword: keyword spotting (TensorFlow Lite Micro's RecognizeCommands
+ *   semantics): class scores averaged over the last `average-window` ms of
+ *   results, a keyword reported when the best class not in `ignore` averages
+ *   at least `threshold` (default 0.8) over at least `minimum-count`
+ *   results and no keyword came in the last `suppression` ms.
+ * - task=presence: a `target` class (default: class 1, "person" of
+ *   person_detect) "appeared" after `hold` consecutive scores >= `threshold`
+ *   (default 0.7) and "left" after `hold` consecutive scores <=
+ *   `off-threshold`; at the start nobody is present.
+ *
+ * Detect, segment and pose need the meta (its frame geometry); classify,
+ * keyword and presence work on tensor streams too. Keyword and presence read
+ * 8/16-bit integer scores without quantization parameters with TFLite's
+ * softmax output quantization (int8: (v + 128) / 256; see decode_events.h).
+ *
+ * Each keyword or presence event becomes a SpryEventMeta on the buffer whose
+ * result triggered it and a "spry-event" element message on the bus; its pts
+ * is that result's timestamp (the meta's source_pts, else the buffer's PTS:
+ * for spryaggregate windows the start of the audio the model heard). The
+ * state restarts on DISCONT buffers, flushes and new streams.
+ *
+ * |[
+ * gst-launch-1.0 ... spryinfer model=micro_speech_int8.tflite ! \
+ *     sprydecode task=keyword labels=micro_speech_labels.txt ! sprypublish skip-empty=true
+ * ]|
  *
  * Labels come from the `labels` file, else from the model's metadata.
  */
@@ -25,6 +55,7 @@
 
 #include <gst/video/video.h>
 
+#include "decode_input.h"
 #include "postprocess.h"
 #include "result_metas.h"
 
@@ -40,12 +71,31 @@ enum {
   PROP_IOU_THRESHOLD,
   PROP_MAX_DETECTIONS,
   PROP_LABEL_OFFSET,
+  PROP_AVERAGE_WINDOW,
+  PROP_MINIMUM_COUNT,
+  PROP_SUPPRESSION,
+  PROP_IGNORE,
+  PROP_TARGET,
+  PROP_HOLD,
+  PROP_OFF_THRESHOLD,
 };
 
 #define DEFAULT_TOP_K 5
 #define DEFAULT_IOU_THRESHOLD 0.3
 #define DEFAULT_MAX_DETECTIONS 100
 #define MAX_DETECTIONS 1000
+/* Keyword spotting: TensorFlow Lite Micro's micro_speech values, except the
+ * threshold: its 200 on a 0..255 scale is 0.78; 0.8 is the round number
+ * next to it, a little stricter. */
+#define DEFAULT_KEYWORD_THRESHOLD 0.8
+#define DEFAULT_AVERAGE_WINDOW_MS 1000
+#define DEFAULT_MINIMUM_COUNT 3
+#define DEFAULT_SUPPRESSION_MS 1500
+#define DEFAULT_IGNORE "silence,unknown"
+/* Presence. */
+#define DEFAULT_PRESENCE_THRESHOLD 0.7
+#define DEFAULT_OFF_THRESHOLD 0.3
+#define DEFAULT_HOLD 3
 
 static GstStaticPadTemplate sink_template =
     GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
@@ -63,6 +113,8 @@ static GType gst_spry_task_get_type(void) {
       {GST_SPRY_TASK_DETECT, "Boxes of an object detector", "detect"},
       {GST_SPRY_TASK_SEGMENT, "Class per pixel of a segmentation model", "segment"},
       {GST_SPRY_TASK_POSE, "Body keypoints of a pose model (MoveNet)", "pose"},
+      {GST_SPRY_TASK_KEYWORD, "Keyword events from a keyword-spotting classifier", "keyword"},
+      {GST_SPRY_TASK_PRESENCE, "Appeared/left events of one class's score", "presence"},
       {0, NULL, NULL}};
   if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstSpryTask", values));
   return type;
@@ -70,28 +122,19 @@ static GType gst_spry_task_get_type(void) {
 
 /* ---- Helpers ------------------------------------------------------------------------ */
 
-static void view_from_meta(const SpryMetaTensor *t, SpryTensorView *v) {
-  memset(v, 0, sizeof *v);
-  v->info.name = t->name;
-  v->info.type = (SpryType)t->type;
-  v->info.rank = t->rank;
-  memcpy(v->info.dims, t->dims, sizeof(gint) * (gsize)CLAMP(t->rank, 0, SPRY_META_MAX_RANK));
-  v->info.scale = t->scale;
-  v->info.zero_point = t->zero_point;
-  v->info.num_channels = t->scale > 0 ? 1 : 0;
-  v->data = t->data;
-  v->bytes = t->size;
-}
-
 /* The label set of this frame: the labels file, else the model's own. */
-static const gchar *label_of(GstSpryDecode *self, const SpryTensorMeta *m, gint index) {
-  if (index < 0) return NULL;
-  if (self->labels) return (guint)index < self->labels->count ? self->labels->labels[index] : NULL;
-  return m->labels && (guint)index < m->num_labels ? m->labels[index] : NULL;
+static SpryEventLabels labels_of(GstSpryDecode *self, const SpryDecodeInput *in) {
+  if (self->labels) return (SpryEventLabels){self->labels->count, self->labels->labels};
+  return (SpryEventLabels){in->labels ? in->num_labels : 0, in->labels};
 }
 
-static const gchar *first_label(GstSpryDecode *self, const SpryTensorMeta *m) {
-  return label_of(self, m, 0);
+static const gchar *label_of(GstSpryDecode *self, const SpryDecodeInput *in, gint index) {
+  SpryEventLabels l = labels_of(self, in);
+  return index >= 0 && (guint)index < l.count ? l.labels[index] : NULL;
+}
+
+static const gchar *first_label(GstSpryDecode *self, const SpryDecodeInput *in) {
+  return label_of(self, in, 0);
 }
 
 typedef struct FrameMap {
@@ -110,10 +153,9 @@ static gboolean decode_failed(GstSpryDecode *self, const gchar *what, const Spry
 
 /* ---- Tasks ------------------------------------------------------------------------ */
 
-static gboolean decode_classify(GstSpryDecode *self, const SpryTensorMeta *m, GstBuffer *buf,
+static gboolean decode_classify(GstSpryDecode *self, const SpryDecodeInput *in, GstBuffer *buf,
                                 gdouble threshold) {
-  SpryTensorView scores;
-  view_from_meta(&m->tensors[0], &scores);
+  const SpryTensorView *scores = &in->views[0];
   SpryClassifyOptions opts;
   spry_classify_options_init(&opts);
   GST_OBJECT_LOCK(self);
@@ -124,25 +166,25 @@ static gboolean decode_classify(GstSpryDecode *self, const SpryTensorMeta *m, Gs
   SpryClassification classes[SPRY_META_MAX_CLASSES];
   int32_t n = 0;
   SpryPostError err;
-  if (spry_classify(&scores, &opts, classes, SPRY_META_MAX_CLASSES, &n, &err) != SPRY_OK)
+  if (spry_classify(scores, &opts, classes, SPRY_META_MAX_CLASSES, &n, &err) != SPRY_OK)
     return decode_failed(self, "classify", &err);
   SpryClassificationMeta *cm = spry_buffer_add_classification_meta(buf);
   for (int32_t i = 0; i < n; i++) {
     cm->entries[i] = (SpryClassificationEntry){classes[i].index, classes[i].score,
-                                               label_of(self, m, classes[i].index + offset)};
+                                               label_of(self, in, classes[i].index + offset)};
   }
   cm->count = (guint)n;
   return TRUE;
 }
 
-static void attach_detection(GstSpryDecode *self, const SpryTensorMeta *m, GstBuffer *buf,
+static void attach_detection(GstSpryDecode *self, const SpryDecodeInput *in, GstBuffer *buf,
                              const FrameMap *f, const SpryDetection *d, gint label_offset,
                              SpryKeypointsMeta **keypoints) {
   gdouble x0 = CLAMP(to_frame_x(f, d->x), 0, f->width), y0 = CLAMP(to_frame_y(f, d->y), 0, f->height);
   gdouble x1 = CLAMP(to_frame_x(f, d->x + d->w), 0, f->width);
   gdouble y1 = CLAMP(to_frame_y(f, d->y + d->h), 0, f->height);
   if (x1 <= x0 || y1 <= y0) return;
-  const gchar *label = label_of(self, m, d->index + label_offset);
+  const gchar *label = label_of(self, in, d->index + label_offset);
   gchar fallback[32];
   if (!label) {
     g_snprintf(fallback, sizeof fallback, "class%d", d->index);
@@ -181,10 +223,10 @@ static gboolean make_anchors(GstSpryDecode *self, SpryPostError *err) {
 }
 
 /* SSD post-processed outputs (4 tensors) or raw regressors + scores (2). */
-static gboolean run_detector(GstSpryDecode *self, const SpryTensorMeta *m, gdouble threshold,
+static gboolean run_detector(GstSpryDecode *self, const SpryDecodeInput *in, gdouble threshold,
                              SpryDetection *dets, int32_t capacity, int32_t *n, gboolean *ssd) {
-  SpryTensorView views[SPRY_META_MAX_TENSORS];
-  for (guint i = 0; i < m->num_tensors; i++) view_from_meta(&m->tensors[i], &views[i]);
+  const SpryTensorMeta *m = in->meta;
+  const SpryTensorView *views = in->views;
   SpryPostError err;
   *ssd = m->num_tensors == 4;
   if (*ssd) {
@@ -222,33 +264,33 @@ static gboolean run_detector(GstSpryDecode *self, const SpryTensorMeta *m, gdoub
   return TRUE;
 }
 
-static gboolean decode_detect(GstSpryDecode *self, const SpryTensorMeta *m, GstBuffer *buf,
+static gboolean decode_detect(GstSpryDecode *self, const SpryDecodeInput *in, GstBuffer *buf,
                               const FrameMap *f, gdouble threshold) {
   if (!self->detections) self->detections = g_new(SpryDetection, MAX_DETECTIONS);
   SpryDetection *dets = self->detections;
   int32_t n = 0;
   gboolean ssd = FALSE;
-  gboolean ok = run_detector(self, m, threshold, dets, MAX_DETECTIONS, &n, &ssd);
+  gboolean ok = run_detector(self, in, threshold, dets, MAX_DETECTIONS, &n, &ssd);
   if (ok) {
     GST_OBJECT_LOCK(self);
     gint offset = self->label_offset;
     guint max = self->max_detections;
     GST_OBJECT_UNLOCK(self);
     if (offset < 0) { /* SSD label maps start with a placeholder: class 0 is line 1 */
-      const gchar *first = first_label(self, m);
+      const gchar *first = first_label(self, in);
       offset = ssd && first && (!strcmp(first, "???") || !strcmp(first, "background")) ? 1 : 0;
     }
     SpryKeypointsMeta *keypoints = NULL;
     for (int32_t i = 0; i < n && (guint)i < max; i++)
-      attach_detection(self, m, buf, f, &dets[i], offset, &keypoints);
+      attach_detection(self, in, buf, f, &dets[i], offset, &keypoints);
   }
   return ok;
 }
 
-static gboolean decode_segment(GstSpryDecode *self, const SpryTensorMeta *m, GstBuffer *buf,
+static gboolean decode_segment(GstSpryDecode *self, const SpryDecodeInput *in, GstBuffer *buf,
                                gdouble threshold) {
-  SpryTensorView out;
-  view_from_meta(&m->tensors[0], &out);
+  const SpryTensorMeta *m = in->meta;
+  SpryTensorView out = in->views[0];
   SprySegmentOptions opts;
   spry_segment_options_init(&opts);
   opts.mask_threshold = (float)threshold;
@@ -266,10 +308,9 @@ static gboolean decode_segment(GstSpryDecode *self, const SpryTensorMeta *m, Gst
   return TRUE;
 }
 
-static gboolean decode_pose(GstSpryDecode *self, const SpryTensorMeta *m, GstBuffer *buf,
+static gboolean decode_pose(GstSpryDecode *self, const SpryDecodeInput *in, GstBuffer *buf,
                             const FrameMap *f) {
-  SpryTensorView out;
-  view_from_meta(&m->tensors[0], &out);
+  const SpryTensorView out = in->views[0];
   SpryKeypoint points[SPRY_MOVENET_KEYPOINTS];
   int32_t n = 0;
   SpryPostError err;
@@ -282,24 +323,122 @@ static gboolean decode_pose(GstSpryDecode *self, const SpryTensorMeta *m, GstBuf
   return TRUE;
 }
 
+/* A snapshot of the properties; the strings are copies (g_free them), as
+ * nothing stops an application from setting them while streaming. */
+static SpryEventSettings event_settings(GstSpryDecode *self, GstSpryTask task) {
+  GST_OBJECT_LOCK(self);
+  SpryEventSettings st = {self->threshold, self->off_threshold, self->average_window_ms,
+                          self->suppression_ms, self->minimum_count, self->hold,
+                          g_strdup(self->ignore), g_strdup(self->target)};
+  GST_OBJECT_UNLOCK(self);
+  if (st.threshold < 0)
+    st.threshold = task == GST_SPRY_TASK_KEYWORD ? DEFAULT_KEYWORD_THRESHOLD
+                                                 : DEFAULT_PRESENCE_THRESHOLD;
+  return st;
+}
+
+static gboolean decode_events(GstSpryDecode *self, GstSpryTask task, const SpryDecodeInput *in,
+                              GstBuffer *buf) {
+  SpryEventSettings st = event_settings(self, task);
+  SpryEventLabels labels = labels_of(self, in);
+  GstElement *e = GST_ELEMENT(self);
+  gboolean ok = task == GST_SPRY_TASK_KEYWORD
+                    ? spry_decode_keyword(e, &self->events, &st, &labels, in, buf)
+                    : spry_decode_presence(e, &self->events, &st, &labels, in, buf);
+  g_free((gchar *)st.ignore);
+  g_free((gchar *)st.target);
+  return ok;
+}
+
+/* Frame geometry exists only with spryinfer's meta on video frames: TRUE
+ * (after posting an error) when the task needs it and it is missing. */
+static gboolean lacks_meta(GstSpryDecode *self, GstSpryTask task, const SpryDecodeInput *in) {
+  if (in->meta || task == GST_SPRY_TASK_CLASSIFY || task == GST_SPRY_TASK_KEYWORD ||
+      task == GST_SPRY_TASK_PRESENCE)
+    return FALSE;
+  GST_ELEMENT_ERROR(self, STREAM, DECODE,
+                    ("task=detect, segment and pose need spryinfer's tensor meta (the frame the "
+                     "results refer to); this tensor stream has none"),
+                    ("use task=classify, keyword or presence on plain tensor streams"));
+  return TRUE;
+}
+
+static gboolean decode_input(GstSpryDecode *self, GstSpryTask task, const SpryDecodeInput *in,
+                             GstBuffer *buf, gdouble threshold) {
+  if (lacks_meta(self, task, in)) return FALSE;
+  if (in->num_tensors == 0) return TRUE;
+  const SpryTensorMeta *m = in->meta;
+  FrameMap f = {m ? m->region : (SpryMetaRegion){0, 0, 1, 1}, m ? m->frame_width : 1,
+                m ? m->frame_height : 1};
+  switch (task) {
+  case GST_SPRY_TASK_CLASSIFY: return decode_classify(self, in, buf, threshold);
+  case GST_SPRY_TASK_DETECT: return decode_detect(self, in, buf, &f, threshold);
+  case GST_SPRY_TASK_SEGMENT: return decode_segment(self, in, buf, threshold);
+  case GST_SPRY_TASK_POSE: return decode_pose(self, in, buf, &f);
+  case GST_SPRY_TASK_KEYWORD:
+  case GST_SPRY_TASK_PRESENCE: return decode_events(self, task, in, buf);
+  }
+  return TRUE;
+}
+
+/* The meta when spryinfer attached one, else the buffer's own tensors on a
+ * tensor stream; FALSE (nothing to decode) otherwise. */
+static gboolean open_input(GstSpryDecode *self, GstBuffer *buf, SpryDecodeInput *in,
+                           GstFlowReturn *flow) {
+  const SpryTensorMeta *m = spry_buffer_get_tensor_meta(buf);
+  *flow = GST_FLOW_OK;
+  if (m && m->num_tensors > 0) {
+    spry_decode_input_from_meta(m, in);
+    return TRUE;
+  }
+  if (!self->have_tensors) return FALSE; /* video before the first inference */
+  GError *error = NULL;
+  if (spry_decode_input_from_buffer(&self->tensors_info, buf, in, &error)) return TRUE;
+  GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("cannot read the tensors: %s", error->message),
+                    ("the buffer does not match its other/tensors caps"));
+  g_error_free(error);
+  *flow = GST_FLOW_ERROR;
+  return FALSE;
+}
+
 static GstFlowReturn gst_spry_decode_transform_ip(GstBaseTransform *trans, GstBuffer *buf) {
   GstSpryDecode *self = GST_SPRY_DECODE(trans);
-  const SpryTensorMeta *m = spry_buffer_get_tensor_meta(buf);
-  if (!m || m->num_tensors == 0) return GST_FLOW_OK; /* nothing inferred yet */
+  if (GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DISCONT)) spry_event_state_reset(&self->events);
+  SpryDecodeInput in;
+  GstFlowReturn flow;
+  if (!open_input(self, buf, &in, &flow)) return flow;
   GST_OBJECT_LOCK(self);
   GstSpryTask task = self->task;
   gdouble threshold = self->threshold;
   GST_OBJECT_UNLOCK(self);
   if (threshold < 0) threshold = task == GST_SPRY_TASK_CLASSIFY ? 0.0 : 0.5;
-  FrameMap f = {m->region, m->frame_width, m->frame_height};
-  gboolean ok = FALSE;
-  switch (task) {
-  case GST_SPRY_TASK_CLASSIFY: ok = decode_classify(self, m, buf, threshold); break;
-  case GST_SPRY_TASK_DETECT: ok = decode_detect(self, m, buf, &f, threshold); break;
-  case GST_SPRY_TASK_SEGMENT: ok = decode_segment(self, m, buf, threshold); break;
-  case GST_SPRY_TASK_POSE: ok = decode_pose(self, m, buf, &f); break;
-  }
+  gboolean ok = decode_input(self, task, &in, buf, threshold);
+  spry_decode_input_clear(&in);
   return ok ? GST_FLOW_OK : GST_FLOW_ERROR;
+}
+
+static gboolean gst_spry_decode_set_caps(GstBaseTransform *trans, GstCaps *incaps,
+                                         GstCaps *outcaps) {
+  (void)outcaps;
+  GstSpryDecode *self = GST_SPRY_DECODE(trans);
+  GstStructure *s = gst_caps_get_structure(incaps, 0);
+  self->have_tensors = gst_structure_has_name(s, SPRY_TENSORS_MEDIA_TYPE);
+  if (!self->have_tensors) return TRUE;
+  GError *error = NULL;
+  if (spry_tensors_info_from_caps(incaps, &self->tensors_info, &error)) return TRUE;
+  GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s", error->message),
+                    ("sprydecode reads static other/tensors streams"));
+  g_error_free(error);
+  self->have_tensors = FALSE;
+  return FALSE;
+}
+
+/* Keyword and presence state belongs to one continuous stream. */
+static gboolean gst_spry_decode_sink_event(GstBaseTransform *trans, GstEvent *event) {
+  GstSpryDecode *self = GST_SPRY_DECODE(trans);
+  if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP || GST_EVENT_TYPE(event) == GST_EVENT_STREAM_START)
+    spry_event_state_reset(&self->events);
+  return GST_BASE_TRANSFORM_CLASS(gst_spry_decode_parent_class)->sink_event(trans, event);
 }
 
 /* ---- Life cycle and properties --------------------------------------------------------- */
@@ -331,6 +470,8 @@ static gboolean gst_spry_decode_stop(GstBaseTransform *trans) {
   g_clear_pointer(&self->detections, g_free);
   g_clear_pointer(&self->anchors, g_free);
   self->num_anchors = 0;
+  spry_event_state_clear(&self->events);
+  self->have_tensors = FALSE;
   return TRUE;
 }
 
@@ -349,6 +490,19 @@ static void gst_spry_decode_set_property(GObject *object, guint id, const GValue
   case PROP_IOU_THRESHOLD: self->iou_threshold = g_value_get_double(value); break;
   case PROP_MAX_DETECTIONS: self->max_detections = g_value_get_uint(value); break;
   case PROP_LABEL_OFFSET: self->label_offset = g_value_get_int(value); break;
+  case PROP_AVERAGE_WINDOW: self->average_window_ms = g_value_get_uint(value); break;
+  case PROP_MINIMUM_COUNT: self->minimum_count = g_value_get_uint(value); break;
+  case PROP_SUPPRESSION: self->suppression_ms = g_value_get_uint(value); break;
+  case PROP_IGNORE:
+    g_free(self->ignore);
+    self->ignore = g_value_dup_string(value);
+    break;
+  case PROP_TARGET:
+    g_free(self->target);
+    self->target = g_value_dup_string(value);
+    break;
+  case PROP_HOLD: self->hold = g_value_get_uint(value); break;
+  case PROP_OFF_THRESHOLD: self->off_threshold = g_value_get_double(value); break;
   default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
@@ -366,14 +520,60 @@ static void gst_spry_decode_get_property(GObject *object, guint id, GValue *valu
   case PROP_IOU_THRESHOLD: g_value_set_double(value, self->iou_threshold); break;
   case PROP_MAX_DETECTIONS: g_value_set_uint(value, self->max_detections); break;
   case PROP_LABEL_OFFSET: g_value_set_int(value, self->label_offset); break;
+  case PROP_AVERAGE_WINDOW: g_value_set_uint(value, self->average_window_ms); break;
+  case PROP_MINIMUM_COUNT: g_value_set_uint(value, self->minimum_count); break;
+  case PROP_SUPPRESSION: g_value_set_uint(value, self->suppression_ms); break;
+  case PROP_IGNORE: g_value_set_string(value, self->ignore); break;
+  case PROP_TARGET: g_value_set_string(value, self->target); break;
+  case PROP_HOLD: g_value_set_uint(value, self->hold); break;
+  case PROP_OFF_THRESHOLD: g_value_set_double(value, self->off_threshold); break;
   default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec); break;
   }
   GST_OBJECT_UNLOCK(self);
 }
 
 static void gst_spry_decode_finalize(GObject *object) {
-  g_free(GST_SPRY_DECODE(object)->labels_path);
+  GstSpryDecode *self = GST_SPRY_DECODE(object);
+  g_free(self->labels_path);
+  g_free(self->ignore);
+  g_free(self->target);
   G_OBJECT_CLASS(gst_spry_decode_parent_class)->finalize(object);
+}
+
+/* task=keyword and task=presence. */
+static void install_event_properties(GObjectClass *gobject_class) {
+  const GParamFlags rw = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY;
+  const GParamFlags live = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING;
+  g_object_class_install_property(gobject_class, PROP_AVERAGE_WINDOW,
+      g_param_spec_uint("average-window", "Average window",
+                        "task=keyword: scores are averaged over the results of the last this "
+                        "many milliseconds (by timestamp)", 0, 3600000,
+                        DEFAULT_AVERAGE_WINDOW_MS, live));
+  g_object_class_install_property(gobject_class, PROP_MINIMUM_COUNT,
+      g_param_spec_uint("minimum-count", "Minimum count",
+                        "task=keyword: results the window must hold before a keyword is reported",
+                        1, SPRY_KEYWORD_MAX_RESULTS, DEFAULT_MINIMUM_COUNT, live));
+  g_object_class_install_property(gobject_class, PROP_SUPPRESSION,
+      g_param_spec_uint("suppression", "Suppression",
+                        "task=keyword: milliseconds after a keyword during which no other is "
+                        "reported", 0, 3600000, DEFAULT_SUPPRESSION_MS, live));
+  g_object_class_install_property(gobject_class, PROP_IGNORE,
+      g_param_spec_string("ignore", "Ignore",
+                          "task=keyword: comma-separated labels (any case) or class indices never "
+                          "reported; labels starting with '_' are always ignored",
+                          DEFAULT_IGNORE, rw));
+  g_object_class_install_property(gobject_class, PROP_TARGET,
+      g_param_spec_string("target", "Target",
+                          "task=presence: the class followed, a label or a class index (default: "
+                          "class 1, \"person\" of person_detect)", NULL, rw));
+  g_object_class_install_property(gobject_class, PROP_HOLD,
+      g_param_spec_uint("hold", "Hold",
+                        "task=presence: consecutive results needed to appear or leave", 1, 1000,
+                        DEFAULT_HOLD, live));
+  g_object_class_install_property(gobject_class, PROP_OFF_THRESHOLD,
+      g_param_spec_double("off-threshold", "Off threshold",
+                          "task=presence: the target has left after `hold` scores at or below "
+                          "this", 0, 1, DEFAULT_OFF_THRESHOLD, live));
 }
 
 static void gst_spry_decode_class_init(GstSpryDecodeClass *klass) {
@@ -398,8 +598,10 @@ static void gst_spry_decode_class_init(GstSpryDecodeClass *klass) {
                         SPRY_META_MAX_CLASSES, DEFAULT_TOP_K, live));
   g_object_class_install_property(gobject_class, PROP_THRESHOLD,
       g_param_spec_double("threshold", "Threshold",
-                          "Minimum score of a reported class or detection, or the mask threshold "
-                          "of single-channel segmentation (-1: 0 for classify, 0.5 otherwise)",
+                          "Minimum score of a reported class or detection, the mask threshold "
+                          "of single-channel segmentation, the average a keyword needs, or the "
+                          "score at which a presence target appears (-1: 0 for classify, 0.8 "
+                          "for keyword, 0.7 for presence, 0.5 otherwise)",
                           -1, 1, -1, live));
   g_object_class_install_property(gobject_class, PROP_IOU_THRESHOLD,
       g_param_spec_double("iou-threshold", "IoU threshold",
@@ -412,17 +614,22 @@ static void gst_spry_decode_class_init(GstSpryDecodeClass *klass) {
       g_param_spec_int("label-offset", "Label offset",
                        "Added to a class index to find its label line (-1: automatic, 1 for SSD "
                        "label maps starting with ??? or background)", -1, 1000, -1, rw));
+  install_event_properties(gobject_class);
 
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_set_static_metadata(element_class, "Spry result decoder", "Filter/Analyzer",
-      "Turns spryinfer's output tensors into classifications, detections, masks or keypoints",
+      "Turns output tensors into classifications, detections, masks, keypoints, keyword and "
+      "presence events",
       "Spry developers");
   trans_class->start = GST_DEBUG_FUNCPTR(gst_spry_decode_start);
   trans_class->stop = GST_DEBUG_FUNCPTR(gst_spry_decode_stop);
   trans_class->transform_ip = GST_DEBUG_FUNCPTR(gst_spry_decode_transform_ip);
+  trans_class->set_caps = GST_DEBUG_FUNCPTR(gst_spry_decode_set_caps);
+  trans_class->sink_event = GST_DEBUG_FUNCPTR(gst_spry_decode_sink_event);
   gst_type_mark_as_plugin_api(GST_TYPE_SPRY_TASK, 0);
   GST_DEBUG_CATEGORY_INIT(spry_decode_debug, "sprydecode", 0, "Spry result decoder");
+  spry_decode_events_init_debug();
 }
 
 static void gst_spry_decode_init(GstSpryDecode *self) {
@@ -432,5 +639,11 @@ static void gst_spry_decode_init(GstSpryDecode *self) {
   self->iou_threshold = DEFAULT_IOU_THRESHOLD;
   self->max_detections = DEFAULT_MAX_DETECTIONS;
   self->label_offset = -1;
+  self->average_window_ms = DEFAULT_AVERAGE_WINDOW_MS;
+  self->minimum_count = DEFAULT_MINIMUM_COUNT;
+  self->suppression_ms = DEFAULT_SUPPRESSION_MS;
+  self->ignore = g_strdup(DEFAULT_IGNORE);
+  self->hold = DEFAULT_HOLD;
+  self->off_threshold = DEFAULT_OFF_THRESHOLD;
   gst_base_transform_set_in_place(GST_BASE_TRANSFORM(self), TRUE);
 }

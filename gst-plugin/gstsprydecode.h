@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* gstsprydecode.h — the sprydecode element: turns spryinfer's output tensors into results. */
+/* gstsprydecode.h — the sprydecode element: turns output tensors into results and events. */
 #ifndef GST_SPRY_DECODE_H
 #define GST_SPRY_DECODE_H
 
 #include <gst/base/gstbasetransform.h>
 
+#include "decode_events.h"
 #include "postprocess.h"
+#include "tensor_caps.h"
 #include "tensor_meta.h"
 
 G_BEGIN_DECLS
@@ -18,6 +20,8 @@ typedef enum {
   GST_SPRY_TASK_DETECT,
   GST_SPRY_TASK_SEGMENT,
   GST_SPRY_TASK_POSE,
+  GST_SPRY_TASK_KEYWORD,
+  GST_SPRY_TASK_PRESENCE,
 } GstSpryTask;
 
 struct _GstSpryDecode {
@@ -30,11 +34,19 @@ struct _GstSpryDecode {
   gdouble iou_threshold;
   guint max_detections;
   gint label_offset;     /* < 0: automatic */
+  guint average_window_ms, suppression_ms, minimum_count; /* task=keyword */
+  gchar *ignore;
+  gchar *target;         /* task=presence */
+  guint hold;
+  gdouble off_threshold;
   /* Streaming state. */
   SpryLabelSet *labels;  /* from labels_path */
   SpryDetection *detections; /* per-frame scratch of task=detect */
   SpryAnchor *anchors;   /* raw-box anchors, generated on first use */
   int32_t num_anchors;
+  gboolean have_tensors; /* other/tensors caps: read buffers without a meta */
+  SpryTensorsInfo tensors_info;
+  SpryEventState events; /* task=keyword / presence */
 };
 
 GST_ELEMENT_REGISTER_DECLARE(sprydecode);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* gstsprypublish.c — the sprypublish sink: one JSON object per frame (docs/results-json.md) to a file or standard output. */
+/* gstsprypublish.c — the sprypublish sink: one JSON object per frame or per event (docs/results-json.md) to a file or standard output. */
 /**
  * SECTION:element-sprypublish
  *
@@ -9,6 +9,15 @@
  *
  * |[
  * gst-launch-1.0 ... ! spryinfer model=m.tflite ! sprydecode task=classify ! sprypublish location=out.jsonl
+ * ]|
+ *
+ * A buffer carrying events (sprydecode task=keyword or task=presence) is
+ * written as one object per event instead of the frame object. In such
+ * pipelines most buffers carry nothing: use skip-empty=true so that only the
+ * events are written.
+ *
+ * |[
+ * ... ! sprydecode task=keyword labels=labels.txt ! sprypublish skip-empty=true location=-
  * ]|
  *
  * To draw and publish the same frames, split the stream with a tee.
@@ -98,23 +107,38 @@ static gboolean gst_spry_publish_set_caps(GstBaseSink *sink, GstCaps *caps) {
   return TRUE;
 }
 
-static GstFlowReturn gst_spry_publish_render(GstBaseSink *sink, GstBuffer *buf) {
-  GstSpryPublish *self = GST_SPRY_PUBLISH(sink);
+static gboolean write_line(GstSpryPublish *self, JsonNode *node) {
+  gchar *line = json_to_string(node, FALSE);
+  gboolean ok = fputs(line, self->file) >= 0 && fputc('\n', self->file) != EOF;
+  g_free(line);
+  return ok;
+}
+
+/* Events replace the frame object; otherwise the frame, unless it is empty
+ * and skip-empty is set. */
+static gboolean write_buffer(GstSpryPublish *self, GstBuffer *buf) {
+  GPtrArray *events = spry_events_to_json(buf);
+  gboolean ok = TRUE;
+  for (guint i = 0; ok && i < events->len; i++) ok = write_line(self, g_ptr_array_index(events, i));
+  gboolean had_events = events->len > 0;
+  g_ptr_array_unref(events);
+  guint64 frame = self->frame++;
+  if (had_events) return ok;
   gint width = self->have_video ? GST_VIDEO_INFO_WIDTH(&self->info) : 0;
   gint height = self->have_video ? GST_VIDEO_INFO_HEIGHT(&self->info) : 0;
   gboolean has_results = FALSE;
-  JsonNode *root = spry_results_to_json(buf, self->frame++, width, height, &has_results);
+  JsonNode *root = spry_results_to_json(buf, frame, width, height, &has_results);
   GST_OBJECT_LOCK(self);
   gboolean skip = self->skip_empty && !has_results;
   GST_OBJECT_UNLOCK(self);
-  gboolean ok = TRUE;
-  if (!skip) {
-    gchar *line = json_to_string(root, FALSE);
-    ok = fputs(line, self->file) >= 0 && fputc('\n', self->file) != EOF && fflush(self->file) == 0;
-    g_free(line);
-  }
+  if (!skip) ok = write_line(self, root);
   json_node_unref(root);
-  if (!ok) {
+  return ok;
+}
+
+static GstFlowReturn gst_spry_publish_render(GstBaseSink *sink, GstBuffer *buf) {
+  GstSpryPublish *self = GST_SPRY_PUBLISH(sink);
+  if (!write_buffer(self, buf) || fflush(self->file) != 0) {
     GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("cannot write results: %s", g_strerror(errno)), (NULL));
     return GST_FLOW_ERROR;
   }
@@ -141,12 +165,13 @@ static void gst_spry_publish_class_init(GstSpryPublishClass *klass) {
                           NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
   g_object_class_install_property(gobject_class, PROP_SKIP_EMPTY,
       g_param_spec_boolean("skip-empty", "Skip empty",
-                           "Write only frames that carry results", FALSE,
+                           "Write only frames that carry results or events (recommended with "
+                           "sprydecode task=keyword or presence)", FALSE,
                            G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_set_static_metadata(element_class, "Spry result publisher", "Sink/Analyzer",
-      "Writes each frame's inference results as one JSON object per line",
+      "Writes each frame's inference results, or each event, as one JSON object per line",
       "Spry developers");
 
   sink_class->start = GST_DEBUG_FUNCPTR(gst_spry_publish_start);

@@ -17,6 +17,7 @@ static gboolean plugin_init(GstPlugin *plugin) {
   spry_classification_meta_api_get_type();
   spry_segmentation_meta_api_get_type();
   spry_keypoints_meta_api_get_type();
+  spry_event_meta_api_get_type();
   gboolean ok = GST_ELEMENT_REGISTER(spryinfer, plugin);
   ok &= GST_ELEMENT_REGISTER(sprydecode, plugin);
   ok &= GST_ELEMENT_REGISTER(spryoverlay, plugin);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* result_metas.c — the classification, segmentation and keypoint metas (see gst/spry/spry-meta.h). */
+/* result_metas.c — the classification, segmentation, keypoint and event metas (see gst/spry/spry-meta.h). */
 #include "result_metas.h"
 
 #include <string.h>
@@ -28,7 +28,12 @@ GType spry_keypoints_meta_api_get_type(void) {
   return register_api(&type, SPRY_KEYPOINTS_META_API_NAME);
 }
 
-/* ---- Plain-data metas: classification and keypoints ------------------------------ */
+GType spry_event_meta_api_get_type(void) {
+  static GType type = 0;
+  return register_api(&type, SPRY_EVENT_META_API_NAME);
+}
+
+/* ---- Plain-data metas: classification, keypoints and events ----------------------- */
 
 /* Zeroes everything after the GstMeta header. */
 static gboolean plain_meta_init(GstMeta *meta, gpointer params, GstBuffer *buffer) {
@@ -72,6 +77,22 @@ SpryKeypointsMeta *spry_buffer_add_keypoints_meta(GstBuffer *buffer) {
   register_plain(&info, spry_keypoints_meta_api_get_type(), "SpryKeypointsMeta",
                  sizeof(SpryKeypointsMeta));
   return (SpryKeypointsMeta *)gst_buffer_add_meta(buffer, info, NULL);
+}
+
+/* Strings are interned, so a plain copy of the meta is a full copy. */
+SpryEventMeta *spry_buffer_add_event_meta(GstBuffer *buffer, const gchar *kind,
+                                          const gchar *label, gint index, gdouble score,
+                                          GstClockTime pts) {
+  static const GstMetaInfo *info = NULL;
+  register_plain(&info, spry_event_meta_api_get_type(), "SpryEventMeta", sizeof(SpryEventMeta));
+  SpryEventMeta *m = (SpryEventMeta *)gst_buffer_add_meta(buffer, info, NULL);
+  if (!m) return NULL;
+  m->kind = g_intern_string(kind);
+  m->label = g_intern_string(label);
+  m->index = index;
+  m->score = score;
+  m->pts = pts;
+  return m;
 }
 
 /* ---- Segmentation: the class map is shared between copies ------------------------ */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* results_json.c — turns the metas on a buffer into the documented JSON object (see docs/results-json.md). */
+/* results_json.c — turns the metas on a buffer into the documented JSON objects (see docs/results-json.md). */
 #include "results_json.h"
 
 #include <gst/video/video.h>
@@ -153,4 +153,43 @@ JsonNode *spry_results_to_json(GstBuffer *buffer, guint64 frame, gint width, gin
   g_object_unref(b);
   if (has_results) *has_results = any;
   return root;
+}
+
+static void add_pts(JsonBuilder *b, GstClockTime pts) {
+  json_builder_set_member_name(b, "pts");
+  if (GST_CLOCK_TIME_IS_VALID(pts)) json_builder_add_int_value(b, (gint64)pts);
+  else json_builder_add_null_value(b);
+}
+
+/* Keywords name the word first (what a listener greps for); presence events
+ * name the change first. */
+static JsonNode *event_to_json(const SpryEventMeta *e) {
+  JsonBuilder *b = json_builder_new();
+  json_builder_begin_object(b);
+  gboolean keyword = g_strcmp0(e->kind, "keyword") == 0;
+  if (keyword) {
+    json_builder_set_member_name(b, "keyword");
+    if (e->label) json_builder_add_string_value(b, e->label);
+    else json_builder_add_null_value(b);
+  } else {
+    json_builder_set_member_name(b, "event");
+    json_builder_add_string_value(b, e->kind ? e->kind : "");
+    add_label(b, e->label);
+  }
+  add_int(b, "index", e->index);
+  add_double(b, "score", e->score);
+  add_pts(b, e->pts);
+  json_builder_end_object(b);
+  JsonNode *root = json_builder_get_root(b);
+  g_object_unref(b);
+  return root;
+}
+
+GPtrArray *spry_events_to_json(GstBuffer *buffer) {
+  GPtrArray *events = g_ptr_array_new_with_free_func((GDestroyNotify)json_node_unref);
+  gpointer state = NULL;
+  GstMeta *meta;
+  while ((meta = gst_buffer_iterate_meta_filtered(buffer, &state, spry_event_meta_api_get_type())))
+    g_ptr_array_add(events, event_to_json((const SpryEventMeta *)meta));
+  return events;
 }

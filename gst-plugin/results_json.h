@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* results_json.h — the JSON object describing one frame's results (docs/results-json.md). */
+/* results_json.h — the JSON objects describing one frame's results or events (docs/results-json.md). */
 #ifndef SPRY_GST_RESULTS_JSON_H
 #define SPRY_GST_RESULTS_JSON_H
 
@@ -12,6 +12,9 @@ G_BEGIN_DECLS
  * `*has_results` when the buffer carried any result meta. */
 JsonNode *spry_results_to_json(GstBuffer *buffer, guint64 frame, gint width, gint height,
                                gboolean *has_results);
+/* One object per SpryEventMeta on the buffer, in the order they were
+ * attached (an empty array when there are none). */
+GPtrArray *spry_events_to_json(GstBuffer *buffer);
 
 G_END_DECLS
 

@@ -14,6 +14,21 @@
  * quark, x/y/w/h are frame pixels, and a "detection" parameter structure holds
  * "label" (string), "index" (int) and "confidence" (double).
  *
+ * Events — a keyword heard, a person appearing or leaving — are
+ * SpryEventMetas, attached by sprydecode task=keyword / task=presence to the
+ * buffer whose result triggered them (a buffer may carry several; iterate):
+ *
+ *   gpointer state = NULL;
+ *   const SpryEventMeta *e;
+ *   while ((e = spry_buffer_iterate_event_metas(buf, &state)))
+ *     g_print("%s %s %.2f at %" GST_TIME_FORMAT "\n", e->kind, e->label, e->score,
+ *             GST_TIME_ARGS(e->pts));
+ *
+ * The same events are posted on the bus as element messages named
+ * SPRY_EVENT_MESSAGE_NAME with the fields "kind" (string), "label" (string),
+ * "index" (int), "score" (double) and "pts" (guint64, GST_CLOCK_TIME_NONE when
+ * unknown).
+ *
  * Every pointer inside a meta stays valid as long as the buffer holding the
  * meta; strings are interned (never freed).
  */
@@ -28,6 +43,10 @@ G_BEGIN_DECLS
 #define SPRY_CLASSIFICATION_META_API_NAME "SpryClassificationMetaAPI"
 #define SPRY_SEGMENTATION_META_API_NAME "SprySegmentationMetaAPI"
 #define SPRY_KEYPOINTS_META_API_NAME "SpryKeypointsMetaAPI"
+#define SPRY_EVENT_META_API_NAME "SpryEventMetaAPI"
+
+/* Name of the element messages sprydecode posts for each event. */
+#define SPRY_EVENT_MESSAGE_NAME "spry-event"
 
 /* Name of the GstVideoRegionOfInterestMeta parameter structure of detections. */
 #define SPRY_DETECTION_PARAMS_NAME "detection"
@@ -111,6 +130,19 @@ typedef struct SpryKeypointsMeta {
   SpryMetaKeypoint points[SPRY_META_MAX_KEYPOINTS];
 } SpryKeypointsMeta;
 
+/* Attached by sprydecode task=keyword and task=presence, one per event. */
+typedef struct SpryEventMeta {
+  GstMeta meta;
+  const gchar *kind;              /* "keyword", "appeared" or "left" */
+  const gchar *label;             /* the class's label, "classN" when none is known */
+  gint index;                     /* the model's class index */
+  gdouble score;                  /* keyword: the class's average over the window;
+                                   * presence: the score of the triggering result */
+  GstClockTime pts;               /* timestamp of the result that triggered the event
+                                   * (for spryaggregate windows: the start of the audio
+                                   * the model heard); GST_CLOCK_TIME_NONE when unknown */
+} SpryEventMeta;
+
 static inline GstMeta *spry_buffer_get_meta_by_api_name_(GstBuffer *buffer, const gchar *api) {
   GType type = g_type_from_name(api);
   return type ? gst_buffer_get_meta(buffer, type) : NULL;
@@ -133,6 +165,18 @@ static inline const SprySegmentationMeta *spry_buffer_get_segmentation_meta(GstB
 static inline const SpryKeypointsMeta *spry_buffer_get_keypoints_meta(GstBuffer *buffer) {
   return (const SpryKeypointsMeta *)spry_buffer_get_meta_by_api_name_(buffer,
                                                                       SPRY_KEYPOINTS_META_API_NAME);
+}
+
+/* The first event on the buffer, or NULL. */
+static inline const SpryEventMeta *spry_buffer_get_event_meta(GstBuffer *buffer) {
+  return (const SpryEventMeta *)spry_buffer_get_meta_by_api_name_(buffer, SPRY_EVENT_META_API_NAME);
+}
+
+/* Each event in turn: start with *state = NULL; NULL after the last. */
+static inline const SpryEventMeta *spry_buffer_iterate_event_metas(GstBuffer *buffer,
+                                                                   gpointer *state) {
+  GType type = g_type_from_name(SPRY_EVENT_META_API_NAME);
+  return type ? (const SpryEventMeta *)gst_buffer_iterate_meta_filtered(buffer, state, type) : NULL;
 }
 
 G_END_DECLS
