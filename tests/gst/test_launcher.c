@@ -85,6 +85,7 @@ static void test_list(void **state) {
   assert_non_null(strstr(l.out, "classify "));
   assert_non_null(strstr(l.out, "detect "));
   assert_non_null(strstr(l.out, "segment "));
+  assert_non_null(strstr(l.out, "person-presence "));
   launch_clear(&l);
 }
 
@@ -150,6 +151,50 @@ static void test_classify_video_file(void **state) {
   g_free(out);
   g_free(make);
   g_free(video);
+}
+
+/* person-presence on a video of an empty scene (1 s), a person (2 s) and the
+ * empty scene again (2 s) at 10 fps: one event each way, 3 inferences after
+ * each change (the hold). */
+static void test_person_presence(void **state) {
+  (void)state;
+  gchar *empty = test_shared_path_or_skip("media/no_person.bmp");
+  gchar *person = test_shared_path_or_skip("media/person.bmp");
+  gchar *video = temp_path(".avi");
+  gchar *make = g_strdup_printf(
+      "concat name=c ! videoconvert ! jpegenc ! avimux ! filesink location=%s "
+      "filesrc location=%s ! decodebin ! videoconvert ! imagefreeze num-buffers=10 ! "
+      "video/x-raw,framerate=10/1 ! c. "
+      "filesrc location=%s ! decodebin ! videoconvert ! imagefreeze num-buffers=20 ! "
+      "video/x-raw,framerate=10/1 ! c. "
+      "filesrc location=%s ! decodebin ! videoconvert ! imagefreeze num-buffers=20 ! "
+      "video/x-raw,framerate=10/1 ! c.",
+      video, empty, person, empty);
+  gchar *error = NULL;
+  if (!run_pipeline(make, 60, &error)) fail_msg("making the video: %s", error);
+  gchar *file_arg = g_strconcat("file=", video, NULL);
+  Launch l;
+  LAUNCH(&l, "person-presence", file_arg);
+  assert_int_equal(l.status, 0);
+  GPtrArray *lines = parse_json_lines(l.out);
+  assert_non_null(lines);
+  assert_int_equal(lines->len, 2);
+  static const gchar *const events[] = {"appeared", "left"};
+  static const gint64 times[] = {1200000000, 3200000000};
+  for (guint i = 0; i < 2; i++) {
+    JsonObject *o = json_node_get_object(g_ptr_array_index(lines, i));
+    assert_string_equal(json_object_get_string_member(o, "event"), events[i]);
+    assert_string_equal(json_object_get_string_member(o, "label"), "person");
+    assert_int_equal(json_object_get_int_member(o, "pts"), times[i]);
+  }
+  g_ptr_array_unref(lines);
+  launch_clear(&l);
+  remove(video);
+  g_free(file_arg);
+  g_free(make);
+  g_free(video);
+  g_free(person);
+  g_free(empty);
 }
 
 /* A live source: every frame comes out, and stderr reports fps and latency. */
@@ -342,6 +387,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_shared_classify),
       cmocka_unit_test(test_shared_detect),
       cmocka_unit_test(test_shared_segment),
+      cmocka_unit_test(test_person_presence),
   };
   if (argc > 1 && !strcmp(argv[1], "shared")) return cmocka_run_group_tests(shared, NULL, NULL);
   return cmocka_run_group_tests(quick, NULL, NULL);
