@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* gstspryinfer.c — the spryinfer element: converts each video frame into the model input, runs the model and attaches the outputs as a SpryTensorMeta. */
+/* gstspryinfer.c — the spryinfer element: runs the model on each video frame (outputs attached as a SpryTensorMeta) or on each tensor buffer (outputs as other/tensors). */
 /**
  * SECTION:element-spryinfer
  *
@@ -21,6 +21,21 @@
  * gst-launch-1.0 filesrc location=photo.bmp ! decodebin ! videoconvert ! imagefreeze num-buffers=1 ! \
  *     spryinfer model=mobilenet_v2_1.0_224_quant.tflite ! sprydecode task=classify ! \
  *     sprypublish location=out.jsonl
+ * ]|
+ *
+ * Tensor mode: on `other/tensors` input (static format, one tensor per model
+ * input with the input's type and shape, dimensions of size 1 aside) each
+ * buffer is inferred on the streaming thread and leaves as `other/tensors`
+ * holding the model's outputs, one memory per output, with the input's
+ * timestamps and flags and a #SpryTensorMeta (quantization, labels). Every
+ * buffer is inferred: `async` and `interval` apply to video only. Model state
+ * (variable tensors) carries from buffer to buffer and is reset on a DISCONT
+ * buffer, after a flush and when the element restarts (docs/tensor-caps.md).
+ *
+ * |[
+ * gst-launch-1.0 audiotestsrc ! audio/x-raw,format=S16LE,rate=16000,channels=1 ! \
+ *     spryconvert frame-size=480 hop=320 ! spryinfer model=audio_preprocessor_int8.tflite ! \
+ *     spryaggregate frames=49 ! fakesink
  * ]|
  */
 #include "gstspryinfer.h"
@@ -51,10 +66,17 @@ enum {
   "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, GRAY8, I420, YV12, NV12, NV21, " \
   "YUY2, UYVY }"
 
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
-    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS(GST_VIDEO_CAPS_MAKE(VIDEO_FORMATS)));
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
-    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS(GST_VIDEO_CAPS_MAKE(VIDEO_FORMATS)));
+#define TENSOR_CAPS                                                       \
+  "other/tensors, format=(string)static, num_tensors=(int)[ 1, 16 ], " \
+  "framerate=(fraction)[ 0/1, max ]"
+
+static GstStaticCaps video_caps = GST_STATIC_CAPS(GST_VIDEO_CAPS_MAKE(VIDEO_FORMATS));
+static GstStaticPadTemplate sink_template =
+    GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
+                            GST_STATIC_CAPS(GST_VIDEO_CAPS_MAKE(VIDEO_FORMATS) "; " TENSOR_CAPS));
+static GstStaticPadTemplate src_template =
+    GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS,
+                            GST_STATIC_CAPS(GST_VIDEO_CAPS_MAKE(VIDEO_FORMATS) "; " TENSOR_CAPS));
 
 G_DEFINE_TYPE(GstSpryInfer, gst_spry_infer, GST_TYPE_BASE_TRANSFORM);
 GST_ELEMENT_REGISTER_DEFINE(spryinfer, "spryinfer", GST_RANK_NONE, GST_TYPE_SPRY_INFER);
@@ -173,6 +195,13 @@ static gboolean gst_spry_infer_start(GstBaseTransform *trans) {
   self->frame = 0;
   self->inferred = 0;
   self->decided = FALSE;
+  SpryInferTensorsModel desc;
+  spry_infer_tensors_describe(spry_infer_worker_interpreter(self->worker), &desc);
+  GST_OBJECT_LOCK(self);
+  self->model_desc = desc;
+  GST_OBJECT_UNLOCK(self);
+  /* The warm-up ran the model on zeros, which moved any state it keeps. */
+  spry_infer_tensors_request_reset(&self->tensors);
   return TRUE;
 }
 
@@ -182,6 +211,10 @@ static gboolean gst_spry_infer_stop(GstBaseTransform *trans) {
   self->pre = NULL;
   spry_infer_worker_free(self->worker);
   self->worker = NULL;
+  GST_OBJECT_LOCK(self);
+  self->model_desc = (SpryInferTensorsModel){0};
+  GST_OBJECT_UNLOCK(self);
+  self->tensors.configured = FALSE;
   GST_INFO_OBJECT(self, "%" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT " inferred",
                   self->frame, self->inferred);
   return TRUE;
@@ -215,9 +248,36 @@ static gboolean make_preprocessor(GstSpryInfer *self, GError **error) {
   return self->pre != NULL;
 }
 
+/* Tensor mode: a new output buffer per input, always inferred here. */
+static gboolean set_tensor_caps(GstSpryInfer *self, GstCaps *incaps, GstCaps *outcaps) {
+  GError *error = NULL;
+  if (!spry_infer_tensors_configure(&self->tensors,
+                                    spry_infer_worker_interpreter(self->worker), incaps, &error)) {
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("%s", error->message),
+                      ("input caps %" GST_PTR_FORMAT, incaps));
+    g_error_free(error);
+    return FALSE;
+  }
+  spry_preprocessor_free(self->pre);
+  self->pre = NULL;
+  GST_OBJECT_LOCK(self);
+  self->tensor_mode = TRUE;
+  GST_OBJECT_UNLOCK(self);
+  gst_base_transform_set_in_place(GST_BASE_TRANSFORM(self), FALSE);
+  GST_DEBUG_OBJECT(self, "tensor mode, caps %" GST_PTR_FORMAT " -> %" GST_PTR_FORMAT, incaps,
+                   outcaps);
+  return TRUE;
+}
+
 static gboolean gst_spry_infer_set_caps(GstBaseTransform *trans, GstCaps *incaps, GstCaps *outcaps) {
-  (void)outcaps;
   GstSpryInfer *self = GST_SPRY_INFER(trans);
+  if (spry_infer_tensors_is_tensors(gst_caps_get_structure(incaps, 0)))
+    return set_tensor_caps(self, incaps, outcaps);
+  GST_OBJECT_LOCK(self);
+  self->tensor_mode = FALSE;
+  GST_OBJECT_UNLOCK(self);
+  self->tensors.configured = FALSE;
+  gst_base_transform_set_in_place(trans, TRUE);
   if (!gst_video_info_from_caps(&self->info, incaps)) {
     GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("cannot read the video caps %" GST_PTR_FORMAT, incaps),
                       (NULL));
@@ -326,12 +386,121 @@ static GstFlowReturn gst_spry_infer_transform_ip(GstBaseTransform *trans, GstBuf
   return GST_FLOW_OK;
 }
 
+/* ---- Tensor mode (the work is in infer_tensors.c) ----------------------------------- */
+
+static GstFlowReturn gst_spry_infer_prepare_output_buffer(GstBaseTransform *trans, GstBuffer *inbuf,
+                                                          GstBuffer **outbuf) {
+  GstSpryInfer *self = GST_SPRY_INFER(trans);
+  if (!self->tensor_mode)
+    return GST_BASE_TRANSFORM_CLASS(gst_spry_infer_parent_class)
+        ->prepare_output_buffer(trans, inbuf, outbuf);
+  /* Memories come with the outputs; timestamps, offsets and DISCONT from the input. */
+  *outbuf = gst_buffer_new();
+  gst_buffer_copy_into(*outbuf, inbuf, GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn gst_spry_infer_transform(GstBaseTransform *trans, GstBuffer *inbuf,
+                                              GstBuffer *outbuf) {
+  GstSpryInfer *self = GST_SPRY_INFER(trans);
+  GError *error = NULL;
+  if (!self->tensor_mode || !self->worker) {
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("no tensor caps before the first buffer"), (NULL));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  gboolean ok = spry_infer_tensors_run(&self->tensors, self->worker, inbuf, outbuf, self->frame,
+                                       &error);
+  self->frame++;
+  if (!ok) {
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s", error->message), (NULL));
+    g_error_free(error);
+    return GST_FLOW_ERROR;
+  }
+  self->inferred++;
+  return GST_FLOW_OK;
+}
+
+static SpryInferTensorsModel model_desc(GstSpryInfer *self) {
+  GST_OBJECT_LOCK(self);
+  SpryInferTensorsModel desc = self->model_desc;
+  GST_OBJECT_UNLOCK(self);
+  return desc;
+}
+
+/* Video passes through as it is; tensors become the model's inputs or outputs. */
+static GstCaps *gst_spry_infer_transform_caps(GstBaseTransform *trans, GstPadDirection direction,
+                                              GstCaps *caps, GstCaps *filter) {
+  GstCaps *result;
+  if (gst_caps_is_any(caps)) {
+    result = gst_caps_ref(caps);
+  } else {
+    SpryInferTensorsModel desc = model_desc(GST_SPRY_INFER(trans));
+    result = gst_caps_new_empty();
+    for (guint i = 0; i < gst_caps_get_size(caps); i++) {
+      const GstStructure *s = gst_caps_get_structure(caps, i);
+      if (spry_infer_tensors_is_tensors(s)) {
+        result = gst_caps_merge(result, spry_infer_tensors_transform_caps(&desc, direction, s));
+      } else {
+        GstCapsFeatures *f = gst_caps_get_features(caps, i);
+        result = gst_caps_merge_structure_full(result, gst_structure_copy(s),
+                                               f ? gst_caps_features_copy(f) : NULL);
+      }
+    }
+  }
+  if (filter) {
+    GstCaps *tmp = gst_caps_intersect_full(filter, result, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref(result);
+    result = tmp;
+  }
+  return result;
+}
+
+/* Tensor caps on the sink pad need only be valid: whether they fit the model
+ * is checked in set_caps, which can say why on the bus (a refused
+ * accept-caps ends in a bare not-negotiated). */
+static gboolean gst_spry_infer_accept_caps(GstBaseTransform *trans, GstPadDirection direction,
+                                           GstCaps *caps) {
+  if (!gst_caps_is_fixed(caps) ||
+      !spry_infer_tensors_is_tensors(gst_caps_get_structure(caps, 0)))
+    return GST_BASE_TRANSFORM_CLASS(gst_spry_infer_parent_class)
+        ->accept_caps(trans, direction, caps);
+  SpryTensorsInfo info;
+  if (!spry_tensors_info_from_caps(caps, &info, NULL)) return FALSE;
+  SpryInferTensorsModel desc = model_desc(GST_SPRY_INFER(trans));
+  if (direction == GST_PAD_SINK || !desc.have_outputs) return TRUE;
+  return spry_tensors_info_equal(&info, &desc.outputs);
+}
+
+/* Narrows a caps query's tensor answer to the model's inputs (sink) or
+ * outputs (src), so that upstream negotiates to what the model takes even
+ * when downstream accepts anything. */
+static void restrict_caps_query(GstSpryInfer *self, GstPadDirection direction, GstQuery *query) {
+  SpryInferTensorsModel desc = model_desc(self);
+  GstCaps *allowed = spry_infer_tensors_model_caps(&desc, direction);
+  if (!allowed) return;
+  GstCaps *caps = NULL;
+  gst_query_parse_caps_result(query, &caps);
+  if (!caps) {
+    gst_caps_unref(allowed);
+    return;
+  }
+  allowed = gst_caps_merge(gst_static_caps_get(&video_caps), allowed);
+  GstCaps *narrowed = gst_caps_intersect_full(caps, allowed, GST_CAPS_INTERSECT_FIRST);
+  gst_query_set_caps_result(query, narrowed);
+  gst_caps_unref(narrowed);
+  gst_caps_unref(allowed);
+}
+
 static gboolean gst_spry_infer_sink_event(GstBaseTransform *trans, GstEvent *event) {
   GstSpryInfer *self = GST_SPRY_INFER(trans);
   if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP && self->worker) {
     /* Results from before a seek must not land on frames after it. */
     spry_infer_worker_forget(self->worker);
   }
+  /* Model state from before a flush must not shape what comes after it; the
+   * reset waits for the next buffer, so it also covers the new segment. */
+  if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP)
+    spry_infer_tensors_request_reset(&self->tensors);
   return GST_BASE_TRANSFORM_CLASS(gst_spry_infer_parent_class)->sink_event(trans, event);
 }
 
@@ -341,9 +510,11 @@ static gboolean gst_spry_infer_query(GstBaseTransform *trans, GstPadDirection di
                                      GstQuery *query) {
   GstSpryInfer *self = GST_SPRY_INFER(trans);
   gboolean ok = GST_BASE_TRANSFORM_CLASS(gst_spry_infer_parent_class)->query(trans, direction, query);
+  if (ok && GST_QUERY_TYPE(query) == GST_QUERY_CAPS) restrict_caps_query(self, direction, query);
   if (!ok || direction != GST_PAD_SRC || GST_QUERY_TYPE(query) != GST_QUERY_LATENCY) return ok;
   GST_OBJECT_LOCK(self);
-  gboolean sync = self->async_mode == GST_SPRY_INFER_ASYNC_OFF;
+  /* Tensor mode always infers on the streaming thread. */
+  gboolean sync = self->async_mode == GST_SPRY_INFER_ASYNC_OFF || self->tensor_mode;
   GST_OBJECT_UNLOCK(self);
   gboolean live;
   GstClockTime min, max;
@@ -385,38 +556,45 @@ static void gst_spry_infer_class_init(GstSpryInferClass *klass) {
                        1, 64, DEFAULT_THREADS, rw));
   g_object_class_install_property(gobject_class, PROP_INTERVAL,
       g_param_spec_uint("interval", "Interval",
-                        "Infer every N-th frame; the frames between carry the latest results",
+                        "Video: infer every N-th frame; the frames between carry the latest "
+                        "results (tensor streams: every buffer is inferred)",
                         1, G_MAXUINT, DEFAULT_INTERVAL,
                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
   g_object_class_install_property(gobject_class, PROP_SCALING,
-      g_param_spec_enum("scaling", "Scaling", "How the frame is fitted to the model input",
+      g_param_spec_enum("scaling", "Scaling", "Video: how the frame is fitted to the model input",
                         GST_TYPE_SPRY_SCALING, DEFAULT_SCALING, rw));
   g_object_class_install_property(gobject_class, PROP_MEAN,
       g_param_spec_string("mean", "Mean",
-                          "Pixel value that maps to 0: one number or R,G,B (default: the "
+                          "Video: pixel value that maps to 0: one number or R,G,B (default: the "
                           "model's input quantization for 8-bit models, 127.5 for float models)",
                           NULL, rw));
   g_object_class_install_property(gobject_class, PROP_STD,
       g_param_spec_string("std", "Standard deviation",
-                          "Pixel step that maps to 1: one number or R,G,B (default: 1/scale for "
-                          "8-bit models, 127.5 for float models, i.e. [-1, 1])",
+                          "Video: pixel step that maps to 1: one number or R,G,B (default: "
+                          "1/scale for 8-bit models, 127.5 for float models, i.e. [-1, 1])",
                           NULL, rw));
   g_object_class_install_property(gobject_class, PROP_ASYNC,
       g_param_spec_enum("async", "Asynchronous inference",
-                        "Run inference on its own thread so that a slow model never holds frames "
-                        "back (frames then carry the latest finished result)",
+                        "Video: run inference on its own thread so that a slow model never holds "
+                        "frames back (frames then carry the latest finished result). Tensor "
+                        "streams are always inferred on the streaming thread",
                         GST_TYPE_SPRY_INFER_ASYNC, DEFAULT_ASYNC, rw));
 
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_set_static_metadata(element_class, "Spry inference", "Filter/Analyzer/Video",
-      "Runs a TensorFlow Lite model on video frames and attaches its output tensors",
+      "Runs a TensorFlow Lite model on video frames and attaches its output tensors, or on "
+      "other/tensors buffers and outputs other/tensors",
       "Spry developers");
 
   trans_class->start = GST_DEBUG_FUNCPTR(gst_spry_infer_start);
   trans_class->stop = GST_DEBUG_FUNCPTR(gst_spry_infer_stop);
   trans_class->set_caps = GST_DEBUG_FUNCPTR(gst_spry_infer_set_caps);
   trans_class->transform_ip = GST_DEBUG_FUNCPTR(gst_spry_infer_transform_ip);
+  trans_class->transform = GST_DEBUG_FUNCPTR(gst_spry_infer_transform);
+  trans_class->prepare_output_buffer = GST_DEBUG_FUNCPTR(gst_spry_infer_prepare_output_buffer);
+  trans_class->transform_caps = GST_DEBUG_FUNCPTR(gst_spry_infer_transform_caps);
+  trans_class->accept_caps = GST_DEBUG_FUNCPTR(gst_spry_infer_accept_caps);
   trans_class->sink_event = GST_DEBUG_FUNCPTR(gst_spry_infer_sink_event);
   trans_class->query = GST_DEBUG_FUNCPTR(gst_spry_infer_query);
   trans_class->passthrough_on_same_caps = FALSE;

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* gstspryinfer.h — the spryinfer element: runs a model on video frames. */
+/* gstspryinfer.h — the spryinfer element: runs a model on video frames or on tensor streams. */
 #ifndef GST_SPRY_INFER_H
 #define GST_SPRY_INFER_H
 
 #include <gst/base/gstbasetransform.h>
 #include <gst/video/video.h>
 
+#include "infer_tensors.h"
 #include "infer_worker.h"
 #include "preprocess.h"
 
@@ -40,6 +41,11 @@ struct _GstSpryInfer {
   gboolean use_async;   /* decided on the first frame */
   gboolean decided;
   guint64 inferred;     /* frames inferred (statistics) */
+
+  /* Tensor mode (other/tensors caps): infer_tensors.h. */
+  gboolean tensor_mode;
+  SpryInferTensors tensors;
+  SpryInferTensorsModel model_desc; /* object lock: read by caps queries */
 };
 
 GST_ELEMENT_REGISTER_DECLARE(spryinfer);
