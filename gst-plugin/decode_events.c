@@ -175,6 +175,15 @@ static gboolean keyword_build(GstElement *element, SpryEventState *state,
   return TRUE;
 }
 
+/* When the word was heard: the end of the first result (window of audio)
+ * that scored it clearly, i.e. about the end of the word. Windows all last
+ * as long as this buffer's; without a duration, that result's start. */
+static GstClockTime keyword_time(const SpryKeywordDetection *d, GstBuffer *buf) {
+  GstClockTime duration = GST_BUFFER_DURATION(buf);
+  GstClockTime start = (GstClockTime)d->first_time;
+  return GST_CLOCK_TIME_IS_VALID(duration) && duration <= G_MAXINT64 ? start + duration : start;
+}
+
 gboolean spry_decode_keyword(GstElement *element, SpryEventState *state,
                              const SpryEventSettings *settings, const SpryEventLabels *labels,
                              const SpryDecodeInput *in, GstBuffer *buf) {
@@ -201,7 +210,7 @@ gboolean spry_decode_keyword(GstElement *element, SpryEventState *state,
     GST_ELEMENT_ERROR(element, STREAM, DECODE, ("%s", err.message), (NULL));
     return FALSE;
   }
-  if (detected) report(element, buf, labels, "keyword", d.index, d.score, (GstClockTime)d.time);
+  if (detected) report(element, buf, labels, "keyword", d.index, d.score, keyword_time(&d, buf));
   return TRUE;
 }
 

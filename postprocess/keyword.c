@@ -202,6 +202,21 @@ static int keyword_suppressed(const SpryKeywordSpotter *k, int64_t now)
   return since < (uint64_t)k->options.suppression;
 }
 
+/* The earliest result in the window whose own score for `index` reaches the
+ * threshold; `fallback` when none does (the average got there on many
+ * middling scores). */
+static int64_t keyword_first_clear(const SpryKeywordSpotter *spotter, int32_t index,
+                                   int64_t fallback)
+{
+  for (int32_t k = 0; k < spotter->count; k++) {
+    int32_t slot = (spotter->head + k) % spotter->capacity;
+    if (spotter->scores[(size_t)slot * (size_t)spotter->num_classes + (size_t)index] >=
+        spotter->options.threshold)
+      return spotter->times[slot];
+  }
+  return fallback;
+}
+
 SpryStatus spry_keyword_push(SpryKeywordSpotter *spotter, int64_t time, const float *scores,
                              int32_t count, SpryKeywordDetection *out, int *out_detected,
                              SpryPostError *err)
@@ -230,7 +245,7 @@ SpryStatus spry_keyword_push(SpryKeywordSpotter *spotter, int64_t time, const fl
     return SPRY_OK;
   spotter->have_last_detection = 1;
   spotter->last_detection = time;
-  *out = (SpryKeywordDetection){best, average, time};
+  *out = (SpryKeywordDetection){best, average, time, keyword_first_clear(spotter, best, time)};
   *out_detected = 1;
   return SPRY_OK;
 }

@@ -48,6 +48,10 @@ typedef struct SpryKeywordDetection {
   int32_t index; /* the class */
   float score;   /* its average over the window */
   int64_t time;  /* the time of the result that triggered the detection */
+  /* The time of the earliest result in the window that scored the class at
+   * or above the threshold on its own: where the word first became clear
+   * (for windows of audio: the window that first heard the whole word). */
+  int64_t first_time;
 } SpryKeywordDetection;
 
 typedef struct SpryKeywordSpotter SpryKeywordSpotter;

@@ -86,6 +86,7 @@ static void test_list(void **state) {
   assert_non_null(strstr(l.out, "detect "));
   assert_non_null(strstr(l.out, "segment "));
   assert_non_null(strstr(l.out, "person-presence "));
+  assert_non_null(strstr(l.out, "keyword "));
   launch_clear(&l);
 }
 
@@ -371,6 +372,84 @@ static void test_shared_segment(void **state) {
   g_ptr_array_unref(keep);
 }
 
+/* The keywords of one shared clip (NULL: none may be found). */
+static void check_keyword_clip(const gchar *clip, const gchar *expected) {
+  gchar *relative = g_strdup_printf("media/%s_1000ms.wav", clip);
+  gchar *path = test_shared_path_or_skip(relative);
+  gchar *file_arg = g_strconcat("file=", path, NULL);
+  Launch l;
+  LAUNCH(&l, "keyword", file_arg);
+  assert_int_equal(l.status, 0);
+  GPtrArray *lines = parse_json_lines(l.out);
+  assert_non_null(lines);
+  if (expected) {
+    assert_int_equal(lines->len, 1);
+    JsonObject *o = json_node_get_object(g_ptr_array_index(lines, 0));
+    assert_string_equal(json_object_get_string_member(o, "keyword"), expected);
+  } else {
+    assert_int_equal(lines->len, 0);
+  }
+  g_ptr_array_unref(lines);
+  launch_clear(&l);
+  g_free(file_arg);
+  g_free(path);
+  g_free(relative);
+}
+
+static void test_keyword_clips(void **state) {
+  (void)state;
+  check_keyword_clip("yes", "yes");
+  check_keyword_clip("no", "no");
+  check_keyword_clip("silence", NULL);
+  check_keyword_clip("noise", NULL);
+}
+
+/* Eleven one-second clips in a row: each word is found once, inside its own
+ * clip (within 200 ms of its edges), and nothing else is. */
+static void test_keyword_long_stream(void **state) {
+  (void)state;
+  static const gchar *const clips[] = {"silence", "yes", "silence", "silence", "no", "silence",
+                                       "noise", "yes", "silence", "no", "silence"};
+  GString *make = g_string_new(NULL);
+  gchar *wav = temp_path(".wav");
+  g_string_append_printf(make, "concat name=c ! audioconvert ! "
+                         "audio/x-raw,format=S16LE,rate=16000,channels=1 ! wavenc ! "
+                         "filesink location=%s", wav);
+  for (gsize i = 0; i < G_N_ELEMENTS(clips); i++) {
+    gchar *relative = g_strdup_printf("media/%s_1000ms.wav", clips[i]);
+    gchar *path = test_shared_path_or_skip(relative);
+    g_string_append_printf(make, " filesrc location=%s ! wavparse ! audioconvert ! c.", path);
+    g_free(path);
+    g_free(relative);
+  }
+  gchar *error = NULL;
+  if (!run_pipeline(make->str, 60, &error)) fail_msg("making the stream: %s", error);
+  gchar *file_arg = g_strconcat("file=", wav, NULL);
+  Launch l;
+  LAUNCH(&l, "keyword", file_arg);
+  assert_int_equal(l.status, 0);
+  GPtrArray *lines = parse_json_lines(l.out);
+  assert_non_null(lines);
+  guint found = 0;
+  for (gsize i = 0; i < G_N_ELEMENTS(clips); i++) {
+    if (strcmp(clips[i], "yes") && strcmp(clips[i], "no")) continue;
+    assert_true(found < lines->len);
+    JsonObject *o = json_node_get_object(g_ptr_array_index(lines, found++));
+    gint64 pts = json_object_get_int_member(o, "pts");
+    assert_string_equal(json_object_get_string_member(o, "keyword"), clips[i]);
+    if (pts < (gint64)i * 1000000000 - 200000000 || pts > (gint64)(i + 1) * 1000000000 + 200000000)
+      fail_msg("\"%s\" of clip %zu reported at %" G_GINT64_FORMAT " ns", clips[i], i, pts);
+  }
+  assert_int_equal(lines->len, found);
+  g_ptr_array_unref(lines);
+  launch_clear(&l);
+  remove(wav);
+  g_free(file_arg);
+  g_free(error);
+  g_free(wav);
+  g_string_free(make, TRUE);
+}
+
 int main(int argc, char **argv) {
   gst_init(&argc, &argv);
   const struct CMUnitTest quick[] = {
@@ -388,6 +467,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_shared_detect),
       cmocka_unit_test(test_shared_segment),
       cmocka_unit_test(test_person_presence),
+      cmocka_unit_test(test_keyword_clips),
+      cmocka_unit_test(test_keyword_long_stream),
   };
   if (argc > 1 && !strcmp(argv[1], "shared")) return cmocka_run_group_tests(shared, NULL, NULL);
   return cmocka_run_group_tests(quick, NULL, NULL);
