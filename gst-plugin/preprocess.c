@@ -1,29 +1,43 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* preprocess.c — frame → input tensor: GstVideoConverter does colour conversion
- * and scaling in one pass into a model-sized 16-bit RGB/grey image, then one
- * affine map per channel gives the tensor's values and quantization. */
+/* preprocess.c — frame → input tensor: scaling geometry, a one-pass bilinear sampler, normalisation. */
 /*
- * The only intermediate is model-sized (e.g. 224×224×3), never frame-sized.
- * It has 16 bits per channel because GStreamer's 8-bit YUV→RGB fast paths are
- * up to 3 steps off the exact matrix; through 16 bits the result stays within
- * one step of an exact conversion.
+ * What a model input holds: each model pixel's centre is mapped into the
+ * frame with half-pixel centres (TensorFlow's resize_bilinear with
+ * half_pixel_centers=True, within the source rectangle of the scaling mode)
+ * and the frame is interpolated bilinearly there, YUV planes each in their own
+ * grid before the colour matrix (frame_sampler.h has the details). There is
+ * no antialiasing: when shrinking, each model pixel sees only the 2x2 frame
+ * pixels around its centre, like the bilinear resizes models are usually
+ * trained on, so fine detail can alias. Letterbox borders are black.
+ *
+ * Each model row is sampled into one row of floats (pixel values 0..255),
+ * then normalised, rounded and clamped straight into the tensor; nothing
+ * frame-sized is made and nothing is allocated per frame.
  */
 #include "preprocess.h"
 
-#include <math.h>
 #include <string.h>
+
+#include "frame_sampler.h"
+
+/* Tensor values of one row: value = pixel * gain + bias, rounded and clamped
+ * to the type (float32: as is), stored unaligned. */
+typedef void (*StoreFn)(const gfloat *pixels, const gfloat *gain, const gfloat *bias, gsize n,
+                        guint8 *dst);
 
 struct SpryPreprocessor {
   SpryPreprocessConfig config;
   GstVideoInfo frame_info;
-  GstVideoInfo image_info;    /* model-sized RGB or GRAY8 */
-  GstVideoConverter *converter;
-  GstBuffer *image;
+  SpryFrameSampler *sampler;
+  SpryRect dst;          /* where the frame lands in the model input */
   SpryMetaRegion region;
-  gsize element_size;
-  /* Tensor value (before rounding and clamping) = 16-bit sample * gain + bias. */
-  gfloat gain[3], bias[3];
-  gfloat lo, hi; /* the output type's range */
+  gsize row_values, row_bytes;
+  gsize padded_values;   /* row_values rounded up to whole blocks */
+  gfloat *pixels;        /* one model row; letterbox columns and padding stay 0 */
+  gfloat *gain, *bias;   /* per value of a row (the channels repeat) */
+  guint8 *packed;        /* one padded row in the tensor's type */
+  guint8 *black_row;     /* a letterbox border row in the tensor's type */
+  StoreFn store;
 };
 
 gboolean spry_preprocess_config_from_tensor(const SpryTensorInfo *input, SpryPreprocessConfig *config,
@@ -66,53 +80,88 @@ void spry_preprocess_default_normalization(SpryPreprocessConfig *config) {
 
 /* ---- Normalisation --------------------------------------------------------------- */
 
-/* GStreamer hands over the luma of YUV frames unchanged when converting to
- * grey, in the frame's range (16..235 for most cameras); grey models expect
- * 0..255, so the map expands it. */
-static gboolean grey_from_limited_range(const SpryPreprocessor *pre) {
-  const GstVideoInfo *fi = &pre->frame_info;
-  return pre->config.channels == 1 && GST_VIDEO_INFO_IS_YUV(fi) &&
-         fi->colorimetry.range == GST_VIDEO_COLOR_RANGE_16_235;
+/* Rows are processed in blocks of fixed size so that the compiler
+ * vectorises them at -O2; rows are padded to whole blocks. Clamping comes
+ * first and in its own loop (a conversion next to it would keep the loop
+ * scalar), which keeps the float → integer conversions in range; a NaN (from
+ * an absurd std) becomes the low end. Adding 0.5 after shifting to
+ * non-negative values rounds to nearest. Comparisons rather than
+ * fminf/fmaxf, which compile to calls. */
+#define BLOCK 16
+
+static inline void clamp_block(const gfloat *p, const gfloat *gain, const gfloat *bias, gfloat lo,
+                               gfloat hi, gfloat *restrict v) {
+  for (gint k = 0; k < BLOCK; k++) {
+    gfloat x = p[k] * gain[k] + bias[k];
+    x = x > lo ? x : lo;
+    v[k] = x < hi ? x : hi;
+  }
 }
 
+static void store_u8(const gfloat *p, const gfloat *gain, const gfloat *bias, gsize n, guint8 *dst) {
+  for (gsize i = 0; i < n; i += BLOCK) {
+    gfloat v[BLOCK];
+    clamp_block(p + i, gain + i, bias + i, 0.0f, 255.0f, v);
+    for (gint k = 0; k < BLOCK; k++) dst[i + k] = (guint8)(gint)(v[k] + 0.5f);
+  }
+}
+
+static void store_s8(const gfloat *p, const gfloat *gain, const gfloat *bias, gsize n, guint8 *dst) {
+  for (gsize i = 0; i < n; i += BLOCK) {
+    gfloat v[BLOCK];
+    clamp_block(p + i, gain + i, bias + i, -128.0f, 127.0f, v);
+    for (gint k = 0; k < BLOCK; k++) dst[i + k] = (guint8)((gint)(v[k] + 128.5f) - 128);
+  }
+}
+
+static void store_s16(const gfloat *p, const gfloat *gain, const gfloat *bias, gsize n, guint8 *dst) {
+  for (gsize i = 0; i < n; i += BLOCK) {
+    gfloat v[BLOCK];
+    gint16 q[BLOCK];
+    clamp_block(p + i, gain + i, bias + i, -32768.0f, 32767.0f, v);
+    for (gint k = 0; k < BLOCK; k++) q[k] = (gint16)((gint)(v[k] + 32768.5f) - 32768);
+    memcpy(dst + 2 * i, q, sizeof q);
+  }
+}
+
+static void store_f32(const gfloat *p, const gfloat *gain, const gfloat *bias, gsize n, guint8 *dst) {
+  for (gsize i = 0; i < n; i += BLOCK) {
+    gfloat v[BLOCK];
+    for (gint k = 0; k < BLOCK; k++) v[k] = p[i + k] * gain[i + k] + bias[i + k];
+    memcpy(dst + 4 * i, v, sizeof v);
+  }
+}
+
+/* Pixel value p (0..255) -> real (p - mean) / std -> quantized real / scale +
+ * zero_point, as one gain and bias per channel, repeated along a row. */
 static void build_affine_maps(SpryPreprocessor *pre) {
   const SpryPreprocessConfig *c = &pre->config;
-  /* 16-bit sample v -> pixel value p (0..255). */
-  double p_gain = 1.0 / 257.0, p_bias = 0.0;
-  if (grey_from_limited_range(pre)) {
-    p_gain = 255.0 / (219.0 * 256.0);
-    p_bias = -16.0 * 255.0 / 219.0;
-  }
-  /* p -> real (p - mean) / std -> quantized real / scale + zero_point. */
   const gboolean quantized = c->type != SPRY_TYPE_FLOAT32;
   const double q_gain = quantized && c->scale > 0 ? 1.0 / c->scale : 1.0;
   const double q_bias = quantized ? c->zero_point : 0.0;
-  for (int ch = 0; ch < c->channels; ch++) {
-    double g = q_gain / c->std[ch];
-    pre->gain[ch] = (gfloat)(p_gain * g);
-    pre->bias[ch] = (gfloat)((p_bias - c->mean[ch]) * g + q_bias);
+  for (gsize i = 0; i < pre->padded_values; i++) {
+    const gint ch = (gint)(i % (gsize)c->channels);
+    const double g = q_gain / c->std[ch];
+    pre->gain[i] = (gfloat)g;
+    pre->bias[i] = (gfloat)(q_bias - c->mean[ch] * g);
   }
   switch (c->type) {
-  case SPRY_TYPE_UINT8: pre->lo = 0; pre->hi = 255; break;
-  case SPRY_TYPE_INT8: pre->lo = -128; pre->hi = 127; break;
-  case SPRY_TYPE_INT16: pre->lo = -32768; pre->hi = 32767; break;
-  default: pre->lo = -G_MAXFLOAT; pre->hi = G_MAXFLOAT; break;
+  case SPRY_TYPE_UINT8: pre->store = store_u8; break;
+  case SPRY_TYPE_INT8: pre->store = store_s8; break;
+  case SPRY_TYPE_INT16: pre->store = store_s16; break;
+  default: pre->store = store_f32; break;
   }
 }
 
 /* ---- Geometry ----------------------------------------------------------------- */
 
-typedef struct Rect {
-  gint x, y, w, h;
-} Rect;
-
 /* Source rectangle (crop) and destination rectangle (letterbox) for the
- * converter, and the region of the frame the model input covers. */
-static void plan_geometry(SpryPreprocessor *pre, Rect *src, Rect *dst) {
+ * sampler, and the region of the frame the model input covers. */
+static void plan_geometry(SpryPreprocessor *pre, SpryRect *src, SpryRect *dst) {
   const gint fw = GST_VIDEO_INFO_WIDTH(&pre->frame_info), fh = GST_VIDEO_INFO_HEIGHT(&pre->frame_info);
   const gint mw = pre->config.width, mh = pre->config.height;
-  *src = (Rect){0, 0, fw, fh};
-  *dst = (Rect){0, 0, mw, mh};
+  *src = (SpryRect){0, 0, fw, fh};
+  *dst = (SpryRect){0, 0, mw, mh};
   /* Compare aspect ratios without division: fw/fh vs mw/mh. */
   gint64 frame_wide = (gint64)fw * mh - (gint64)mw * fh;
   if (pre->config.mode == SPRY_SCALE_CROP && frame_wide != 0) {
@@ -138,56 +187,64 @@ static void plan_geometry(SpryPreprocessor *pre, Rect *src, Rect *dst) {
   pre->region = (SpryMetaRegion){src->x - dst->x * sx, src->y - dst->y * sy, mw * sx, mh * sy};
 }
 
-static GstVideoConverter *make_converter(SpryPreprocessor *pre) {
-  Rect src, dst;
-  plan_geometry(pre, &src, &dst);
-  GstStructure *opts = gst_structure_new(
-      "options", GST_VIDEO_CONVERTER_OPT_RESAMPLER_METHOD, GST_TYPE_VIDEO_RESAMPLER_METHOD,
-      GST_VIDEO_RESAMPLER_METHOD_LINEAR, GST_VIDEO_CONVERTER_OPT_CHROMA_MODE,
-      GST_TYPE_VIDEO_CHROMA_MODE, GST_VIDEO_CHROMA_MODE_FULL,
-      GST_VIDEO_CONVERTER_OPT_DITHER_METHOD, GST_TYPE_VIDEO_DITHER_METHOD, GST_VIDEO_DITHER_NONE,
-      GST_VIDEO_CONVERTER_OPT_SRC_X, G_TYPE_INT, src.x, GST_VIDEO_CONVERTER_OPT_SRC_Y, G_TYPE_INT,
-      src.y, GST_VIDEO_CONVERTER_OPT_SRC_WIDTH, G_TYPE_INT, src.w,
-      GST_VIDEO_CONVERTER_OPT_SRC_HEIGHT, G_TYPE_INT, src.h, GST_VIDEO_CONVERTER_OPT_DEST_X,
-      G_TYPE_INT, dst.x, GST_VIDEO_CONVERTER_OPT_DEST_Y, G_TYPE_INT, dst.y,
-      GST_VIDEO_CONVERTER_OPT_DEST_WIDTH, G_TYPE_INT, dst.w, GST_VIDEO_CONVERTER_OPT_DEST_HEIGHT,
-      G_TYPE_INT, dst.h, GST_VIDEO_CONVERTER_OPT_FILL_BORDER, G_TYPE_BOOLEAN, TRUE,
-      GST_VIDEO_CONVERTER_OPT_BORDER_ARGB, G_TYPE_UINT, 0xff000000u,
-      GST_VIDEO_CONVERTER_OPT_THREADS, G_TYPE_UINT, (guint)MAX(1, pre->config.threads), NULL);
-  return gst_video_converter_new(&pre->frame_info, &pre->image_info, opts);
+
+/* Row buffers and the letterbox border row, sized with overflow checks. */
+static gboolean allocate_rows(SpryPreprocessor *pre) {
+  const SpryPreprocessConfig *c = &pre->config;
+  const gsize element_size = c->type == SPRY_TYPE_FLOAT32 ? 4 : c->type == SPRY_TYPE_INT16 ? 2 : 1;
+  gsize packed_bytes;
+  if (!g_size_checked_mul(&pre->row_values, (gsize)c->width, (gsize)c->channels) ||
+      !g_size_checked_mul(&pre->row_bytes, pre->row_values, element_size) ||
+      pre->row_values > G_MAXSIZE / sizeof(gfloat) - BLOCK)
+    return FALSE;
+  pre->padded_values = (pre->row_values + BLOCK - 1) / BLOCK * BLOCK;
+  packed_bytes = pre->padded_values * element_size;
+  pre->pixels = g_try_new0(gfloat, pre->padded_values);
+  pre->gain = g_try_new(gfloat, pre->padded_values);
+  pre->bias = g_try_new(gfloat, pre->padded_values);
+  pre->packed = g_try_malloc(packed_bytes);
+  pre->black_row = g_try_malloc(pre->row_bytes);
+  return pre->pixels && pre->gain && pre->bias && pre->packed && pre->black_row;
 }
 
 SpryPreprocessor *spry_preprocessor_new(const GstVideoInfo *frame_info,
                                         const SpryPreprocessConfig *config, GError **error) {
+  if (config->width < 1 || config->height < 1 || (config->channels != 1 && config->channels != 3)) {
+    g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
+                "a model input of %dx%d with %d channels is not an image", config->width,
+                config->height, config->channels);
+    return NULL;
+  }
   SpryPreprocessor *pre = g_new0(SpryPreprocessor, 1);
   pre->config = *config;
   pre->frame_info = *frame_info;
-  pre->element_size = config->type == SPRY_TYPE_FLOAT32 ? 4 : config->type == SPRY_TYPE_INT16 ? 2 : 1;
-  gst_video_info_set_format(&pre->image_info,
-                            config->channels == 1 ? GST_VIDEO_FORMAT_GRAY16_LE : GST_VIDEO_FORMAT_ARGB64,
-                            (guint)config->width, (guint)config->height);
-  /* The converter insists on equal frame rates. */
-  GST_VIDEO_INFO_FPS_N(&pre->image_info) = GST_VIDEO_INFO_FPS_N(frame_info);
-  GST_VIDEO_INFO_FPS_D(&pre->image_info) = GST_VIDEO_INFO_FPS_D(frame_info);
-  pre->image = gst_buffer_new_allocate(NULL, GST_VIDEO_INFO_SIZE(&pre->image_info), NULL);
-  pre->converter = pre->image ? make_converter(pre) : NULL;
-  if (!pre->converter) {
+  SpryRect src;
+  plan_geometry(pre, &src, &pre->dst);
+  pre->sampler = spry_frame_sampler_new(frame_info, &src, &pre->dst, config->channels, error);
+  if (!pre->sampler) goto fail;
+  if (!allocate_rows(pre)) {
     g_set_error(error, GST_CORE_ERROR, GST_CORE_ERROR_NEGOTIATION,
-                "cannot convert %s %dx%d frames to the model's %dx%d %s input",
-                gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(frame_info)),
-                GST_VIDEO_INFO_WIDTH(frame_info), GST_VIDEO_INFO_HEIGHT(frame_info), config->width,
-                config->height, config->channels == 1 ? "grey" : "RGB");
-    spry_preprocessor_free(pre);
-    return NULL;
+                "no memory for a %dx%d model input", config->width, config->height);
+    goto fail;
   }
   build_affine_maps(pre);
+  /* Black is pixel value 0, which the row buffer holds before any sampling. */
+  pre->store(pre->pixels, pre->gain, pre->bias, pre->padded_values, pre->packed);
+  memcpy(pre->black_row, pre->packed, pre->row_bytes);
   return pre;
+fail:
+  spry_preprocessor_free(pre);
+  return NULL;
 }
 
 void spry_preprocessor_free(SpryPreprocessor *pre) {
   if (!pre) return;
-  if (pre->converter) gst_video_converter_free(pre->converter);
-  if (pre->image) gst_buffer_unref(pre->image);
+  spry_frame_sampler_free(pre->sampler);
+  g_free(pre->pixels);
+  g_free(pre->gain);
+  g_free(pre->bias);
+  g_free(pre->packed);
+  g_free(pre->black_row);
   g_free(pre);
 }
 
@@ -195,46 +252,41 @@ SpryMetaRegion spry_preprocessor_region(const SpryPreprocessor *pre) {
   return pre->region;
 }
 
-/* Maps one row of 16-bit samples (ARGB64: A, R, G, B; or GRAY16) into the tensor. */
-static void normalize_row(const SpryPreprocessor *pre, const guint16 *src, guint8 *dst, gint pixels) {
-  const gint channels = pre->config.channels;
-  const gint src_step = channels == 1 ? 1 : 4, first = channels == 1 ? 0 : 1;
-  for (gint x = 0; x < pixels; x++) {
-    for (gint c = 0; c < channels; c++) {
-      gfloat v = (gfloat)src[x * src_step + first + c] * pre->gain[c] + pre->bias[c];
-      gint i = x * channels + c;
-      if (pre->config.type == SPRY_TYPE_FLOAT32) {
-        ((gfloat *)(void *)dst)[i] = v;
-        continue;
-      }
-      v = CLAMP(nearbyintf(v), pre->lo, pre->hi);
-      if (pre->config.type == SPRY_TYPE_INT16) ((gint16 *)(void *)dst)[i] = (gint16)v;
-      else if (pre->config.type == SPRY_TYPE_INT8) dst[i] = (guint8)(gint8)v;
-      else dst[i] = (guint8)v;
-    }
-  }
+/* The frame must be what the sampler's tables were built for. */
+static gboolean frame_matches(const SpryPreprocessor *pre, const GstVideoFrame *frame) {
+  const GstVideoInfo *fi = &pre->frame_info;
+  return GST_VIDEO_FRAME_FORMAT(frame) == GST_VIDEO_INFO_FORMAT(fi) &&
+         GST_VIDEO_FRAME_WIDTH(frame) == GST_VIDEO_INFO_WIDTH(fi) &&
+         GST_VIDEO_FRAME_HEIGHT(frame) == GST_VIDEO_INFO_HEIGHT(fi) &&
+         spry_frame_sampler_check(pre->sampler, frame);
 }
 
 gboolean spry_preprocessor_run(SpryPreprocessor *pre, const GstVideoFrame *frame, void *dst,
                                gsize dst_size, GError **error) {
-  const gsize row_bytes = (gsize)pre->config.width * (gsize)pre->config.channels * pre->element_size;
-  if (dst_size != row_bytes * (gsize)pre->config.height) {
+  gsize want = 0;
+  if (!g_size_checked_mul(&want, pre->row_bytes, (gsize)pre->config.height) || dst_size != want) {
     g_set_error(error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
-                "input tensor holds %zu bytes, expected %zu", (size_t)dst_size,
-                (size_t)(row_bytes * (gsize)pre->config.height));
+                "input tensor holds %zu bytes, expected %zu", (size_t)dst_size, (size_t)want);
     return FALSE;
   }
-  GstVideoFrame image;
-  if (!gst_video_frame_map(&image, &pre->image_info, pre->image, GST_MAP_READWRITE)) {
-    g_set_error(error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED, "cannot map the model image");
+  if (!frame_matches(pre, frame)) {
+    g_set_error(error, GST_STREAM_ERROR, GST_STREAM_ERROR_FAILED,
+                "the frame is not the %s %dx%d the conversion was set up for",
+                gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&pre->frame_info)),
+                GST_VIDEO_INFO_WIDTH(&pre->frame_info), GST_VIDEO_INFO_HEIGHT(&pre->frame_info));
     return FALSE;
   }
-  gst_video_converter_frame(pre->converter, frame, &image);
-  const guint8 *rows = GST_VIDEO_FRAME_PLANE_DATA(&image, 0);
-  const gint stride = GST_VIDEO_FRAME_PLANE_STRIDE(&image, 0);
-  for (gint y = 0; y < pre->config.height; y++)
-    normalize_row(pre, (const guint16 *)(const void *)(rows + (gsize)y * (gsize)stride),
-                  (guint8 *)dst + (gsize)y * row_bytes, pre->config.width);
-  gst_video_frame_unmap(&image);
+  const SpryRect *d = &pre->dst;
+  gfloat *inside = pre->pixels + (gsize)d->x * (gsize)pre->config.channels;
+  for (gint y = 0; y < pre->config.height; y++) {
+    guint8 *out = (guint8 *)dst + (gsize)y * pre->row_bytes;
+    if (y < d->y || y >= d->y + d->h) {
+      memcpy(out, pre->black_row, pre->row_bytes);
+      continue;
+    }
+    spry_frame_sampler_row(pre->sampler, frame, y, inside);
+    pre->store(pre->pixels, pre->gain, pre->bias, pre->padded_values, pre->packed);
+    memcpy(out, pre->packed, pre->row_bytes);
+  }
   return TRUE;
 }

@@ -27,7 +27,7 @@ typedef struct SpryPreprocessConfig {
   gint channels;          /* 3 (RGB) or 1 (grey) */
   SpryScaleMode mode;
   gfloat mean[3], std[3];
-  gint threads;           /* for the colour converter; 1 = calling thread only */
+  gint threads;           /* unused: the one-pass sampler runs on the calling thread */
 } SpryPreprocessConfig;
 
 typedef struct SpryPreprocessor SpryPreprocessor;
