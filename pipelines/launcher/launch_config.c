@@ -224,12 +224,27 @@ static gboolean apply_key(const SpryLaunchConfig *config, GstBin *pipeline, cons
   return ok;
 }
 
+/* Whether a key the user typed sets the same property as `key` (a default):
+ * then the default must not be applied after it. */
+static gboolean overridden_by_user(const SpryLaunchConfig *config, const gchar *key) {
+  if (g_hash_table_contains(config->from_user, key)) return FALSE;
+  const gchar *target = key_target(config->spec, key);
+  GHashTableIter iter;
+  gpointer user_key;
+  g_hash_table_iter_init(&iter, config->from_user);
+  while (g_hash_table_iter_next(&iter, &user_key, NULL)) {
+    const gchar *user_target = key_target(config->spec, user_key);
+    if (target && user_target && !strcmp(target, user_target)) return TRUE;
+  }
+  return FALSE;
+}
+
 gboolean spry_launch_config_apply(const SpryLaunchConfig *config, GstBin *pipeline, GError **error) {
   GHashTableIter iter;
   gpointer key, value;
   g_hash_table_iter_init(&iter, config->values);
   while (g_hash_table_iter_next(&iter, &key, &value)) {
-    if (is_launcher_key(key)) continue;
+    if (is_launcher_key(key) || overridden_by_user(config, key)) continue;
     if (!strcmp(key, "output") && !strcmp(value, "-")) continue; /* stdout: the default */
     if (!apply_key(config, pipeline, key, value, error)) return FALSE;
   }

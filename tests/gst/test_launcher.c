@@ -194,6 +194,12 @@ static void test_person_presence(void **state) {
   }
   g_ptr_array_unref(lines);
   launch_clear(&l);
+  /* A property typed as element.property beats the pipeline's default for
+   * the same property given through its short key (threshold=0.55). */
+  LAUNCH(&l, "person-presence", file_arg, "decode.threshold=0.99");
+  assert_int_equal(l.status, 0);
+  assert_string_equal(l.out, "");
+  launch_clear(&l);
   remove(video);
   g_free(file_arg);
   g_free(make);
