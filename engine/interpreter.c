@@ -133,6 +133,27 @@ static SpryStatus resolve_nodes(SpryInterpreter *interp) {
   return SPRY_OK;
 }
 
+/* Sparse constants hold compressed values that only DENSIFY expands; any
+ * other reader would take them for dense data. */
+#define SPRY_BUILTIN_DENSIFY 124
+static SpryStatus check_sparse_readers(const SpryInterpreter *interp) {
+  const SprySubgraphDesc *g = interp->graph;
+  for (int32_t n = 0; n < g->num_operators; n++) {
+    const SpryOperatorDesc *op = &g->operators[n];
+    if (interp->nodes[n].opcode->builtin_code == SPRY_BUILTIN_DENSIFY) continue;
+    for (int32_t i = 0; i < op->num_inputs; i++) {
+      const int32_t t = op->inputs[i];
+      if (t >= 0 && g->tensors[t].sparsity)
+        return spry_set_error(SPRY_ERROR_UNSUPPORTED,
+                              "model: operator %d (%s) reads sparse tensor %d ('%s'); only "
+                              "DENSIFY reads sparse tensors",
+                              (int)n, spry_opcode_name(interp->nodes[n].opcode), (int)t,
+                              g->tensors[t].name);
+    }
+  }
+  return SPRY_OK;
+}
+
 static SpryStatus init_nodes(SpryInterpreter *interp) {
   SpryContext *ctx = &interp->context;
   for (int32_t n = 0; n < interp->num_nodes; n++) {
@@ -194,6 +215,7 @@ SpryStatus spry_interpreter_new(const SpryModel *model, const SpryOptions *optio
     init_tensor(&interp->tensors[t], &interp->graph->tensors[t]);
   demote_empty_constants(interp);
   if ((status = resolve_nodes(interp)) != SPRY_OK) goto fail;
+  if ((status = check_sparse_readers(interp)) != SPRY_OK) goto fail;
   if ((status = check_dataflow(interp)) != SPRY_OK) goto fail;
   if ((status = init_nodes(interp)) != SPRY_OK) goto fail;
   interp->needs_prepare = true;

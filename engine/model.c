@@ -10,12 +10,14 @@
 #include <unistd.h>
 
 #include "model.h"
+#include "sparsity.h"
 #include "status.h"
 
 static void release_tensor(SpryTensorDesc *t) {
   free(t->name);
   free((void *)t->quant.scales);
   free((void *)t->quant.zero_points);
+  spry_sparsity_free(t->sparsity);
 }
 
 static void release_subgraph(SprySubgraphDesc *sg) {

@@ -18,6 +18,37 @@ struct SpryOptionsTable {
   uint32_t table;       /* offset of the table from base */
 };
 
+/* Sparse constant tensors (TFLite's SparsityParameters), verified at open
+ * against the tensor's dense shape; engine-private (see sparsity.h). The
+ * tensor's data then holds only the stored values, in traversal order. */
+typedef enum SpryDimFormat { SPRY_DIM_DENSE = 0, SPRY_DIM_SPARSE_CSR = 1 } SpryDimFormat;
+
+/* One level of the traversal: DENSE levels enumerate `size` positions;
+ * SPARSE_CSR levels list, for each position of the level above, the segment
+ * [segments[p], segments[p + 1]) of `indices` (copied to int32 from the
+ * file's int32/uint16/uint8 vectors). */
+typedef struct SprySparseLevel {
+  SpryDimFormat format;
+  int32_t size;                    /* extent of the level in the blocked shape */
+  int32_t *segments;               /* SPARSE_CSR: num_segments entries, owned */
+  int32_t num_segments;            /* positions of the level above + 1 */
+  int32_t *indices;                /* SPARSE_CSR: each in [0, size), owned */
+  int32_t num_indices;             /* = segments[num_segments - 1] */
+} SprySparseLevel;
+
+#define SPRY_MAX_SPARSE_LEVELS (2 * SPRY_MAX_RANK)
+
+typedef struct SprySparsity {
+  int32_t num_levels;              /* rank + block_rank */
+  int32_t traversal_order[SPRY_MAX_SPARSE_LEVELS]; /* first rank: a permutation of the
+                                    * dims; then rank, rank + 1, ... (block dims) */
+  int32_t block_rank;
+  int32_t block_map[SPRY_MAX_RANK];  /* strictly increasing dims that are blocked */
+  int32_t block_size[SPRY_MAX_RANK];
+  SprySparseLevel levels[SPRY_MAX_SPARSE_LEVELS];
+  size_t num_values;               /* stored values: data_size / element size */
+} SprySparsity;
+
 typedef struct SpryTensorDesc {
   char *name;                      /* heap, NUL-terminated, never NULL */
   SpryType type;
@@ -32,7 +63,8 @@ typedef struct SpryTensorDesc {
   size_t data_size;
   SpryQuantization quant;          /* arrays owned by the model */
   bool is_variable;
-  bool is_sparse;                  /* has SparsityParameters (not yet supported) */
+  bool is_sparse;                  /* has SparsityParameters */
+  SprySparsity *sparsity;          /* owned; non-NULL exactly when is_sparse */
 } SpryTensorDesc;
 
 typedef struct SpryOperatorDesc {

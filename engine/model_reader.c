@@ -9,6 +9,7 @@
 
 #include "flatbuffer.h"
 #include "model.h"
+#include "sparsity.h"
 #include "status.h"
 
 /* Field ids of TFLite's schema.fbs: declaration order, a union taking two
@@ -444,7 +445,8 @@ static SpryStatus read_tensor(SpryReader *r, const SpryFbTable *table, SpryTenso
                           "data in external buffer %" PRIu32 " is not supported", external);
   }
   SPRY_TRY(read_quantization(r, table, desc));
-  return attach_data(r, buffer, elements, desc);
+  SPRY_TRY(attach_data(r, buffer, elements, desc));
+  return sparse ? spry_sparsity_read(&sparsity, desc, &r->budget, &desc->sparsity) : SPRY_OK;
 }
 
 /* ---- operators ---- */

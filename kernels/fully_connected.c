@@ -7,28 +7,32 @@
  * Versions (TFLite defines 1..13):
  *   1  float32, uint8
  *   2  shuffled 4x16 int8 weights format                  — unsupported
- *   3  hybrid: float32 activations, int8 weights          — unsupported
+ *   3  hybrid: float32 activations, int8 weights
  *   4  int8 activations and weights
  *   5  keep_num_dims
  *   6  no bias (2 inputs)
  *   7  int16 activations with int16 weights               — unsupported
  *   8  sparse weights                                     — unsupported (reader)
- *   9  hybrid with asymmetric input quantization          — unsupported
+ *   9  hybrid with asymmetric input quantization
  *  10  int4 weights                                       — unsupported
  *  11  int16x8 with quantized_bias_type
- *  12  hybrid with per-channel weights                    — unsupported
+ *  12  hybrid with per-channel weights
  *  13  int16 activations with int4 weights                — unsupported
  * int16 activations with int8 weights (per-tensor or per-channel, int32 or
  * int64 bias) are supported at any version. Unsupported variants are
- * rejected in prepare by their types or options.
+ * rejected in prepare by their types or options. Hybrid nodes (float32 input
+ * and output, constant int8 weights) quantize the input rows at run time
+ * (spry_ref_fully_connected_hybrid); uint8 hybrid weights are unsupported.
  */
 #include "reference/fully_connected.h"
 
 #include <stdlib.h>
 
 #include "conv_common.h"
+#include "hybrid_util.h"
 #include "kernel_util.h"
 #include "quantization.h"
+#include "reference/hybrid_gemv.h"
 #include "spry/op.h"
 
 /* FullyConnectedOptions field ids (schema.fbs). */
@@ -45,8 +49,12 @@ typedef struct FcOpData {
   int weights_format;
   bool keep_num_dims;
   int quantized_bias_type;
+  bool asymmetric_quantize_inputs;
+  bool hybrid;                  /* float32 activations with int8 weights */
   SpryConvKernel kernel;
   SpryFullyConnectedParams params;
+  SpryFullyConnectedHybridParams hybrid_params;
+  SpryHybridScratchIndex scratch;
 } FcOpData;
 
 static SpryStatus fc_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -57,6 +65,7 @@ static SpryStatus fc_init(SpryContext *ctx, const SpryNode *node, void **user_da
   d->weights_format = spry_option_i8(o, FC_OPT_WEIGHTS_FORMAT, 0);
   d->keep_num_dims = spry_option_bool(o, FC_OPT_KEEP_NUM_DIMS, false);
   d->quantized_bias_type = spry_option_i8(o, FC_OPT_QUANTIZED_BIAS_TYPE, SPRY_TYPE_FLOAT32);
+  d->asymmetric_quantize_inputs = spry_option_bool(o, FC_OPT_ASYMMETRIC_QUANTIZE_INPUTS, false);
   *user_data = d;
   return SPRY_OK;
 }
@@ -122,12 +131,55 @@ static SpryStatus setup_quantization(SpryContext *ctx, FcOpData *d, const SpryCo
   return SPRY_OK;
 }
 
+/* Hybrid weights: constant int8, per tensor or per output channel (their
+ * zero points are ignored, as TFLite does); asymmetric inputs need the
+ * weights' row sums, computed once here. */
+static SpryStatus setup_hybrid_weights(SpryContext *ctx, FcOpData *d, const SpryTensor *filter) {
+  SpryFullyConnectedHybridParams *h = &d->hybrid_params;
+  const int32_t units = d->params.output_depth, depth = d->params.accum_depth;
+  SPRY_TRY(spry_conv_check_filter_quant(ctx, filter, units, 0, /*require_symmetric=*/false));
+  h->batches = d->params.batches;
+  h->accum_depth = depth;
+  h->output_depth = units;
+  h->weight_scale = filter->quant.scale;
+  h->channel_scales = filter->quant.num_channels > 1 ? filter->quant.scales : NULL;
+  h->row_sums = NULL;
+  h->activation = d->activation;
+  if (!d->asymmetric_quantize_inputs) return SPRY_OK;
+  int32_t *sums = spry_context_alloc_persistent(ctx, (size_t)units * sizeof *sums);
+  if (!sums) return SPRY_ERROR_OUT_OF_MEMORY;
+  spry_ref_row_sums_s8(filter->data, units, depth, sums);
+  h->row_sums = sums;
+  return SPRY_OK;
+}
+
+/* Float32 input and output with int8 weights: TFLite's hybrid path, which
+ * accepts every fused activation. */
+static SpryStatus hybrid_prepare(SpryContext *ctx, FcOpData *d, const SpryConvTensors *t) {
+  SPRY_ENSURE_MSG(ctx, t->output->type == SPRY_TYPE_FLOAT32, SPRY_ERROR_UNSUPPORTED,
+                  "hybrid: output must be float32, is %s", spry_type_name(t->output->type));
+  SPRY_ENSURE_MSG(ctx, !t->bias || t->bias->type == SPRY_TYPE_FLOAT32, SPRY_ERROR_UNSUPPORTED,
+                  "hybrid: bias must be float32, is %s", spry_type_name(t->bias->type));
+  SPRY_ENSURE_MSG(ctx, t->filter->kind == SPRY_TENSOR_CONSTANT, SPRY_ERROR_UNSUPPORTED,
+                  "hybrid: weights must be constant");
+  SPRY_ENSURE_MSG(ctx, d->activation >= SPRY_ACTIVATION_NONE &&
+                           d->activation <= SPRY_ACTIVATION_SIGN_BIT,
+                  SPRY_ERROR_INVALID_MODEL, "unknown fused activation %d", d->activation);
+  d->hybrid = true;
+  SPRY_TRY(setup_shapes(ctx, d, t));
+  SPRY_TRY(setup_hybrid_weights(ctx, d, t->filter));
+  return spry_hybrid_scratch_request(ctx, d->params.batches, d->params.accum_depth, &d->scratch);
+}
+
 static SpryStatus fc_prepare(SpryContext *ctx, SpryNode *node) {
   FcOpData *d = node->user_data;
   SpryConvTensors t;
   SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "weights", &t));
   SPRY_ENSURE_MSG(ctx, d->weights_format == 0, SPRY_ERROR_UNSUPPORTED,
                   "weights format %d is not supported (only DEFAULT)", d->weights_format);
+  d->hybrid = false;
+  if (t.input->type == SPRY_TYPE_FLOAT32 && t.filter->type == SPRY_TYPE_INT8)
+    return hybrid_prepare(ctx, d, &t);
   SPRY_TRY(spry_conv_select_kernel(ctx, &t, /*allow_bias32=*/true, d->quantized_bias_type,
                                    &d->kernel));
   SPRY_TRY(setup_shapes(ctx, d, &t));
@@ -142,6 +194,14 @@ static SpryStatus fc_invoke(SpryContext *ctx, SpryNode *node) {
   bool empty = false;
   SPRY_TRY(spry_conv_invoke_tensors(ctx, node, &t, &empty));
   if (empty) return SPRY_OK;
+  if (d->hybrid) {
+    const SpryHybridScratch s = spry_hybrid_scratch_get(ctx, &d->scratch);
+    SPRY_ENSURE(ctx, s.quantized && s.scales && s.zero_points);
+    spry_ref_fully_connected_hybrid(&d->hybrid_params, t.input->data, t.filter->data,
+                                    t.bias ? t.bias->data : NULL, t.output->data, s.quantized,
+                                    s.scales, s.zero_points);
+    return SPRY_OK;
+  }
   const void *in = t.input->data, *filter = t.filter->data, *b = t.bias ? t.bias->data : NULL;
   void *out = t.output->data;
   const SpryFullyConnectedParams *p = &d->params;

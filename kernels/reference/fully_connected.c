@@ -7,7 +7,9 @@
 #include <stddef.h>
 
 #include "conv_params.h"
+#include "hybrid_gemv.h"
 #include "quant_access.h"
+#include "rnn.h"
 
 int32_t spry_fully_connected_requantize(const SpryFullyConnectedParams *p, int64_t acc,
                                         int32_t channel) {
@@ -87,4 +89,31 @@ void spry_ref_fully_connected_s16_bias32(const SpryFullyConnectedParams *p, cons
                                          int16_t *output) {
   const SpryQuantDot d = {SPRY_Q_S16, SPRY_Q_S8, 0, p->filter_offset};
   fully_connected_int(p, &d, SPRY_Q_S16, false, input, filter, bias, output);
+}
+
+void spry_ref_fully_connected_hybrid(const SpryFullyConnectedHybridParams *p, const float *input,
+                                     const int8_t *filter, const float *bias, float *output,
+                                     int8_t *quantized, float *scales, int32_t *zero_points) {
+  const size_t units = (size_t)p->output_depth;
+  const size_t count = (size_t)p->batches * units;
+  for (int32_t b = 0; b < p->batches; b++) {
+    float *row = output + (size_t)b * units;
+    for (size_t u = 0; u < units; u++) row[u] = bias ? bias[u] : 0.0f;
+  }
+  const bool asymmetric = p->row_sums != NULL;
+  if (!spry_ref_is_zero_f32(input, (size_t)p->batches * (size_t)p->accum_depth)) {
+    spry_ref_quantize_rows_s8(input, p->batches, p->accum_depth, quantized, scales, zero_points,
+                              asymmetric);
+    const int32_t *zp = asymmetric ? zero_points : NULL;
+    if (p->channel_scales) {
+      spry_ref_hybrid_gemv_acc_channels(filter, p->output_depth, p->accum_depth, quantized, scales,
+                                        p->channel_scales, zp, p->row_sums, p->batches, output);
+    } else {
+      /* The weight scale folds into each row scale first, in float. */
+      for (int32_t b = 0; b < p->batches; b++) scales[b] *= p->weight_scale;
+      spry_ref_hybrid_gemv_acc(filter, p->output_depth, p->accum_depth, quantized, scales, zp,
+                               p->row_sums, p->batches, output);
+    }
+  }
+  spry_ref_activate_vector_f32(output, count, p->activation);
 }

@@ -64,6 +64,29 @@ void spry_ref_fully_connected_s16_bias32(const SpryFullyConnectedParams *params,
                                          const int16_t *input, const int8_t *filter,
                                          const int32_t *bias, int16_t *output);
 
+/* Hybrid (dynamic-range) FULLY_CONNECTED: float input and output, int8
+ * weights quantized per tensor or per output channel, each input row
+ * quantized to int8 at run time (symmetric, or asymmetric when row_sums is
+ * set). TFLite's EvalHybridDense, step for step: output = bias (or 0); an
+ * all-zero input skips the product; else rows are quantized, a per-tensor
+ * weight scale folds into each row scale, the int32 products are scaled
+ * back and accumulated (spry_ref_hybrid_gemv_acc[_channels]), and the fused
+ * activation is applied to the floats. */
+typedef struct SpryFullyConnectedHybridParams {
+  int32_t batches, accum_depth, output_depth;
+  float weight_scale;           /* per-tensor weights */
+  const float *channel_scales;  /* per-channel weights (output_depth), else NULL */
+  const int32_t *row_sums;      /* asymmetric inputs (output_depth), else NULL */
+  int activation;               /* ActivationFunctionType */
+} SpryFullyConnectedHybridParams;
+
+/* quantized: batches * accum_depth bytes; scales and zero_points: batches
+ * entries each (scratch). */
+void spry_ref_fully_connected_hybrid(const SpryFullyConnectedHybridParams *params,
+                                     const float *input, const int8_t *filter, const float *bias,
+                                     float *output, int8_t *quantized, float *scales,
+                                     int32_t *zero_points);
+
 /* round(acc * scale) + output_offset clamped to [act_min, act_max]: the
  * requantization step shared by the quantized kernels above. */
 int32_t spry_fully_connected_requantize(const SpryFullyConnectedParams *params, int64_t acc,

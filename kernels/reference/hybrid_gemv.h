@@ -42,6 +42,15 @@ void spry_ref_hybrid_gemv_acc(const int8_t *matrix, int32_t rows, int32_t cols,
                               const int32_t *zero_points, const int32_t *row_sums,
                               int32_t n_batch, float *result);
 
+/* As spry_ref_hybrid_gemv_acc with one weight scale per matrix row (per-
+ * channel weights): result[b][r] += dot * (scales[b] * channel_scales[r]),
+ * TFLite's portable order (bit-exact with BUILTIN_REF for symmetric inputs;
+ * asymmetric ones differ from its x86 kernel by an ulp or so). */
+void spry_ref_hybrid_gemv_acc_channels(const int8_t *matrix, int32_t rows, int32_t cols,
+                                       const int8_t *vectors, const float *scales,
+                                       const float *channel_scales, const int32_t *zero_points,
+                                       const int32_t *row_sums, int32_t n_batch, float *result);
+
 /* result[b][r] += matrix[r] . vectors[b] (float dot product from 0, then
  * added; TFLite's float MatrixBatchVectorMultiplyAccumulate). */
 void spry_ref_gemv_acc_f32(const float *matrix, int32_t rows, int32_t cols, const float *vectors,
