@@ -110,8 +110,12 @@ static void report(GstElement *element, GstBuffer *buf, const SpryEventLabels *l
                                       "label", G_TYPE_STRING, label, "index", G_TYPE_INT, index,
                                       "score", G_TYPE_DOUBLE, score, "pts", G_TYPE_UINT64,
                                       (guint64)pts, NULL);
-  GST_INFO_OBJECT(element, "%s %s (%d) %.3f at %" GST_TIME_FORMAT, kind, label, index, score,
-                  GST_TIME_ARGS(pts));
+  /* How much of the stream had been heard when the event was decided. */
+  GstClockTime heard = GST_BUFFER_PTS(buf);
+  if (GST_CLOCK_TIME_IS_VALID(heard) && GST_BUFFER_DURATION_IS_VALID(buf))
+    heard += GST_BUFFER_DURATION(buf);
+  GST_INFO_OBJECT(element, "%s %s (%d) %.3f at %" GST_TIME_FORMAT ", decided at %" GST_TIME_FORMAT,
+                  kind, label, index, score, GST_TIME_ARGS(pts), GST_TIME_ARGS(heard));
   gst_element_post_message(element, gst_message_new_element(GST_OBJECT(element), s));
   g_free(fallback);
 }
