@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* model_metadata.c — output labels from TFLite model metadata and the zip appended to a model. */
+/* model_metadata.c — output labels and input normalisation from TFLite model metadata and the zip appended to a model. */
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 #include "flatbuffer.h"
@@ -10,8 +11,12 @@
 /* Field ids of metadata_schema.fbs (tflite-support, file identifier "M001"),
  * checked against mobilenet's metadata with flatc. */
 enum { MODEL_METADATA_SUBGRAPHS = 3 };
-enum { SUBGRAPH_METADATA_OUTPUTS = 3 };
-enum { TENSOR_METADATA_ASSOCIATED_FILES = 6 };
+enum { SUBGRAPH_METADATA_INPUTS = 2, SUBGRAPH_METADATA_OUTPUTS = 3 };
+enum { TENSOR_METADATA_PROCESS_UNITS = 4, TENSOR_METADATA_ASSOCIATED_FILES = 6 };
+/* ProcessUnit's `options` union: its type (id 0) and table (id 1). */
+enum { PROCESS_UNIT_OPTIONS_TYPE = 0, PROCESS_UNIT_OPTIONS = 1 };
+enum { PROCESS_UNIT_NORMALIZATION = 1 };
+enum { NORMALIZATION_MEAN = 0, NORMALIZATION_STD = 1 };
 enum { ASSOCIATED_FILE_NAME = 0, ASSOCIATED_FILE_TYPE = 2 };
 /* AssociatedFileType values that hold one label per line. */
 enum { SPRY_FILE_TENSOR_AXIS_LABELS = 2, SPRY_FILE_TENSOR_VALUE_LABELS = 3 };
@@ -84,6 +89,123 @@ static SpryStatus metadata_labels(const void *data, size_t size, int32_t index,
     SPRY_TRY(tensor_labels(&tensor, &budget, &name));
     if (name.text != NULL) *any = true;
     if (i == (uint32_t)index) *for_output = name;
+  }
+  return SPRY_OK;
+}
+
+/* ---- input normalisation ---- */
+
+/* The TensorMetadata of input `index` of subgraph 0; *found = false when the
+ * metadata describes no such input. */
+static SpryStatus input_tensor_metadata(const SpryFb *fb, int32_t index, SpryFbTable *out,
+                                        bool *found) {
+  SpryFbTable root, subgraph;
+  SpryFbVector subgraphs, inputs;
+  *found = false;
+  SPRY_TRY(spry_fb_root(fb, NULL, &root));
+  SPRY_TRY(spry_fb_vector_field(&root, MODEL_METADATA_SUBGRAPHS, 4, NULL, &subgraphs));
+  if (subgraphs.length == 0) return SPRY_OK;
+  SPRY_TRY(spry_fb_vector_table(&subgraphs, 0, &subgraph));
+  SPRY_TRY(spry_fb_vector_field(&subgraph, SUBGRAPH_METADATA_INPUTS, 4, NULL, &inputs));
+  if ((uint32_t)index >= inputs.length) return SPRY_OK;
+  SPRY_TRY(spry_fb_vector_table(&inputs, (uint32_t)index, out));
+  *found = true;
+  return SPRY_OK;
+}
+
+/* Copies one float vector of NormalizationOptions; one value stands for
+ * every channel (the metadata's rule). */
+static SpryStatus normalization_values(const SpryFbTable *options, int field, const char *what,
+                                       float *out, int32_t capacity, int32_t *count) {
+  SpryFbVector v;
+  bool present = false;
+  SPRY_TRY(spry_fb_vector_field(options, field, 4, &present, &v));
+  if (!present || v.length == 0 || v.length > (uint32_t)capacity) {
+    return spry_set_error(SPRY_ERROR_INVALID_MODEL,
+                          "NormalizationOptions %s has %u values (expected 1 to %d)", what,
+                          present ? (unsigned)v.length : 0u, (int)capacity);
+  }
+  for (uint32_t i = 0; i < v.length; i++) {
+    out[i] = spry_fb_vector_f32(&v, i);
+    if (!isfinite(out[i])) {
+      return spry_set_error(SPRY_ERROR_INVALID_MODEL, "NormalizationOptions %s[%u] is not finite",
+                            what, (unsigned)i);
+    }
+  }
+  *count = (int32_t)v.length;
+  return SPRY_OK;
+}
+
+/* Finds the first NormalizationOptions among the input's process units. */
+static SpryStatus metadata_normalization(const void *data, size_t size, int32_t index,
+                                         SpryNormalization *out, bool *found) {
+  SpryFb fb = {.base = data, .size = size, .what = "metadata"};
+  SpryFbTable tensor;
+  SPRY_TRY(input_tensor_metadata(&fb, index, &tensor, found));
+  if (!*found) return SPRY_OK;
+  *found = false;
+  SpryFbVector units;
+  SPRY_TRY(spry_fb_vector_field(&tensor, TENSOR_METADATA_PROCESS_UNITS, 4, NULL, &units));
+  for (uint32_t i = 0; i < units.length; i++) {
+    SpryFbTable unit, options;
+    uint8_t type;
+    bool present = false;
+    SPRY_TRY(spry_fb_vector_table(&units, i, &unit));
+    SPRY_TRY(spry_fb_u8(&unit, PROCESS_UNIT_OPTIONS_TYPE, 0, &type));
+    if (type != PROCESS_UNIT_NORMALIZATION) continue;
+    SPRY_TRY(spry_fb_table_field(&unit, PROCESS_UNIT_OPTIONS, &present, &options));
+    if (!present) continue;
+    int32_t means = 0, stds = 0;
+    SPRY_TRY(normalization_values(&options, NORMALIZATION_MEAN, "mean", out->mean,
+                                  SPRY_MAX_NORMALIZATION_CHANNELS, &means));
+    SPRY_TRY(normalization_values(&options, NORMALIZATION_STD, "std", out->std,
+                                  SPRY_MAX_NORMALIZATION_CHANNELS, &stds));
+    for (int32_t c = 0; c < stds; c++) {
+      if (out->std[c] == 0.0f) {
+        return spry_set_error(SPRY_ERROR_INVALID_MODEL, "NormalizationOptions std[%d] is zero",
+                              (int)c);
+      }
+    }
+    if (means != stds && means != 1 && stds != 1) {
+      return spry_set_error(SPRY_ERROR_INVALID_MODEL,
+                            "NormalizationOptions has %d means but %d stds", (int)means,
+                            (int)stds);
+    }
+    out->channels = means > stds ? means : stds;
+    for (int32_t c = 1; c < out->channels; c++) { /* one value: every channel */
+      if (means == 1) out->mean[c] = out->mean[0];
+      if (stds == 1) out->std[c] = out->std[0];
+    }
+    *found = true;
+    return SPRY_OK;
+  }
+  return SPRY_OK;
+}
+
+SpryStatus spry_model_input_normalization(const SpryModel *model, int32_t index,
+                                          SpryNormalization *out) {
+  if (model == NULL || out == NULL) {
+    return spry_set_error(SPRY_ERROR_INVALID_ARGUMENT,
+                          "spry_model_input_normalization: NULL argument");
+  }
+  memset(out, 0, sizeof(*out));
+  int32_t inputs = spry_model_input_count(model);
+  if (index < 0 || index >= inputs) {
+    return spry_set_error(SPRY_ERROR_INVALID_ARGUMENT, "input %d out of range (%d inputs)",
+                          (int)index, (int)inputs);
+  }
+  const void *metadata;
+  size_t metadata_size;
+  bool found = false;
+  if (spry_model_metadata(model, SPRY_METADATA_NAME, &metadata, &metadata_size) == SPRY_OK &&
+      metadata_size > 0) {
+    SpryStatus status = metadata_normalization(metadata, metadata_size, index, out, &found);
+    if (status != SPRY_OK) return spry_prefix_error(status, "model metadata " SPRY_METADATA_NAME);
+  }
+  if (!found) {
+    memset(out, 0, sizeof(*out));
+    return spry_set_error(SPRY_ERROR_NOT_FOUND, "model metadata gives no normalisation for input %d",
+                          (int)index);
   }
   return SPRY_OK;
 }

@@ -220,6 +220,33 @@ static gboolean gst_spry_infer_stop(GstBaseTransform *trans) {
   return TRUE;
 }
 
+/* The model metadata's NormalizationOptions, when it has them, replace the
+ * defaults for float and int16 inputs (the mean/std properties still
+ * override both). 8-bit quantized inputs take the pixel as it is, as TFLite's
+ * Task Library does: the metadata says such images are "scaled back to
+ * [0, 255]", and normalising then quantizing with a scale of 1/128 instead of
+ * 1/127.5 would only shift the upper half of the range by one step. */
+static gboolean apply_metadata_normalization(GstSpryInfer *self, SpryPreprocessConfig *config,
+                                             GError **error) {
+  if (config->type == SPRY_TYPE_UINT8 || config->type == SPRY_TYPE_INT8) return TRUE;
+  SpryNormalization n;
+  SpryStatus status = spry_model_input_normalization(spry_infer_worker_model(self->worker), 0, &n);
+  if (status == SPRY_ERROR_NOT_FOUND) return TRUE;
+  if (status != SPRY_OK || (n.channels != 1 && n.channels != config->channels)) {
+    g_set_error(error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+                "the model's input normalisation cannot be used: %s",
+                status != SPRY_OK ? spry_last_error() : "its channel count differs from the input's");
+    return FALSE;
+  }
+  for (int c = 0; c < 3; c++) {
+    config->mean[c] = n.mean[n.channels == 1 ? 0 : MIN(c, n.channels - 1)];
+    config->std[c] = n.std[n.channels == 1 ? 0 : MIN(c, n.channels - 1)];
+  }
+  GST_INFO_OBJECT(self, "normalisation from the model metadata: mean %g std %g", config->mean[0],
+                  config->std[0]);
+  return TRUE;
+}
+
 static gboolean make_preprocessor(GstSpryInfer *self, GError **error) {
   SpryTensorInfo input;
   if (spry_tensor_info(spry_interpreter_input(spry_infer_worker_interpreter(self->worker), 0),
@@ -230,6 +257,7 @@ static gboolean make_preprocessor(GstSpryInfer *self, GError **error) {
   SpryPreprocessConfig config = {0};
   if (!spry_preprocess_config_from_tensor(&input, &config, error)) return FALSE;
   spry_preprocess_default_normalization(&config);
+  if (!apply_metadata_normalization(self, &config, error)) return FALSE;
   GST_OBJECT_LOCK(self);
   config.mode = self->scaling;
   config.threads = 1;
@@ -566,12 +594,14 @@ static void gst_spry_infer_class_init(GstSpryInferClass *klass) {
   g_object_class_install_property(gobject_class, PROP_MEAN,
       g_param_spec_string("mean", "Mean",
                           "Video: pixel value that maps to 0: one number or R,G,B (default: the "
-                          "model's input quantization for 8-bit models, 127.5 for float models)",
+                          "input quantization for 8-bit models, i.e. the pixel as it is; for "
+                          "float models the metadata's NormalizationOptions, else 127.5)",
                           NULL, rw));
   g_object_class_install_property(gobject_class, PROP_STD,
       g_param_spec_string("std", "Standard deviation",
                           "Video: pixel step that maps to 1: one number or R,G,B (default: "
-                          "1/scale for 8-bit models, 127.5 for float models, i.e. [-1, 1])",
+                          "1/scale for 8-bit models; for float models the metadata's "
+                          "NormalizationOptions, else 127.5, i.e. [-1, 1])",
                           NULL, rw));
   g_object_class_install_property(gobject_class, PROP_ASYNC,
       g_param_spec_enum("async", "Asynchronous inference",

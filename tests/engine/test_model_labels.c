@@ -133,6 +133,30 @@ static void test_mobilenet_labels(void **state) {
   free(file);
 }
 
+/* NormalizationOptions of the input: mobilenet's metadata gives one mean and
+ * one std (127.5) for every channel; models without metadata give NOT_FOUND. */
+static void test_input_normalization(void **state) {
+  (void)state;
+  size_t size;
+  uint8_t *file = load("models/mobilenet_v1_0.25_128_quant.tflite", &size);
+  SpryModel *model = open_buffer(file, size);
+  SpryNormalization n;
+  assert_int_equal(spry_model_input_normalization(model, 0, &n), SPRY_OK);
+  assert_int_equal(n.channels, 1);
+  assert_true(n.mean[0] == 127.5f && n.std[0] == 127.5f);
+  assert_int_equal(spry_model_input_normalization(model, 1, &n), SPRY_ERROR_INVALID_ARGUMENT);
+  assert_int_equal(spry_model_input_normalization(model, 0, NULL), SPRY_ERROR_INVALID_ARGUMENT);
+  assert_int_equal(spry_model_input_normalization(NULL, 0, &n), SPRY_ERROR_INVALID_ARGUMENT);
+  spry_model_free(model);
+  free(file);
+  file = load("models/hello_world_int8.tflite", &size);
+  model = open_buffer(file, size);
+  assert_int_equal(spry_model_input_normalization(model, 0, &n), SPRY_ERROR_NOT_FOUND);
+  assert_int_equal(n.channels, 0);
+  spry_model_free(model);
+  free(file);
+}
+
 static void test_no_labels(void **state) {
   (void)state;
   size_t size;
@@ -257,6 +281,14 @@ static void test_corrupted_metadata_and_zip(void **state) {
           assert_true(strlen(spry_last_error()) > 0);
           failed++;
         }
+        /* The same bytes read for the input normalisation: a status, never a crash. */
+        SpryNormalization norm;
+        status = spry_model_input_normalization(model, 0, &norm);
+        if (status == SPRY_OK)
+          assert_true(norm.channels >= 1 && norm.channels <= SPRY_MAX_NORMALIZATION_CHANNELS &&
+                      norm.std[0] != 0.0f);
+        else
+          assert_true(status == SPRY_ERROR_NOT_FOUND || strlen(spry_last_error()) > 0);
         file[i] ^= masks[m];
       }
     }
@@ -270,6 +302,7 @@ static void test_corrupted_metadata_and_zip(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_mobilenet_labels),
+      cmocka_unit_test(test_input_normalization),
       cmocka_unit_test(test_no_labels),
       cmocka_unit_test(test_single_txt_fallback),
       cmocka_unit_test(test_mobilenet_zip_variants),

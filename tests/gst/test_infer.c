@@ -10,6 +10,7 @@
 
 #include <glib/gstdio.h>
 #include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <spry/spry.h>
 
@@ -109,6 +110,50 @@ static void test_outputs_match_libspry(void **state) {
   appsink_stop(&run);
   g_free(desc);
   g_free(model);
+}
+
+/* The values a float model's input gets from one RGB frame of a single
+ * colour, through spryinfer with `props`. */
+static void normalized_values(const gchar *props, gfloat out[3]) {
+  gchar *model = g_build_filename(test_data_dir(), "models", "normalized_image_float.tflite", NULL);
+  gchar *desc = g_strdup_printf(
+      "appsrc name=src caps=video/x-raw,format=RGB,width=2,height=2,framerate=1/1 format=time ! "
+      "spryinfer model=%s %s ! appsink name=sink sync=false", model, props);
+  AppsinkRun run = appsink_start(desc, GST_STATE_PLAYING);
+  GstElement *src = gst_bin_get_by_name(GST_BIN(run.pipeline), "src");
+  /* RGB rows of 2 pixels are padded to 4-byte strides: 8 bytes a row. */
+  static const guint8 frame[16] = {10, 128, 250, 10, 128, 250, 0, 0,
+                                   10, 128, 250, 10, 128, 250, 0, 0};
+  GstBuffer *buf = gst_buffer_new_memdup(frame, sizeof frame);
+  GST_BUFFER_PTS(buf) = 0;
+  assert_int_equal(gst_app_src_push_buffer(GST_APP_SRC(src), buf), GST_FLOW_OK);
+  gst_app_src_end_of_stream(GST_APP_SRC(src));
+  GstSample *sample = next_sample(&run);
+  assert_non_null(sample);
+  const SpryTensorMeta *m = spry_buffer_get_tensor_meta(gst_sample_get_buffer(sample));
+  assert_non_null(m);
+  assert_int_equal(m->tensors[0].size, 12 * sizeof(gfloat));
+  const gfloat *values = m->tensors[0].data;
+  for (int i = 0; i < 12; i++) assert_true(values[i] == values[i % 3]); /* every pixel alike */
+  memcpy(out, values, 3 * sizeof(gfloat));
+  gst_sample_unref(sample);
+  gst_object_unref(src);
+  appsink_stop(&run);
+  g_free(desc);
+  g_free(model);
+}
+
+/* A float model's metadata NormalizationOptions (mean 16, std 64) replace the
+ * default [-1, 1] mapping; mean/std properties replace both. */
+static void test_normalization_from_metadata(void **state) {
+  (void)state;
+  gfloat v[3];
+  normalized_values("", v);
+  assert_true(v[0] == (10.0f - 16.0f) / 64.0f);
+  assert_true(v[1] == (128.0f - 16.0f) / 64.0f);
+  assert_true(v[2] == (250.0f - 16.0f) / 64.0f);
+  normalized_values("mean=0 std=1", v);
+  assert_true(v[0] == 10.0f && v[1] == 128.0f && v[2] == 250.0f);
 }
 
 /* interval=3: frames 0 and 3 are inferred, the others carry those results. */
@@ -340,6 +385,7 @@ int main(int argc, char **argv) {
   gst_init(&argc, &argv);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_outputs_match_libspry),
+      cmocka_unit_test(test_normalization_from_metadata),
       cmocka_unit_test(test_interval),
       cmocka_unit_test(test_missing_model),
       cmocka_unit_test(test_malformed_model),

@@ -147,6 +147,22 @@ SpryStatus spry_model_metadata(const SpryModel *model, const char *name, const v
 SpryStatus spry_model_output_labels(const SpryModel *model, int32_t index, const char **out_text,
                                     size_t *out_size);
 
+/* How input values are normalised before quantization, from the model
+ * metadata's NormalizationOptions: value = (x - mean[c]) / std[c] per
+ * channel c (a single value in the metadata is given for every channel). */
+#define SPRY_MAX_NORMALIZATION_CHANNELS 16
+typedef struct SpryNormalization {
+  int32_t channels; /* 1..SPRY_MAX_NORMALIZATION_CHANNELS */
+  float mean[SPRY_MAX_NORMALIZATION_CHANNELS];
+  float std[SPRY_MAX_NORMALIZATION_CHANNELS]; /* never 0 */
+} SpryNormalization;
+
+/* The normalisation the metadata prescribes for input `index`; returns
+ * SPRY_ERROR_NOT_FOUND when the model carries none, SPRY_ERROR_INVALID_MODEL
+ * when it is malformed (empty, non-finite, zero std). */
+SpryStatus spry_model_input_normalization(const SpryModel *model, int32_t index,
+                                          SpryNormalization *out);
+
 /* Name of a builtin operator code ("CONV_2D"), or NULL when unknown. */
 const char *spry_builtin_op_name(int32_t builtin_code);
 
