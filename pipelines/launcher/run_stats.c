@@ -14,6 +14,7 @@ struct SpryRunStats {
   guint64 last_source_frame;
   gboolean seen_inference;
   gint live; /* -1 until the first buffer asks upstream */
+  gint64 first_us; /* monotonic time of the first buffer, 0 before */
 };
 
 static void add_counts(SpryRunCounts *into, const SpryRunCounts *from) {
@@ -63,6 +64,7 @@ static GstPadProbeReturn on_buffer(GstPad *pad, GstPadProbeInfo *info, gpointer 
   if (stats->live < 0) stats->live = upstream_is_live(pad);
   gdouble age = stats->live ? buffer_age_ms(pad, buffer) : -1;
   g_mutex_lock(&stats->lock);
+  if (!stats->first_us) stats->first_us = g_get_monotonic_time();
   stats->interval.frames++;
   if (meta && (!stats->seen_inference || meta->source_frame != stats->last_source_frame)) {
     stats->seen_inference = TRUE;
@@ -120,6 +122,13 @@ void spry_run_stats_take(SpryRunStats *stats, SpryRunCounts *interval, SpryRunCo
   if (total) *total = stats->total;
   memset(&stats->interval, 0, sizeof(stats->interval));
   g_mutex_unlock(&stats->lock);
+}
+
+gint64 spry_run_stats_first_frame_us(SpryRunStats *stats) {
+  g_mutex_lock(&stats->lock);
+  gint64 first = stats->first_us;
+  g_mutex_unlock(&stats->lock);
+  return first;
 }
 
 gchar *spry_run_counts_describe(const SpryRunCounts *counts, gdouble seconds) {

@@ -26,6 +26,10 @@ void spry_run_stats_free(SpryRunStats *stats);
  * them; `total` accumulates everything since attaching. */
 void spry_run_stats_take(SpryRunStats *stats, SpryRunCounts *interval, SpryRunCounts *total);
 
+/* When the first frame reached the sink (g_get_monotonic_time), 0 if none
+ * has: the summary's rates count from there, leaving out model loading. */
+gint64 spry_run_stats_first_frame_us(SpryRunStats *stats);
+
 /* One human-readable line: "30.0 fps, 2.9 inferences/s (331.2 ms each), latency 35.1 ms (max 60.2)". */
 gchar *spry_run_counts_describe(const SpryRunCounts *counts, gdouble seconds);
 

@@ -171,8 +171,12 @@ static RunEnd run_once(GstElement *pipeline, const SpryLaunchConfig *config, gch
     SpryRunCounts total;
     spry_run_stats_take(run.stats, NULL, &total);
     if (total.frames > 0 || run.end != RUN_ERROR) {
-        gchar *line =
-          spry_run_counts_describe(&total, (gdouble)(g_get_monotonic_time() - start_us) / 1e6);
+        /* Rates from the first frame on: loading and warming up the model is
+       * start-up, not throughput. */
+      gint64 first_us = spry_run_stats_first_frame_us(run.stats);
+      gint64 from_us = first_us ? first_us : start_us;
+      gchar *line =
+          spry_run_counts_describe(&total, (gdouble)(g_get_monotonic_time() - from_us) / 1e6);
       fprintf(stderr, PROGRAM ": %s: %s\n", run.end == RUN_ERROR ? "stopped" : "done", line);
       g_free(line);
     }
