@@ -133,14 +133,19 @@ gint64 spry_run_stats_first_frame_us(SpryRunStats *stats) {
 
 gchar *spry_run_counts_describe(const SpryRunCounts *counts, gdouble seconds) {
   GString *text = g_string_new(NULL);
-  gdouble per_s = seconds > 0 ? 1.0 / seconds : 0;
-  g_string_append_printf(text, "%" G_GUINT64_FORMAT " frames in %.1f s (%.1f fps), ",
-                         counts->frames, seconds, (gdouble)counts->frames * per_s);
-  g_string_append_printf(text, "%" G_GUINT64_FORMAT " inferences (%.1f/s", counts->inferences,
-                         (gdouble)counts->inferences * per_s);
+  /* Rates need a span: a single picture gives a count and a time only. */
+  gboolean rates = counts->frames > 1 && seconds > 0;
+  gdouble per_s = rates ? 1.0 / seconds : 0;
+  g_string_append_printf(text, "%" G_GUINT64_FORMAT " frame%s in %.1f s", counts->frames,
+                         counts->frames == 1 ? "" : "s", seconds);
+  if (rates) g_string_append_printf(text, " (%.1f fps)", (gdouble)counts->frames * per_s);
+  g_string_append_printf(text, ", %" G_GUINT64_FORMAT " inference%s", counts->inferences,
+                         counts->inferences == 1 ? "" : "s");
+  if (rates) g_string_append_printf(text, " (%.1f/s", (gdouble)counts->inferences * per_s);
   if (counts->inferences)
-    g_string_append_printf(text, ", %.1f ms each", counts->inference_ms / (gdouble)counts->inferences);
-  g_string_append(text, ")");
+    g_string_append_printf(text, "%s%.1f ms each", rates ? ", " : " (",
+                           counts->inference_ms / (gdouble)counts->inferences);
+  if (rates || counts->inferences) g_string_append(text, ")");
   if (counts->latency_samples)
     g_string_append_printf(text, ", latency %.1f ms (max %.1f)",
                            counts->latency_ms / (gdouble)counts->latency_samples,

@@ -114,7 +114,8 @@ static void test_classify_image_stdout(void **state) {
   assert_string_equal(json_object_get_string_member(top, "label"),
                       "academic gown, academic robe, judge's robe");
   assert_true(json_object_get_double_member(top, "score") == 53.0 / 256.0);
-  assert_non_null(strstr(l.err, "done: 1 frames"));
+  assert_non_null(strstr(l.err, "done: 1 frame in "));
+  assert_non_null(strstr(l.err, "1 inference ("));
   g_ptr_array_unref(lines);
   launch_clear(&l);
   g_free(arg);
