@@ -172,9 +172,10 @@ int32_t spry_context_num_threads(const SpryContext *ctx) {
 
 void spry_context_parallel_for(SpryContext *ctx, int32_t count, void (*fn)(void *arg, int32_t i),
                                void *arg) {
-  (void)ctx;
   if (!fn) return;
-  /* The thread pool arrives with the optimised kernels; the contract (results
-   * independent of the split) already holds for a sequential loop. */
-  for (int32_t i = 0; i < count; i++) fn(arg, i);
+  spry_thread_pool_run(ctx ? ctx->interpreter->pool : NULL, count, fn, arg);
+}
+
+SpryIsa spry_context_isa(const SpryContext *ctx) {
+  return ctx ? ctx->interpreter->isa : SPRY_ISA_REFERENCE;
 }

@@ -195,10 +195,14 @@ SpryStatus spry_interpreter_new(const SpryModel *model, const SpryOptions *optio
   interp->graph = &model->subgraphs[0];
   interp->resolver = interp->options.resolver ? interp->options.resolver : spry_builtin_resolver();
   interp->context.interpreter = interp;
+  SpryStatus status = spry_isa_select(&interp->isa);
+  if (status != SPRY_OK) goto fail;
+  if (interp->options.num_threads > 1 &&
+      (status = spry_thread_pool_new(interp->options.num_threads, &interp->pool)) != SPRY_OK)
+    goto fail;
   interp->num_tensors = interp->graph->num_tensors;
   interp->num_nodes = interp->graph->num_operators;
 
-  SpryStatus status = SPRY_OK;
   const size_t nt = (size_t)(uint32_t)interp->num_tensors + 1;
   const size_t nn = (size_t)(uint32_t)interp->num_nodes + 1;
   interp->tensors = calloc(nt, sizeof *interp->tensors);
@@ -249,6 +253,7 @@ void spry_interpreter_free(SpryInterpreter *interp) {
   free(interp->producer);
   free(interp->tensors);
   free(interp->profile);
+  spry_thread_pool_free(interp->pool);
   free(interp);
 }
 

@@ -5,7 +5,9 @@
 
 #include <stdbool.h>
 
+#include "cpu_isa.h"
 #include "model.h"
+#include "thread_pool.h"
 #include "spry/op.h"
 
 typedef enum SpryPhase {
@@ -64,6 +66,8 @@ struct SpryInterpreter {
   bool needs_prepare;
   SpryContext context;
   SpryProfileEntry *profile;
+  SpryIsa isa;                         /* kernel variants (SPRY_ISA or the CPU's best) */
+  SpryThreadPool *pool;                /* NULL when single-threaded */
 };
 
 /* Byte size of a shape of the given type; false when a dim is negative or the

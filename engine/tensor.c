@@ -33,6 +33,10 @@ size_t spry_interpreter_arena_bytes(const SpryInterpreter *interp) {
   return interp ? interp->arena_bytes : 0;
 }
 
+const char *spry_interpreter_kernel_isa(const SpryInterpreter *interp) {
+  return interp ? spry_isa_name(interp->isa) : NULL;
+}
+
 size_t spry_interpreter_arena_lower_bound(const SpryInterpreter *interp) {
   return interp ? interp->arena_lower_bound : 0;
 }

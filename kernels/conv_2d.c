@@ -19,6 +19,7 @@
 #include <stdlib.h>
 
 #include "conv_common.h"
+#include "fast/conv_gemm.h"
 #include "kernel_util.h"
 #include "quantization.h"
 #include "spry/op.h"
@@ -37,6 +38,7 @@ enum {
 typedef struct ConvOpData {
   int quantized_bias_type;
   SpryWindowedOp op;
+  SpryConvGemm fast; /* the fast path, where it applies */
 } ConvOpData;
 
 static SpryStatus conv_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -99,7 +101,9 @@ static SpryStatus conv_prepare(SpryContext *ctx, SpryNode *node) {
                                    &d->op.kernel));
   SPRY_TRY(check_shapes(ctx, &d->op, &t));
   /* TFLite's CONV_2D requires symmetric (zero point 0) signed weights. */
-  return spry_conv_prepare_windowed(ctx, &t, &d->op, 0, /*require_symmetric=*/true);
+  SPRY_TRY(spry_conv_prepare_windowed(ctx, &t, &d->op, 0, /*require_symmetric=*/true));
+  return spry_conv_gemm_prepare(ctx, &d->fast, d->op.kernel, SPRY_GEMM_REQUANT_FIXED_POINT,
+                                &d->op.params, &d->op.shapes, NULL, t.filter, t.bias);
 }
 
 static SpryStatus conv_invoke(SpryContext *ctx, SpryNode *node) {
@@ -110,6 +114,10 @@ static SpryStatus conv_invoke(SpryContext *ctx, SpryNode *node) {
   if (empty) return SPRY_OK;
   const void *in = t.input->data, *filter = t.filter->data, *b = t.bias ? t.bias->data : NULL;
   void *out = t.output->data;
+  if (d->fast.kernels) {
+    spry_conv_gemm_run(ctx, &d->fast, in, out);
+    return SPRY_OK;
+  }
   const SpryConvParams *p = &d->op.params;
   const SpryConvShapes *s = &d->op.shapes;
   switch (d->op.kernel) {

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 
 #include "conv_common.h"
+#include "fast/conv_gemm.h"
 #include "hybrid_util.h"
 #include "kernel_util.h"
 #include "quantization.h"
@@ -55,6 +56,7 @@ typedef struct FcOpData {
   SpryFullyConnectedParams params;
   SpryFullyConnectedHybridParams hybrid_params;
   SpryHybridScratchIndex scratch;
+  SpryConvGemm fast; /* the fast path, where it applies */
 } FcOpData;
 
 static SpryStatus fc_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -171,6 +173,26 @@ static SpryStatus hybrid_prepare(SpryContext *ctx, FcOpData *d, const SpryConvTe
   return spry_hybrid_scratch_request(ctx, d->params.batches, d->params.accum_depth, &d->scratch);
 }
 
+/* The fast path sees the layer as a 1x1 convolution over a row of `batches`
+ * pixels. */
+static SpryStatus prepare_fast_path(SpryContext *ctx, FcOpData *d, const SpryConvTensors *t) {
+  const SpryFullyConnectedParams *p = &d->params;
+  const SpryConvShapes shapes = {
+      .batches = 1, .input_h = 1, .input_w = p->batches, .input_c = p->accum_depth,
+      .filter_h = 1, .filter_w = 1, .filter_c = p->accum_depth,
+      .output_h = 1, .output_w = p->batches, .output_c = p->output_depth,
+  };
+  const SpryConvParams params = {
+      .stride_h = 1, .stride_w = 1, .dilation_h = 1, .dilation_w = 1,
+      .input_offset = p->input_offset, .filter_offset = p->filter_offset,
+      .output_offset = p->output_offset,
+      .act_min = p->act_min, .act_max = p->act_max,
+      .act_min_f = p->act_min_f, .act_max_f = p->act_max_f,
+  };
+  return spry_conv_gemm_prepare(ctx, &d->fast, d->kernel, SPRY_GEMM_REQUANT_DOUBLE_SCALE, &params,
+                                &shapes, &d->params, t->filter, t->bias);
+}
+
 static SpryStatus fc_prepare(SpryContext *ctx, SpryNode *node) {
   FcOpData *d = node->user_data;
   SpryConvTensors t;
@@ -184,8 +206,10 @@ static SpryStatus fc_prepare(SpryContext *ctx, SpryNode *node) {
                                    &d->kernel));
   SPRY_TRY(setup_shapes(ctx, d, &t));
   if (d->kernel != SPRY_CONV_KERNEL_F32) SPRY_TRY(setup_quantization(ctx, d, &t));
-  return spry_op_activation_range(ctx, d->activation, t.output, &d->params.act_min_f,
-                                  &d->params.act_max_f, &d->params.act_min, &d->params.act_max);
+  SPRY_TRY(spry_op_activation_range(ctx, d->activation, t.output, &d->params.act_min_f,
+                                    &d->params.act_max_f, &d->params.act_min,
+                                    &d->params.act_max));
+  return prepare_fast_path(ctx, d, &t);
 }
 
 static SpryStatus fc_invoke(SpryContext *ctx, SpryNode *node) {
@@ -204,6 +228,10 @@ static SpryStatus fc_invoke(SpryContext *ctx, SpryNode *node) {
   }
   const void *in = t.input->data, *filter = t.filter->data, *b = t.bias ? t.bias->data : NULL;
   void *out = t.output->data;
+  if (d->fast.kernels) {
+    spry_conv_gemm_run(ctx, &d->fast, in, out);
+    return SPRY_OK;
+  }
   const SpryFullyConnectedParams *p = &d->params;
   switch (d->kernel) {
     case SPRY_CONV_KERNEL_F32:

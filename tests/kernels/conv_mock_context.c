@@ -11,11 +11,15 @@ void mock_context_init(SpryContext *ctx, SpryTensor *tensors, int32_t num_tensor
   memset(ctx, 0, sizeof(*ctx));
   ctx->tensors = tensors;
   ctx->num_tensors = num_tensors;
+  ctx->isa = SPRY_ISA_REFERENCE;
+  ctx->threads = 1;
 }
 
 void mock_context_release(SpryContext *ctx) {
   for (int32_t i = 0; i < ctx->num_allocs; i++) free(ctx->allocs[i]);
   ctx->num_allocs = 0;
+  for (int32_t i = 0; i < ctx->num_scratch; i++) free(ctx->scratch[i]);
+  ctx->num_scratch = 0;
 }
 
 void mock_options_set(SpryOptionsTable *table, int32_t field, int64_t value) {
@@ -111,26 +115,29 @@ void *spry_context_alloc_persistent(SpryContext *ctx, size_t bytes) {
 }
 
 SpryStatus spry_context_request_scratch(SpryContext *ctx, size_t bytes, int32_t *out_index) {
-  (void)bytes;
-  (void)out_index;
-  return spry_context_error(ctx, SPRY_ERROR_UNSUPPORTED, "mock: no scratch buffers");
+  if (ctx->num_scratch == MOCK_MAX_SCRATCH)
+    return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "mock: too many scratch buffers");
+  /* Filled with a pattern, as the arena holds other tensors' leftovers. */
+  void *p = malloc(bytes ? bytes : 1);
+  if (!p) return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
+  memset(p, 0xA5, bytes ? bytes : 1);
+  ctx->scratch[ctx->num_scratch] = p;
+  *out_index = ctx->num_scratch++;
+  return SPRY_OK;
 }
 
 void *spry_context_scratch(SpryContext *ctx, int32_t index) {
-  (void)ctx;
-  (void)index;
-  return NULL;
+  return index >= 0 && index < ctx->num_scratch ? ctx->scratch[index] : NULL;
 }
 
-int32_t spry_context_num_threads(const SpryContext *ctx) {
-  (void)ctx;
-  return 1;
-}
+int32_t spry_context_num_threads(const SpryContext *ctx) { return ctx->threads; }
+
+SpryIsa spry_context_isa(const SpryContext *ctx) { return ctx->isa; }
 
 void spry_context_parallel_for(SpryContext *ctx, int32_t count, void (*fn)(void *arg, int32_t i),
                                void *arg) {
   (void)ctx;
-  for (int32_t i = 0; i < count; i++) fn(arg, i);
+  for (int32_t i = count - 1; i >= 0; i--) fn(arg, i);
 }
 
 SpryStatus spry_context_error(SpryContext *ctx, SpryStatus code, const char *format, ...) {

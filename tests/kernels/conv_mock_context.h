@@ -10,10 +10,12 @@
 
 #include <stdint.h>
 
+#include "cpu_isa.h"
 #include "spry/op.h"
 
 #define MOCK_MAX_OPTIONS 16
 #define MOCK_MAX_ALLOCS 64
+#define MOCK_MAX_SCRATCH 8
 
 struct SpryOptionsTable {
   int32_t count;
@@ -27,10 +29,15 @@ struct SpryContext {
   char message[512];
   void *allocs[MOCK_MAX_ALLOCS];
   int32_t num_allocs;
+  void *scratch[MOCK_MAX_SCRATCH];
+  int32_t num_scratch;
+  SpryIsa isa;     /* kernel variant (default: reference) */
+  int32_t threads; /* spry_context_num_threads (default 1); parallel loops run in reverse */
 };
 
 void mock_context_init(SpryContext *ctx, SpryTensor *tensors, int32_t num_tensors);
-/* Frees the persistent allocations (as the engine does before a re-prepare). */
+/* Frees the persistent allocations and scratch buffers (as the engine does
+ * before a re-prepare). */
 void mock_context_release(SpryContext *ctx);
 /* Sets (or replaces) an option. */
 void mock_options_set(SpryOptionsTable *table, int32_t field, int64_t value);

@@ -220,6 +220,13 @@ size_t spry_interpreter_arena_lower_bound(const SpryInterpreter *interpreter);
 /* Bytes of persistent kernel memory (prepacked weights, op data). */
 size_t spry_interpreter_persistent_bytes(const SpryInterpreter *interpreter);
 
+/* The kernel variants the interpreter runs: "avx2", "neon", "neondot",
+ * "portable" (fast kernels in plain C) or "reference". Chosen from the CPU
+ * when the interpreter is created; the environment variable SPRY_ISA names
+ * one instead (for debugging; "reference" turns every fast path off).
+ * NULL for a NULL interpreter. */
+const char *spry_interpreter_kernel_isa(const SpryInterpreter *interpreter);
+
 /* Per-operator timings of the last invoke (requires options.profile). */
 typedef struct SpryProfileEntry {
   int32_t node;

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* conv_gemm.c — CONV_2D / FULLY_CONNECTED on the GEMM micro-kernels (see conv_gemm.h). */
+#include "conv_gemm.h"
+
+#include <string.h>
+
+#include "cpu_isa.h"
+#include "kernel_util.h"
+#include "quantization.h"
+
+/* Target size of one thread's gathered tile: small enough to stay in L2
+ * next to a block of weights. */
+#define TILE_BYTES (64 * 1024)
+#define MAX_TILE_ROWS 64
+
+static int32_t column_blocks(int32_t n) { return (n + SPRY_GEMM_NR - 1) / SPRY_GEMM_NR; }
+
+static size_t a_row_values(const SpryConvGemm *g) {
+  return g->type == SPRY_CONV_KERNEL_F32 ? (size_t)g->depth : spry_qgemm_row_values(g->depth);
+}
+
+static size_t a_value_bytes(const SpryConvGemm *g) {
+  return g->type == SPRY_CONV_KERNEL_F32 ? sizeof(float) : sizeof(int16_t);
+}
+
+/* Per-column requantization: every column gets its multiplier and shift
+ * (uint8's single one repeated) and its bias, zero-padded to whole blocks. */
+static SpryStatus prepare_quantized_output(SpryContext *ctx, SpryConvGemm *g,
+                                           const SpryTensor *bias) {
+  const size_t columns = (size_t)column_blocks(g->shapes.output_c) * SPRY_GEMM_NR;
+  int32_t *table = spry_context_alloc_persistent(ctx, 3 * columns * sizeof *table);
+  if (!table) return SPRY_ERROR_OUT_OF_MEMORY;
+  int32_t *bias32 = table, *multiplier = table + columns, *shift = table + 2 * columns;
+  const SpryConvParams *p = &g->params;
+  for (int32_t c = 0; c < g->shapes.output_c; c++) {
+    bias32[c] = bias ? ((const int32_t *)bias->data)[c] : 0;
+    if (g->requant == SPRY_GEMM_REQUANT_FIXED_POINT) {
+      const bool per_tensor = g->type == SPRY_CONV_KERNEL_U8;
+      multiplier[c] = per_tensor ? p->output_multiplier : p->channel_multiplier[c];
+      shift[c] = per_tensor ? p->output_shift : p->channel_shift[c];
+    }
+  }
+  g->output = (SpryQgemmOutput){.bias = bias32,
+                                .multiplier = multiplier,
+                                .shift = shift,
+                                .output_offset = p->output_offset,
+                                .act_min = p->act_min,
+                                .act_max = p->act_max,
+                                .is_u8 = g->type == SPRY_CONV_KERNEL_U8};
+  return SPRY_OK;
+}
+
+static SpryStatus prepare_float_output(SpryContext *ctx, SpryConvGemm *g, const SpryTensor *bias) {
+  const size_t columns = (size_t)column_blocks(g->shapes.output_c) * SPRY_GEMM_NR;
+  g->bias_f = spry_context_alloc_persistent(ctx, columns * sizeof *g->bias_f);
+  if (!g->bias_f) return SPRY_ERROR_OUT_OF_MEMORY;
+  for (int32_t c = 0; bias && c < g->shapes.output_c; c++)
+    g->bias_f[c] = ((const float *)bias->data)[c];
+  return SPRY_OK;
+}
+
+static SpryStatus pack_weights(SpryContext *ctx, SpryConvGemm *g, const SpryTensor *filter) {
+  const int32_t n = g->shapes.output_c, k = g->depth;
+  const bool quantized = g->type != SPRY_CONV_KERNEL_F32;
+  g->packed = spry_context_alloc_persistent(
+      ctx, quantized ? spry_qgemm_packed_bytes(n, k) : spry_fgemm_packed_bytes(n, k));
+  if (!g->packed) return SPRY_ERROR_OUT_OF_MEMORY;
+  if (quantized)
+    spry_qgemm_pack(n, k, filter->data, g->type == SPRY_CONV_KERNEL_U8, g->params.filter_offset,
+                    g->packed);
+  else
+    spry_fgemm_pack(n, k, filter->data, g->packed);
+  return SPRY_OK;
+}
+
+/* Whether the node fits the fast path at all. */
+static bool applies(const SpryConvGemm *g, SpryConvKernel type, const SpryTensor *filter,
+                    const SpryTensor *bias) {
+  const SpryConvShapes *s = &g->shapes;
+  if (type != SPRY_CONV_KERNEL_F32 && type != SPRY_CONV_KERNEL_U8 && type != SPRY_CONV_KERNEL_S8)
+    return false;
+  if (filter->kind != SPRY_TENSOR_CONSTANT || (bias && bias->kind != SPRY_TENSOR_CONSTANT))
+    return false;
+  if (s->filter_c != s->input_c) return false; /* grouped convolution */
+  if (g->requant == SPRY_GEMM_REQUANT_FIXED_POINT && type != SPRY_CONV_KERNEL_F32) {
+    /* The vector requantization needs shifts within [-31, 31]. */
+    for (int32_t c = 0; c < (type == SPRY_CONV_KERNEL_U8 ? 1 : s->output_c); c++) {
+      const int shift = type == SPRY_CONV_KERNEL_U8 ? g->params.output_shift
+                                                     : g->params.channel_shift[c];
+      if (shift < -31 || shift > 31) return false;
+    }
+  }
+  const int64_t depth = (int64_t)s->filter_h * s->filter_w * s->filter_c;
+  const int64_t rows = (int64_t)s->batches * s->output_h * s->output_w;
+  return depth <= INT32_MAX / 2 && rows <= INT32_MAX;
+}
+
+SpryStatus spry_conv_gemm_prepare(SpryContext *ctx, SpryConvGemm *g, SpryConvKernel type,
+                                  SpryGemmRequant requant, const SpryConvParams *params,
+                                  const SpryConvShapes *shapes, const SpryFullyConnectedParams *fc,
+                                  const SpryTensor *filter, const SpryTensor *bias) {
+  memset(g, 0, sizeof *g);
+  const SpryGemmKernels *kernels = spry_gemm_kernels(spry_context_isa(ctx));
+  g->type = type;
+  g->requant = requant;
+  g->params = *params;
+  g->shapes = *shapes;
+  g->fc = fc;
+  if (!kernels || !applies(g, type, filter, bias)) return SPRY_OK;
+  const SpryConvShapes *s = shapes;
+  g->depth = s->filter_h * s->filter_w * s->filter_c;
+  g->rows = s->batches * s->output_h * s->output_w;
+  if (g->rows == 0) return SPRY_OK;
+  g->direct = type == SPRY_CONV_KERNEL_F32 && s->filter_h == 1 && s->filter_w == 1 &&
+              params->stride_h == 1 && params->stride_w == 1 && params->pad_h == 0 &&
+              params->pad_w == 0;
+  SPRY_TRY(pack_weights(ctx, g, filter));
+  if (type == SPRY_CONV_KERNEL_F32)
+    SPRY_TRY(prepare_float_output(ctx, g, bias));
+  else
+    SPRY_TRY(prepare_quantized_output(ctx, g, bias));
+
+  const size_t row_bytes = a_row_values(g) * a_value_bytes(g);
+  size_t tile_rows = TILE_BYTES / (row_bytes ? row_bytes : 1);
+  if (tile_rows > MAX_TILE_ROWS) tile_rows = MAX_TILE_ROWS;
+  tile_rows -= tile_rows % SPRY_GEMM_MR;
+  if (tile_rows < SPRY_GEMM_MR) tile_rows = SPRY_GEMM_MR;
+  g->tile_rows = (int32_t)tile_rows;
+  g->threads = spry_context_num_threads(ctx);
+  const int32_t tiles = (int32_t)(((size_t)g->rows + tile_rows - 1) / tile_rows);
+  g->split_columns = tiles < g->threads && column_blocks(s->output_c) > tiles;
+  g->slot_bytes = (tile_rows * row_bytes + 63) & ~(size_t)63;
+  if (!g->direct)
+    SPRY_TRY(spry_context_request_scratch(ctx, g->slot_bytes * (size_t)g->threads, &g->scratch));
+  g->kernels = kernels;
+  return SPRY_OK;
+}
+
+/* ---- invoke ------------------------------------------------------------------ */
+
+typedef struct GemmJob {
+  const SpryConvGemm *g;
+  const void *input;
+  void *output;
+  uint8_t *scratch;
+} GemmJob;
+
+/* Input pixel (b, iy, ix) of output row m's patch tap (ky, kx), or NULL in
+ * the padding. */
+static const void *tap_pixel(const SpryConvGemm *g, const void *input, int32_t m, int32_t ky,
+                             int32_t kx, size_t value_bytes) {
+  const SpryConvShapes *s = &g->shapes;
+  const SpryConvParams *p = &g->params;
+  const int32_t ox = m % s->output_w, oy = (m / s->output_w) % s->output_h;
+  const int32_t b = m / (s->output_w * s->output_h);
+  const int64_t iy = spry_conv_tap_coord(oy, p->stride_h, p->pad_h, ky, p->dilation_h, s->input_h);
+  const int64_t ix = spry_conv_tap_coord(ox, p->stride_w, p->pad_w, kx, p->dilation_w, s->input_w);
+  if (iy < 0 || ix < 0) return NULL;
+  const size_t pixel = ((size_t)b * (size_t)s->input_h + (size_t)iy) * (size_t)s->input_w +
+                       (size_t)ix;
+  return (const uint8_t *)input + pixel * (size_t)s->input_c * value_bytes;
+}
+
+/* Row m's patch as int16 values with the input offset added, zero in the
+ * padding and past the depth. */
+static void gather_quantized_row(const SpryConvGemm *g, const void *input, int32_t m,
+                                 int16_t *row) {
+  const SpryConvShapes *s = &g->shapes;
+  const int32_t offset = g->params.input_offset, channels = s->input_c;
+  const bool u8 = g->type == SPRY_CONV_KERNEL_U8;
+  int16_t *at = row;
+  for (int32_t ky = 0; ky < s->filter_h; ky++)
+    for (int32_t kx = 0; kx < s->filter_w; kx++, at += channels) {
+      const void *px = tap_pixel(g, input, m, ky, kx, 1);
+      if (!px) {
+        memset(at, 0, (size_t)channels * sizeof *at);
+      } else if (u8) {
+        for (int32_t c = 0; c < channels; c++) at[c] = (int16_t)(((const uint8_t *)px)[c] + offset);
+      } else {
+        for (int32_t c = 0; c < channels; c++) at[c] = (int16_t)(((const int8_t *)px)[c] + offset);
+      }
+    }
+  if (g->depth % 2) *at = 0;
+}
+
+static void gather_float_row(const SpryConvGemm *g, const void *input, int32_t m, float *row) {
+  const SpryConvShapes *s = &g->shapes;
+  const size_t channel_bytes = (size_t)s->input_c * sizeof(float);
+  float *at = row;
+  for (int32_t ky = 0; ky < s->filter_h; ky++)
+    for (int32_t kx = 0; kx < s->filter_w; kx++, at += s->input_c) {
+      const void *px = tap_pixel(g, input, m, ky, kx, sizeof(float));
+      if (px)
+        memcpy(at, px, channel_bytes);
+      else
+        memset(at, 0, channel_bytes);
+    }
+}
+
+/* TFLite's reference FULLY_CONNECTED output stage (double scales). */
+static void requant_double_scale(const SpryConvGemm *g, int32_t n, const int32_t *acc,
+                                 int32_t column, void *out) {
+  for (int32_t c = 0; c < n; c++) {
+    const int32_t j = column + c;
+    const int32_t sum = (int32_t)((uint32_t)acc[c] + (uint32_t)g->output.bias[j]);
+    const int32_t v = spry_fully_connected_requantize(g->fc, sum, j);
+    if (g->output.is_u8)
+      ((uint8_t *)out)[c] = (uint8_t)v;
+    else
+      ((int8_t *)out)[c] = (int8_t)v;
+  }
+}
+
+/* Output columns a work item computes: all, or its share of the blocks. */
+typedef struct ColumnRange {
+  int32_t begin, end;
+} ColumnRange;
+
+static void multiply_quantized_tile(const SpryConvGemm *g, const int16_t *a, int32_t m0,
+                                    int32_t rows, ColumnRange cols, void *output) {
+  const int32_t n = g->shapes.output_c;
+  const int32_t k_pairs = (int32_t)(spry_qgemm_row_values(g->depth) / 2);
+  const size_t block_values = (size_t)k_pairs * SPRY_GEMM_NR * 2;
+  const size_t a_stride = spry_qgemm_row_values(g->depth);
+  int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR];
+  for (int32_t col = cols.begin; col < cols.end; col += SPRY_GEMM_NR) {
+    const int16_t *b = (const int16_t *)g->packed + (size_t)(col / SPRY_GEMM_NR) * block_values;
+    const int32_t nr = n - col < SPRY_GEMM_NR ? n - col : SPRY_GEMM_NR;
+    for (int32_t r = 0; r < rows; r += SPRY_GEMM_MR) {
+      const int32_t mr = rows - r < SPRY_GEMM_MR ? rows - r : SPRY_GEMM_MR;
+      g->kernels->qgemm_acc(mr, k_pairs, a + (size_t)r * a_stride, a_stride, b, acc);
+      for (int32_t i = 0; i < mr; i++) {
+        void *out = (uint8_t *)output + ((size_t)(m0 + r + i) * (size_t)n + (size_t)col);
+        if (g->requant == SPRY_GEMM_REQUANT_FIXED_POINT)
+          g->kernels->qgemm_requant(nr, acc[i], &g->output, col, out);
+        else
+          requant_double_scale(g, nr, acc[i], col, out);
+      }
+    }
+  }
+}
+
+static void multiply_float_tile(const SpryConvGemm *g, const float *a, size_t a_stride, int32_t m0,
+                                int32_t rows, ColumnRange cols, float *output) {
+  const int32_t n = g->shapes.output_c;
+  const size_t block_values = (size_t)g->depth * SPRY_GEMM_NR;
+  const SpryConvParams *p = &g->params;
+  for (int32_t col = cols.begin; col < cols.end; col += SPRY_GEMM_NR) {
+    const float *b = (const float *)g->packed + (size_t)(col / SPRY_GEMM_NR) * block_values;
+    const int32_t nr = n - col < SPRY_GEMM_NR ? n - col : SPRY_GEMM_NR;
+    for (int32_t r = 0; r < rows; r += SPRY_GEMM_MR) {
+      const int32_t mr = rows - r < SPRY_GEMM_MR ? rows - r : SPRY_GEMM_MR;
+      g->kernels->fgemm(mr, nr, g->depth, a + (size_t)r * a_stride, a_stride, b, g->bias_f + col,
+                        p->act_min_f, p->act_max_f, output + (size_t)(m0 + r) * (size_t)n + col,
+                        (size_t)n);
+    }
+  }
+}
+
+/* Rows [m0, m0 + rows) of the output: gathered into the slot, multiplied. */
+static void run_tile(const GemmJob *job, uint8_t *slot, int32_t m0, int32_t rows,
+                     ColumnRange cols) {
+  const SpryConvGemm *g = job->g;
+  if (g->type == SPRY_CONV_KERNEL_F32) {
+    if (g->direct) {
+      const float *a = (const float *)job->input + (size_t)m0 * (size_t)g->depth;
+      multiply_float_tile(g, a, (size_t)g->depth, m0, rows, cols, job->output);
+      return;
+    }
+    float *a = (float *)slot;
+    for (int32_t r = 0; r < rows; r++)
+      gather_float_row(g, job->input, m0 + r, a + (size_t)r * (size_t)g->depth);
+    multiply_float_tile(g, a, (size_t)g->depth, m0, rows, cols, job->output);
+    return;
+  }
+  int16_t *a = (int16_t *)slot;
+  const size_t a_stride = spry_qgemm_row_values(g->depth);
+  for (int32_t r = 0; r < rows; r++)
+    gather_quantized_row(g, job->input, m0 + r, a + (size_t)r * a_stride);
+  multiply_quantized_tile(g, a, m0, rows, cols, job->output);
+}
+
+/* [begin, end) of share t of `count` things split `shares` ways. */
+static void share_of(int32_t count, int32_t t, int32_t shares, int32_t *begin, int32_t *end) {
+  *begin = (int32_t)((int64_t)count * t / shares);
+  *end = (int32_t)((int64_t)count * (t + 1) / shares);
+}
+
+/* Work item t, in its own scratch slot: its share of the row tiles, or, when
+ * there are fewer tiles than threads, every tile for its share of the
+ * column blocks. */
+static void run_share(void *arg, int32_t t) {
+  const GemmJob *job = arg;
+  const SpryConvGemm *g = job->g;
+  const int32_t n = g->shapes.output_c;
+  const int32_t tiles = (g->rows + g->tile_rows - 1) / g->tile_rows;
+  int32_t first = 0, last = tiles;
+  ColumnRange cols = {0, n};
+  if (g->split_columns) {
+    int32_t b0, b1;
+    share_of(column_blocks(n), t, g->threads, &b0, &b1);
+    if (b0 == b1) return;
+    cols.begin = b0 * SPRY_GEMM_NR;
+    cols.end = b1 * SPRY_GEMM_NR < n ? b1 * SPRY_GEMM_NR : n;
+  } else {
+    share_of(tiles, t, g->threads, &first, &last);
+  }
+  uint8_t *slot = job->scratch ? job->scratch + (size_t)t * g->slot_bytes : NULL;
+  for (int32_t tile = first; tile < last; tile++) {
+    const int32_t m0 = tile * g->tile_rows;
+    const int32_t rows = g->rows - m0 < g->tile_rows ? g->rows - m0 : g->tile_rows;
+    run_tile(job, slot, m0, rows, cols);
+  }
+}
+
+void spry_conv_gemm_run(SpryContext *ctx, const SpryConvGemm *g, const void *input, void *output) {
+  GemmJob job = {.g = g, .input = input, .output = output, .scratch = NULL};
+  if (!g->direct) job.scratch = spry_context_scratch(ctx, g->scratch);
+  spry_context_parallel_for(ctx, g->threads, run_share, &job);
+}

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * gemm_avx2.c — AVX2 micro-kernels (compiled with -mavx2 -mfma, run only when
+ * the CPU has both).
+ *
+ * Quantized: VPMADDWD multiplies the int16 pairs of a broadcast A value pair
+ * with 8 columns' pairs of B and adds each pair into an int32 lane: 16 exact
+ * products per instruction. A 4 x 16 tile keeps 8 accumulators in registers.
+ * The requantization reproduces TFLite's fixed-point steps lane by lane.
+ */
+#include <immintrin.h>
+#include <string.h>
+
+#include "gemm.h"
+
+/* A row pointer for row r of a tile of mr rows: rows past mr repeat row 0,
+ * so the kernel never reads outside A (their results are not stored). */
+static const int16_t *tile_row(const int16_t *a, size_t a_stride, int32_t mr, int32_t r) {
+  return r < mr ? a + (size_t)r * a_stride : a;
+}
+
+static __m256i broadcast_pair(const int16_t *row, int32_t p) {
+  int32_t pair;
+  memcpy(&pair, row + 2 * (size_t)p, sizeof pair);
+  return _mm256_set1_epi32(pair);
+}
+
+static void qgemm_acc(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
+                      const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
+  const int16_t *a0 = tile_row(a, a_stride, mr, 0), *a1 = tile_row(a, a_stride, mr, 1);
+  const int16_t *a2 = tile_row(a, a_stride, mr, 2), *a3 = tile_row(a, a_stride, mr, 3);
+  __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00;
+  __m256i c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  const int16_t *b = b_block;
+  for (int32_t p = 0; p < k_pairs; p++, b += 2 * SPRY_GEMM_NR) {
+    const __m256i b0 = _mm256_loadu_si256((const __m256i *)b);
+    const __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 16));
+    __m256i v = broadcast_pair(a0, p);
+    c00 = _mm256_add_epi32(c00, _mm256_madd_epi16(v, b0));
+    c01 = _mm256_add_epi32(c01, _mm256_madd_epi16(v, b1));
+    v = broadcast_pair(a1, p);
+    c10 = _mm256_add_epi32(c10, _mm256_madd_epi16(v, b0));
+    c11 = _mm256_add_epi32(c11, _mm256_madd_epi16(v, b1));
+    v = broadcast_pair(a2, p);
+    c20 = _mm256_add_epi32(c20, _mm256_madd_epi16(v, b0));
+    c21 = _mm256_add_epi32(c21, _mm256_madd_epi16(v, b1));
+    v = broadcast_pair(a3, p);
+    c30 = _mm256_add_epi32(c30, _mm256_madd_epi16(v, b0));
+    c31 = _mm256_add_epi32(c31, _mm256_madd_epi16(v, b1));
+  }
+  const __m256i rows[SPRY_GEMM_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
+  for (int32_t r = 0; r < mr; r++) {
+    _mm256_storeu_si256((__m256i *)acc[r], rows[r][0]);
+    _mm256_storeu_si256((__m256i *)(acc[r] + 8), rows[r][1]);
+  }
+}
+
+/* TFLite's MultiplyByQuantizedMultiplier on 8 lanes. The doubling high
+ * multiply's rounding (add 2^30 or 1 - 2^30 by sign, divide by 2^31
+ * truncating) equals floor((p + 2^30) / 2^31) for every product p, so one
+ * 64-bit add and shift per product reproduce it; the multiplier is never
+ * negative, so the saturating case cannot occur. */
+static __m256i multiply_by_quantized_multiplier(__m256i x, __m256i multiplier, __m256i shift) {
+  const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi32(1);
+  const __m256i left = _mm256_max_epi32(shift, zero);
+  const __m256i right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
+  x = _mm256_sllv_epi32(x, left);
+  const __m256i round = _mm256_set1_epi64x(INT64_C(1) << 30);
+  __m256i even = _mm256_mul_epi32(x, multiplier);
+  __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(multiplier, 32));
+  even = _mm256_srli_epi64(_mm256_add_epi64(even, round), 31);
+  odd = _mm256_slli_epi64(_mm256_srli_epi64(_mm256_add_epi64(odd, round), 31), 32);
+  const __m256i high = _mm256_blend_epi32(even, odd, 0xAA);
+  /* Rounding divide by 2^right, ties away from zero. */
+  const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
+  const __m256i remainder = _mm256_and_si256(high, mask);
+  const __m256i threshold = _mm256_add_epi32(_mm256_srli_epi32(mask, 1), _mm256_srli_epi32(high, 31));
+  const __m256i round_up = _mm256_srli_epi32(_mm256_cmpgt_epi32(remainder, threshold), 31);
+  return _mm256_add_epi32(_mm256_srav_epi32(high, right), round_up);
+}
+
+static void qgemm_requant(int32_t n, const int32_t *acc, const SpryQgemmOutput *o, int32_t column,
+                          void *out) {
+  const __m256i offset = _mm256_set1_epi32(o->output_offset);
+  const __m256i lo = _mm256_set1_epi32(o->act_min), hi = _mm256_set1_epi32(o->act_max);
+  int32_t c = 0;
+  for (; c + 8 <= n; c += 8) {
+    const int32_t j = column + c;
+    __m256i x = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(acc + c)),
+                                 _mm256_loadu_si256((const __m256i *)(o->bias + j)));
+    x = multiply_by_quantized_multiplier(x, _mm256_loadu_si256((const __m256i *)(o->multiplier + j)),
+                                         _mm256_loadu_si256((const __m256i *)(o->shift + j)));
+    x = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(x, offset), lo), hi);
+    /* The values lie within the output type now, so packing cannot saturate. */
+    const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1));
+    const __m128i bytes = o->is_u8 ? _mm_packus_epi16(words, words) : _mm_packs_epi16(words, words);
+    _mm_storel_epi64((__m128i *)((uint8_t *)out + c), bytes);
+  }
+  if (c < n) spry_qgemm_requant_portable(n - c, acc + c, o, column + c, (uint8_t *)out + c);
+}
+
+const SpryGemmKernels spry_gemm_avx2 = {
+    .qgemm_acc = qgemm_acc,
+    .qgemm_requant = qgemm_requant,
+    .fgemm = spry_fgemm_portable,
+};

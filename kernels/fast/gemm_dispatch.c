@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* gemm_dispatch.c — the micro-kernel table of each variant. */
+#include "gemm.h"
+
+const SpryGemmKernels *spry_gemm_kernels(SpryIsa isa) {
+  switch (isa) {
+    case SPRY_ISA_REFERENCE:
+    case SPRY_ISA_COUNT:
+      return NULL;
+#if defined(SPRY_HAVE_AVX2)
+    case SPRY_ISA_AVX2:
+      return &spry_gemm_avx2;
+#endif
+#if defined(SPRY_HAVE_NEON)
+    case SPRY_ISA_NEON:
+      return &spry_gemm_neon;
+#endif
+#if defined(SPRY_HAVE_NEON_DOT)
+    case SPRY_ISA_NEON_DOT:
+      return &spry_gemm_neondot;
+#endif
+    default:
+      return &spry_gemm_portable;
+  }
+}
