@@ -246,7 +246,12 @@ static void test_golden_case(void **state) {
     print_error("open %s: %s\n", model_path, spry_last_error());
     fail();
   }
-  if (spry_interpreter_new(g->model, NULL, &g->interp) != SPRY_OK) {
+  /* SPRY_TEST_THREADS runs the case on a thread pool (results must not change). */
+  SpryOptions options;
+  spry_options_init(&options);
+  const char *threads = getenv("SPRY_TEST_THREADS");
+  if (threads) options.num_threads = atoi(threads);
+  if (spry_interpreter_new(g->model, &options, &g->interp) != SPRY_OK) {
     print_error("interpreter for %s: %s\n", model_path, spry_last_error());
     fail();
   }

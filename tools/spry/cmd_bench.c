@@ -42,6 +42,8 @@ typedef struct OpTime {
 typedef struct BenchResult {
   double init_ms, first_ms, mean_ms, median_ms, min_ms, max_ms;
   size_t arena_bytes;
+  size_t persistent_bytes; /* packed weights and op data */
+  const char *kernels;     /* the kernel variant the interpreter runs */
   long peak_rss_kb;
   OpTime *ops;
   size_t num_ops;
@@ -175,6 +177,8 @@ static void print_json(const BenchArgs *a, const BenchResult *r) {
   spry_json_int(&j, a->threads);
   spry_json_key(&j, "runs");
   spry_json_int(&j, a->runs);
+  spry_json_key(&j, "kernels");
+  spry_json_string(&j, r->kernels);
   const char *keys[] = {"init_ms", "first_ms", "mean_ms", "median_ms", "min_ms", "max_ms"};
   const double values[] = {r->init_ms, r->first_ms, r->mean_ms, r->median_ms, r->min_ms, r->max_ms};
   for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
@@ -183,6 +187,8 @@ static void print_json(const BenchArgs *a, const BenchResult *r) {
   }
   spry_json_key(&j, "arena_bytes");
   spry_json_uint(&j, r->arena_bytes);
+  spry_json_key(&j, "persistent_bytes");
+  spry_json_uint(&j, r->persistent_bytes);
   spry_json_key(&j, "peak_rss_kb");
   spry_json_int(&j, r->peak_rss_kb);
   if (a->profile) {
@@ -207,6 +213,7 @@ static void print_json(const BenchArgs *a, const BenchResult *r) {
 static void print_text(const BenchArgs *a, const BenchResult *r) {
   printf("model      %s\n", a->path);
   printf("threads    %d\n", (int)a->threads);
+  printf("kernels    %s\n", r->kernels);
   printf("runs       %d (after %d warm-up)\n", (int)a->runs, (int)a->warmup);
   printf("init       %10.3f ms\n", r->init_ms);
   printf("first      %10.3f ms\n", r->first_ms);
@@ -215,6 +222,7 @@ static void print_text(const BenchArgs *a, const BenchResult *r) {
   printf("min        %10.3f ms\n", r->min_ms);
   printf("max        %10.3f ms\n", r->max_ms);
   printf("arena      %10zu bytes\n", r->arena_bytes);
+  printf("persistent %10zu bytes\n", r->persistent_bytes);
   printf("peak RSS   %10ld kB\n", r->peak_rss_kb);
   if (!a->profile) return;
   double total = 0.0;
@@ -250,6 +258,8 @@ int spry_cmd_bench(int argc, char **argv) {
   if (rc == SPRY_EXIT_OK) {
     struct rusage usage;
     r.arena_bytes = spry_interpreter_arena_bytes(interp);
+    r.persistent_bytes = spry_interpreter_persistent_bytes(interp);
+    r.kernels = spry_interpreter_kernel_isa(interp);
     r.peak_rss_kb = getrusage(RUSAGE_SELF, &usage) == 0 ? usage.ru_maxrss : 0;
     if (a.json) print_json(&a, &r);
     else print_text(&a, &r);
