@@ -30,6 +30,7 @@ typedef struct SpryNodeState {
   const SpryOpRegistration *registration;
   const SpryOpCodeDesc *opcode;
   bool initialized;
+  bool folded;                         /* run at prepare: its output is constant */
   SpryAllocList init_allocs;           /* live until the interpreter is freed */
   SpryAllocList prepare_allocs;        /* live until the node is prepared again */
 } SpryNodeState;

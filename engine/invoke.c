@@ -11,20 +11,27 @@ static double now_ms(void) {
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+static void record_time(SpryInterpreter *interp, const SpryNodeState *state, double ms) {
+  SpryProfileEntry *entry = &interp->profile[state->node.index];
+  entry->node = state->node.index;
+  entry->op.builtin_code = state->opcode->builtin_code;
+  entry->op.version = state->opcode->version;
+  entry->op.name = spry_opcode_name(state->opcode);
+  entry->op.custom = state->opcode->builtin_code == SPRY_BUILTIN_CUSTOM;
+  entry->ms = ms;
+}
+
 static SpryStatus invoke_node(SpryInterpreter *interp, SpryNodeState *state) {
   SpryContext *ctx = &interp->context;
+  /* A folded node's output was computed at prepare. */
+  if (state->folded) {
+    if (interp->options.profile) record_time(interp, state, 0.0);
+    return SPRY_OK;
+  }
   ctx->node = state;
   const double start = interp->options.profile ? now_ms() : 0.0;
   const SpryStatus status = state->registration->invoke(ctx, &state->node);
-  if (interp->options.profile) {
-    SpryProfileEntry *entry = &interp->profile[state->node.index];
-    entry->node = state->node.index;
-    entry->op.builtin_code = state->opcode->builtin_code;
-    entry->op.version = state->opcode->version;
-    entry->op.name = spry_opcode_name(state->opcode);
-    entry->op.custom = state->opcode->builtin_code == SPRY_BUILTIN_CUSTOM;
-    entry->ms = now_ms() - start;
-  }
+  if (interp->options.profile) record_time(interp, state, now_ms() - start);
   ctx->node = NULL;
   return status;
 }

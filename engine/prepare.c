@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "arena_planner.h"
+#include "constant_folding.h"
 #include "interpreter_internal.h"
 #include "status.h"
 
@@ -21,6 +22,7 @@ static SpryStatus prepare_nodes(SpryInterpreter *interp) {
   SpryContext *ctx = &interp->context;
   for (int32_t n = 0; n < interp->num_nodes; n++) {
     SpryNodeState *state = &interp->nodes[n];
+    spry_unfold(interp, state);
     spry_alloc_list_clear(&state->prepare_allocs);
     if (!state->registration->prepare) continue;
     ctx->node = state;
@@ -30,6 +32,8 @@ static SpryStatus prepare_nodes(SpryInterpreter *interp) {
     ctx->phase = SPRY_PHASE_IDLE;
     ctx->node = NULL;
     if (status != SPRY_OK) return explain_failure(interp, state, status, "prepare");
+    const SpryStatus folding = spry_fold_if_constant(interp, state);
+    if (folding != SPRY_OK) return explain_failure(interp, state, folding, "constant folding");
   }
   return SPRY_OK;
 }

@@ -145,20 +145,44 @@ typedef struct GemmJob {
   uint8_t *scratch;
 } GemmJob;
 
-/* Input pixel (b, iy, ix) of output row m's patch tap (ky, kx), or NULL in
- * the padding. */
-static const void *tap_pixel(const SpryConvGemm *g, const void *input, int32_t m, int32_t ky,
-                             int32_t kx, size_t value_bytes) {
+/* Where output row m's patch starts in the input: the batch and the
+ * coordinates of its top-left tap (possibly in the padding). */
+typedef struct PatchOrigin {
+  size_t batch_offset; /* first value of the batch's image */
+  int64_t y, x;
+} PatchOrigin;
+
+static PatchOrigin patch_origin(const SpryConvGemm *g, int32_t m) {
   const SpryConvShapes *s = &g->shapes;
   const SpryConvParams *p = &g->params;
   const int32_t ox = m % s->output_w, oy = (m / s->output_w) % s->output_h;
   const int32_t b = m / (s->output_w * s->output_h);
-  const int64_t iy = spry_conv_tap_coord(oy, p->stride_h, p->pad_h, ky, p->dilation_h, s->input_h);
-  const int64_t ix = spry_conv_tap_coord(ox, p->stride_w, p->pad_w, kx, p->dilation_w, s->input_w);
-  if (iy < 0 || ix < 0) return NULL;
-  const size_t pixel = ((size_t)b * (size_t)s->input_h + (size_t)iy) * (size_t)s->input_w +
-                       (size_t)ix;
-  return (const uint8_t *)input + pixel * (size_t)s->input_c * value_bytes;
+  return (PatchOrigin){
+      .batch_offset = (size_t)b * (size_t)s->input_h * (size_t)s->input_w * (size_t)s->input_c,
+      .y = (int64_t)oy * p->stride_h - p->pad_h,
+      .x = (int64_t)ox * p->stride_w - p->pad_w,
+  };
+}
+
+/* Index of the first channel of tap (ky, kx) of a patch, or -1 in the padding. */
+static int64_t tap_index(const SpryConvGemm *g, const PatchOrigin *o, int32_t ky, int32_t kx) {
+  const SpryConvShapes *s = &g->shapes;
+  const int64_t iy = o->y + (int64_t)ky * g->params.dilation_h;
+  const int64_t ix = o->x + (int64_t)kx * g->params.dilation_w;
+  if (iy < 0 || iy >= s->input_h || ix < 0 || ix >= s->input_w) return -1;
+  return (int64_t)o->batch_offset + (iy * s->input_w + ix) * s->input_c;
+}
+
+/* n values widened to int16 with the input offset added. */
+static void widen(const SpryConvGemm *g, const void *input, size_t at, int32_t n, int16_t *dst) {
+  const int32_t offset = g->params.input_offset;
+  if (g->type == SPRY_CONV_KERNEL_U8) {
+    const uint8_t *src = (const uint8_t *)input + at;
+    for (int32_t c = 0; c < n; c++) dst[c] = (int16_t)(src[c] + offset);
+  } else {
+    const int8_t *src = (const int8_t *)input + at;
+    for (int32_t c = 0; c < n; c++) dst[c] = (int16_t)(src[c] + offset);
+  }
 }
 
 /* Row m's patch as int16 values with the input offset added, zero in the
@@ -166,19 +190,15 @@ static const void *tap_pixel(const SpryConvGemm *g, const void *input, int32_t m
 static void gather_quantized_row(const SpryConvGemm *g, const void *input, int32_t m,
                                  int16_t *row) {
   const SpryConvShapes *s = &g->shapes;
-  const int32_t offset = g->params.input_offset, channels = s->input_c;
-  const bool u8 = g->type == SPRY_CONV_KERNEL_U8;
+  const PatchOrigin origin = patch_origin(g, m);
   int16_t *at = row;
   for (int32_t ky = 0; ky < s->filter_h; ky++)
-    for (int32_t kx = 0; kx < s->filter_w; kx++, at += channels) {
-      const void *px = tap_pixel(g, input, m, ky, kx, 1);
-      if (!px) {
-        memset(at, 0, (size_t)channels * sizeof *at);
-      } else if (u8) {
-        for (int32_t c = 0; c < channels; c++) at[c] = (int16_t)(((const uint8_t *)px)[c] + offset);
-      } else {
-        for (int32_t c = 0; c < channels; c++) at[c] = (int16_t)(((const int8_t *)px)[c] + offset);
-      }
+    for (int32_t kx = 0; kx < s->filter_w; kx++, at += s->input_c) {
+      const int64_t tap = tap_index(g, &origin, ky, kx);
+      if (tap < 0)
+        memset(at, 0, (size_t)s->input_c * sizeof *at);
+      else
+        widen(g, input, (size_t)tap, s->input_c, at);
     }
   if (g->depth % 2) *at = 0;
 }
@@ -186,14 +206,15 @@ static void gather_quantized_row(const SpryConvGemm *g, const void *input, int32
 static void gather_float_row(const SpryConvGemm *g, const void *input, int32_t m, float *row) {
   const SpryConvShapes *s = &g->shapes;
   const size_t channel_bytes = (size_t)s->input_c * sizeof(float);
+  const PatchOrigin origin = patch_origin(g, m);
   float *at = row;
   for (int32_t ky = 0; ky < s->filter_h; ky++)
     for (int32_t kx = 0; kx < s->filter_w; kx++, at += s->input_c) {
-      const void *px = tap_pixel(g, input, m, ky, kx, sizeof(float));
-      if (px)
-        memcpy(at, px, channel_bytes);
-      else
+      const int64_t tap = tap_index(g, &origin, ky, kx);
+      if (tap < 0)
         memset(at, 0, channel_bytes);
+      else
+        memcpy(at, (const float *)input + tap, channel_bytes);
     }
 }
 

@@ -8,7 +8,11 @@
  *   skip for meson, when neither has it), plus input_<i>.bin and
  *   output_<i>.bin in the tensors' raw little-endian form.
  * Integer and quantized outputs must match byte for byte; float32 outputs
- * within 1e-5 * (1 + max |reference|) absolute error.
+ * within 1e-5 * (1 + max |reference|) absolute error. Whole models (cases
+ * naming a model in model.txt) on the fast kernels get 1e-4 instead: their
+ * float GEMMs sum in another order and with fused multiply-adds, and the
+ * last-bit differences compound over dozens of layers (selfie segmentation:
+ * 8.5e-5 after 54 convolutions). Single-op cases keep 1e-5 on every variant.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,6 +32,10 @@
 #define PATH_CAPACITY 4096
 #define SKIP_EXIT 77
 #define FLOAT_TOLERANCE 1e-5
+#define FLOAT_TOLERANCE_FAST_MODEL 1e-4
+
+static bool whole_model;            /* the case names its model in model.txt */
+static double float_tolerance = FLOAT_TOLERANCE;
 
 static char case_dir[PATH_CAPACITY];
 static char model_path[PATH_CAPACITY];
@@ -144,7 +152,7 @@ static void compare_float(int32_t index, const uint8_t *got_bytes, const uint8_t
       worst = i;
     }
   }
-  double tolerance = FLOAT_TOLERANCE * (1.0 + max_ref);
+  double tolerance = float_tolerance * (1.0 + max_ref);
   print_message("output %d (float32): max abs error %g (tolerance %g)\n", (int)index, max_err,
                 tolerance);
   if (mismatched_special > 0) {
@@ -255,6 +263,8 @@ static void test_golden_case(void **state) {
     print_error("interpreter for %s: %s\n", model_path, spry_last_error());
     fail();
   }
+  if (whole_model && strcmp(spry_interpreter_kernel_isa(g->interp), "reference") != 0)
+    float_tolerance = FLOAT_TOLERANCE_FAST_MODEL;
   load_inputs(g);
   if (spry_interpreter_invoke(g->interp) != SPRY_OK) {
     print_error("invoke %s: %s\n", model_path, spry_last_error());
@@ -276,6 +286,7 @@ static int resolve_model(void) {
     return 1;
   }
   data[size] = '\0';
+  whole_model = true;
   char *name = (char *)data;
   name[strcspn(name, "\r\n")] = '\0';
   if (name[0] == '\0' || strchr(name, '/') || strcmp(name, "..") == 0) {
