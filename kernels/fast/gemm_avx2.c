@@ -99,8 +99,70 @@ static void qgemm_requant(int32_t n, const int32_t *acc, const SpryQgemmOutput *
   if (c < n) spry_qgemm_requant_portable(n - c, acc + c, o, column + c, (uint8_t *)out + c);
 }
 
+/* ---- float -------------------------------------------------------------------- */
+
+/* Float tiles follow the quantized layout: 4 rows x 16 columns in 8
+ * accumulators, started from the bias; each step broadcasts one A value per
+ * row and multiply-adds it into two 8-column vectors of B. Rows past mr
+ * repeat row 0 (never stored), so A is never read out of bounds. */
+static const float *ftile_row(const float *a, size_t a_stride, int32_t mr, int32_t r) {
+  return r < mr ? a + (size_t)r * a_stride : a;
+}
+
+/* Lanes [0, count) of 8 set, for a masked store of a partial vector. */
+static __m256i first_lanes(int32_t count) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/* Clamps a row and stores its first nr columns. MAXPS and MINPS return
+ * their second operand unless the first compares greater (smaller), so
+ * max(lo, x) is the portable `x < lo ? lo : x` and min(hi, v) its
+ * `hi < v ? hi : v`, NaN and signed zeros included. */
+static void fstore_row(__m256 c0, __m256 c1, __m256 lo, __m256 hi, int32_t nr, float *out) {
+  c0 = _mm256_min_ps(hi, _mm256_max_ps(lo, c0));
+  c1 = _mm256_min_ps(hi, _mm256_max_ps(lo, c1));
+  if (nr < 8) {
+    _mm256_maskstore_ps(out, first_lanes(nr), c0);
+    return;
+  }
+  _mm256_storeu_ps(out, c0);
+  if (nr == SPRY_GEMM_NR)
+    _mm256_storeu_ps(out + 8, c1);
+  else if (nr > 8)
+    _mm256_maskstore_ps(out + 8, first_lanes(nr - 8), c1);
+}
+
+static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
+                  const float *b_block, const float *bias, float lo, float hi, float *c,
+                  size_t c_stride) {
+  const float *a0 = ftile_row(a, a_stride, mr, 0), *a1 = ftile_row(a, a_stride, mr, 1);
+  const float *a2 = ftile_row(a, a_stride, mr, 2), *a3 = ftile_row(a, a_stride, mr, 3);
+  __m256 c00 = _mm256_loadu_ps(bias), c01 = _mm256_loadu_ps(bias + 8);
+  __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
+  const float *b = b_block;
+  for (int32_t d = 0; d < k; d++, b += SPRY_GEMM_NR) {
+    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+    __m256 v = _mm256_broadcast_ss(a0 + d);
+    c00 = _mm256_fmadd_ps(v, b0, c00);
+    c01 = _mm256_fmadd_ps(v, b1, c01);
+    v = _mm256_broadcast_ss(a1 + d);
+    c10 = _mm256_fmadd_ps(v, b0, c10);
+    c11 = _mm256_fmadd_ps(v, b1, c11);
+    v = _mm256_broadcast_ss(a2 + d);
+    c20 = _mm256_fmadd_ps(v, b0, c20);
+    c21 = _mm256_fmadd_ps(v, b1, c21);
+    v = _mm256_broadcast_ss(a3 + d);
+    c30 = _mm256_fmadd_ps(v, b0, c30);
+    c31 = _mm256_fmadd_ps(v, b1, c31);
+  }
+  const __m256 lo8 = _mm256_set1_ps(lo), hi8 = _mm256_set1_ps(hi);
+  const __m256 rows[SPRY_GEMM_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
+  for (int32_t r = 0; r < mr; r++)
+    fstore_row(rows[r][0], rows[r][1], lo8, hi8, nr, c + (size_t)r * c_stride);
+}
+
 const SpryGemmKernels spry_gemm_avx2 = {
     .qgemm_acc = qgemm_acc,
     .qgemm_requant = qgemm_requant,
-    .fgemm = spry_fgemm_portable,
+    .fgemm = fgemm,
 };

@@ -18,6 +18,9 @@ const SpryGemmKernels *spry_gemm_kernels(SpryIsa isa) {
 #if defined(SPRY_HAVE_NEON_DOT)
     case SPRY_ISA_NEON_DOT:
       return &spry_gemm_neondot;
+#elif defined(SPRY_HAVE_NEON)
+    case SPRY_ISA_NEON_DOT: /* no dot-product kernels built: a dotprod CPU runs NEON's */
+      return &spry_gemm_neon;
 #endif
     default:
       return &spry_gemm_portable;
