@@ -14,6 +14,7 @@
  * share the input's quantization. align_corners and half_pixel_centers are
  * mutually exclusive.
  */
+#include "fast/resize_bilinear.h"
 #include "reference/resize.h"
 
 #include <stdlib.h>
@@ -124,6 +125,10 @@ static SpryStatus resize_invoke(SpryContext *ctx, SpryNode *node) {
     spry_ref_resize_nearest(p, spry_type_size(d->type), in->data, out->data);
     return SPRY_OK;
   }
+  const bool u8 = d->type == SPRY_TYPE_UINT8;
+  if ((u8 || d->type == SPRY_TYPE_FLOAT32) &&
+      spry_fast_resize_bilinear(ctx, p, u8, in->data, out->data))
+    return SPRY_OK;
   switch (d->type) {
     case SPRY_TYPE_FLOAT32:
       spry_ref_resize_bilinear_f32(p, in->data, out->data);
