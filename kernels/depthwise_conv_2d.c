@@ -2,7 +2,8 @@
 /*
  * depthwise_conv_2d.c — the DEPTHWISE_CONV_2D op: reads
  * DepthwiseConv2DOptions, validates the node, derives TFLite's
- * requantization parameters and runs the reference kernels.
+ * requantization parameters and runs the fast path where it applies
+ * (fast/depthwise.h), the reference kernels otherwise.
  *
  * Versions (TFLite defines 1..7):
  *   1  float32, uint8 (per-tensor asymmetric)
@@ -23,6 +24,7 @@
 #include <stdlib.h>
 
 #include "conv_common.h"
+#include "fast/depthwise.h"
 #include "kernel_util.h"
 #include "quantization.h"
 #include "spry/op.h"
@@ -41,6 +43,7 @@ enum {
 typedef struct DwOpData {
   int32_t depth_multiplier_option;
   SpryWindowedOp op;
+  SpryDepthwise fast; /* the fast path, where it applies */
 } DwOpData;
 
 static SpryStatus dw_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -106,7 +109,9 @@ static SpryStatus dw_prepare(SpryContext *ctx, SpryNode *node) {
   SPRY_TRY(check_shapes(ctx, d, &t));
   /* TFLite's signed depthwise kernels take the weights as symmetric and
    * ignore filter zero points. */
-  return spry_conv_prepare_windowed(ctx, &t, &d->op, 3, /*require_symmetric=*/false);
+  SPRY_TRY(spry_conv_prepare_windowed(ctx, &t, &d->op, 3, /*require_symmetric=*/false));
+  return spry_depthwise_prepare(ctx, &d->fast, d->op.kernel, &d->op.params, &d->op.shapes,
+                                t.filter, t.bias);
 }
 
 static SpryStatus dw_invoke(SpryContext *ctx, SpryNode *node) {
@@ -117,6 +122,10 @@ static SpryStatus dw_invoke(SpryContext *ctx, SpryNode *node) {
   if (empty) return SPRY_OK;
   const void *in = t.input->data, *filter = t.filter->data, *b = t.bias ? t.bias->data : NULL;
   void *out = t.output->data;
+  if (d->fast.fn) {
+    spry_depthwise_run(ctx, &d->fast, in, out);
+    return SPRY_OK;
+  }
   const SpryConvParams *p = &d->op.params;
   const SpryConvShapes *s = &d->op.shapes;
   switch (d->op.kernel) {

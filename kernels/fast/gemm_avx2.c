@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "requant_avx2.h"
 
 /* A row pointer for row r of a tile of mr rows: rows past mr repeat row 0,
  * so the kernel never reads outside A (their results are not stored). */
@@ -53,30 +54,6 @@ static void qgemm_acc(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_st
     _mm256_storeu_si256((__m256i *)acc[r], rows[r][0]);
     _mm256_storeu_si256((__m256i *)(acc[r] + 8), rows[r][1]);
   }
-}
-
-/* TFLite's MultiplyByQuantizedMultiplier on 8 lanes. The doubling high
- * multiply's rounding (add 2^30 or 1 - 2^30 by sign, divide by 2^31
- * truncating) equals floor((p + 2^30) / 2^31) for every product p, so one
- * 64-bit add and shift per product reproduce it; the multiplier is never
- * negative, so the saturating case cannot occur. */
-static __m256i multiply_by_quantized_multiplier(__m256i x, __m256i multiplier, __m256i shift) {
-  const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi32(1);
-  const __m256i left = _mm256_max_epi32(shift, zero);
-  const __m256i right = _mm256_max_epi32(_mm256_sub_epi32(zero, shift), zero);
-  x = _mm256_sllv_epi32(x, left);
-  const __m256i round = _mm256_set1_epi64x(INT64_C(1) << 30);
-  __m256i even = _mm256_mul_epi32(x, multiplier);
-  __m256i odd = _mm256_mul_epi32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(multiplier, 32));
-  even = _mm256_srli_epi64(_mm256_add_epi64(even, round), 31);
-  odd = _mm256_slli_epi64(_mm256_srli_epi64(_mm256_add_epi64(odd, round), 31), 32);
-  const __m256i high = _mm256_blend_epi32(even, odd, 0xAA);
-  /* Rounding divide by 2^right, ties away from zero. */
-  const __m256i mask = _mm256_sub_epi32(_mm256_sllv_epi32(one, right), one);
-  const __m256i remainder = _mm256_and_si256(high, mask);
-  const __m256i threshold = _mm256_add_epi32(_mm256_srli_epi32(mask, 1), _mm256_srli_epi32(high, 31));
-  const __m256i round_up = _mm256_srli_epi32(_mm256_cmpgt_epi32(remainder, threshold), 31);
-  return _mm256_add_epi32(_mm256_srav_epi32(high, right), round_up);
 }
 
 static void qgemm_requant(int32_t n, const int32_t *acc, const SpryQgemmOutput *o, int32_t column,

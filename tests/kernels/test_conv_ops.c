@@ -4,8 +4,9 @@
  * their registrations (init, prepare, invoke) on a mock engine context:
  * outputs against TFLite BUILTIN_REF goldens (tests/kernels/data/conv_cases.bin
  * plus tests/data/goldens/<case>/{input,output}_0.bin, written by
- * tools/goldens/make_conv_cases.py), then prepare's validation of hostile
- * nodes.
+ * tools/goldens/make_conv_cases.py) on every kernel variant this CPU runs
+ * (SPRY_ISA_REFERENCE and the fast paths), then prepare's validation of
+ * hostile nodes.
  *
  * Usage: test_conv_ops CASES.bin   (SPRY_TEST_DATA names tests/data)
  */
@@ -336,10 +337,11 @@ static void compare_output(const Case *c, const SpryTensor *got) {
              FLOAT_TOLERANCE * (1.0 + max_ref));
 }
 
-static void test_golden(void **state) {
-  const Case *c = *state;
+static void run_golden(const Case *c, SpryIsa isa, int32_t threads) {
   Run r;
   run_setup(&r, c);
+  r.ctx.isa = isa;
+  r.ctx.threads = threads;
   assert_int_equal(r.reg->builtin_code, c->code);
   assert_int_equal(r.reg->builtin_options_type, c->options_type);
   assert_true(r.reg->min_version <= c->version && c->version <= r.reg->max_version);
@@ -351,6 +353,17 @@ static void test_golden(void **state) {
     compare_output(c, &r.tensors[3]);
   }
   run_finish(&r);
+}
+
+/* Every kernel variant this CPU runs (the fast ones with 1 and 3 threads)
+ * must reproduce the golden. */
+static void test_golden(void **state) {
+  const Case *c = *state;
+  for (int isa = SPRY_ISA_REFERENCE; isa < SPRY_ISA_COUNT; isa++) {
+    if (!spry_isa_supported((SpryIsa)isa)) continue;
+    for (int32_t threads = 1; threads <= (isa == SPRY_ISA_REFERENCE ? 1 : 3); threads += 2)
+      run_golden(c, (SpryIsa)isa, threads);
+  }
 }
 
 /* ---- Validation ------------------------------------------------------------------ */

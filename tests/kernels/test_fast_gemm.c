@@ -41,14 +41,6 @@ extern const SpryOpRegistration spry_op_fully_connected;
 
 /* ---- Helpers ------------------------------------------------------------------ */
 
-/* engine/cpu_isa.c (compiled in for spry_isa_supported) reports an unknown
- * SPRY_ISA through the engine's error state, which this mock-based test
- * does without. */
-SpryStatus spry_set_error(SpryStatus code, const char *format, ...) {
-  (void)format;
-  return code;
-}
-
 static uint64_t g_rng = UINT64_C(0x243F6A8885A308D3);
 
 /* splitmix64: deterministic, so a failure reproduces. */

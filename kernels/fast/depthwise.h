@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * depthwise.h — the fast DEPTHWISE_CONV_2D path: weights packed once at
+ * prepare, output rows split over the interpreter's threads, every output
+ * pixel computed by a per-ISA kernel that works on blocks of
+ * SPRY_DW_BLOCK channels. Quantized results are bit-exact with the reference
+ * kernels (the same int32 sums modulo 2^32, the same requantization); float
+ * results differ only by summation order.
+ *
+ * Covered: float32 (finite weights), int8 with per-channel multipliers and
+ * legacy uint8 with one multiplier, depth multiplier 1, constant weights and
+ * bias, any filter size, strides, dilations, padding, fused activation and
+ * batch. Everything else keeps the reference kernel — in particular depth
+ * multipliers other than 1, int16, quantized shifts outside [-31, 31] — and
+ * so does every node under SPRY_ISA=reference. Prepare reports whether the
+ * fast path is in use (d->fn non-NULL).
+ *
+ * How a kernel sees a pixel. Each filter tap gets a pointer to its input
+ * pixel's first channel; a tap that falls outside the image points to a
+ * "pad pixel" instead, which contributes nothing: zeros for float, the input
+ * zero point for the quantized types. The quantized sum is
+ * sum_t (x_t + input_offset) * w_t; it is computed as sum_t x_t * w_t plus
+ * the constant input_offset * sum_t w_t, folded into the bias at prepare, so
+ * a pad pixel (x = -input_offset) cancels exactly and the kernels never add
+ * offsets (both forms are equal modulo 2^32, which is all the int32
+ * accumulator keeps).
+ *
+ * Packed weights, per block of SPRY_DW_BLOCK channels (the last block and
+ * missing taps padded with zeros):
+ *   quantized  int16 [blocks][tap_pairs][SPRY_DW_BLOCK][2]: channel c of the
+ *              taps 2p and 2p+1 side by side (w + filter_offset for uint8),
+ *              ready for a multiply that adds products in pairs;
+ *   float      float [blocks][taps][SPRY_DW_BLOCK].
+ * Per-channel bias, multiplier and shift arrays are padded the same way.
+ */
+#ifndef SPRY_KERNELS_FAST_DEPTHWISE_H
+#define SPRY_KERNELS_FAST_DEPTHWISE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conv_common.h"
+#include "cpu_isa.h"
+#include "gemm.h"
+
+#define SPRY_DW_BLOCK 16
+
+/* For the kernels' shared bodies, which take the activation type as a
+ * constant argument: inlining them into each typed entry point is what turns
+ * the type tests into straight code. */
+#if defined(__GNUC__)
+#define SPRY_DW_INLINE static inline __attribute__((always_inline))
+#else
+#define SPRY_DW_INLINE static inline
+#endif
+
+typedef struct SpryDepthwise SpryDepthwise;
+
+/* Channel blocks [first, first + blocks) of one output pixel. taps[t]
+ * points to input channel first * SPRY_DW_BLOCK of tap t's pixel (tap_slots
+ * pointers; the quantized kernels read them in pairs), out to the output
+ * pixel's channel first * SPRY_DW_BLOCK; the kernel reads and writes
+ * blocks * SPRY_DW_BLOCK channels there. */
+typedef void (*SpryDwFn)(const SpryDepthwise *d, const void *const *taps, int32_t first,
+                         int32_t blocks, void *out);
+
+typedef struct SpryDwKernels {
+  SpryDwFn f32, s8, u8;
+} SpryDwKernels;
+
+struct SpryDepthwise {
+  SpryDwFn fn;           /* NULL: the fast path is not used */
+  SpryConvKernel type;   /* F32, U8 or S8 */
+  SpryConvParams params; /* geometry (copied; only the scalars are used) */
+  SpryConvShapes shapes;
+  int32_t taps;          /* filter_h * filter_w */
+  int32_t tap_slots;     /* taps rounded up to even: the extra one is the pad pixel */
+  int32_t blocks;        /* channel blocks */
+  int32_t threads;       /* work items: one per thread */
+  size_t value_bytes;    /* bytes per activation value */
+  const void *weights;   /* packed (persistent) */
+  const void *pad;       /* the pad pixel, blocks * SPRY_DW_BLOCK values (persistent) */
+  SpryQgemmOutput output;   /* quantized: bias (offset folded in), multipliers, range */
+  const float *bias_f;      /* float: bias per channel, zero-padded */
+  int32_t scratch;          /* per thread: tap pointers and the last block's copies */
+  size_t slot_bytes;
+};
+
+/* The kernels of a variant; NULL for SPRY_ISA_REFERENCE. */
+const SpryDwKernels *spry_dw_kernels(SpryIsa isa);
+
+/* The per-ISA tables (depthwise_<isa>.c). */
+extern const SpryDwKernels spry_dw_portable;
+extern const SpryDwKernels spry_dw_avx2;
+extern const SpryDwKernels spry_dw_neon;
+
+/* Sets up the fast path for a node whose reference parameters are prepared.
+ * Leaves d->fn NULL, and returns SPRY_OK, where the fast path does not
+ * apply. */
+SpryStatus spry_depthwise_prepare(SpryContext *ctx, SpryDepthwise *d, SpryConvKernel type,
+                                  const SpryConvParams *params, const SpryConvShapes *shapes,
+                                  const SpryTensor *filter, const SpryTensor *bias);
+
+/* Runs a prepared fast path (d->fn non-NULL). */
+void spry_depthwise_run(SpryContext *ctx, const SpryDepthwise *d, const void *input, void *output);
+
+#endif /* SPRY_KERNELS_FAST_DEPTHWISE_H */

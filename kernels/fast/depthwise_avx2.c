@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * depthwise_avx2.c — AVX2 depthwise pixel kernels (compiled with -mavx2
+ * -mfma, run only when the CPU has both).
+ *
+ * Quantized: the bytes of two taps are interleaved (channel by channel) and
+ * widened to int16, so one VPMADDWD against the packed weight pairs adds
+ * both taps' products of 8 channels into int32 lanes, exactly. A block of
+ * 16 channels keeps two accumulators; the requantization reproduces TFLite's
+ * fixed-point steps lane by lane.
+ *
+ * Float: one FMA per tap and 8 channels; even and odd taps go to separate
+ * accumulators so consecutive FMAs do not wait on each other.
+ */
+#include <immintrin.h>
+
+#include "depthwise.h"
+#include "requant_avx2.h"
+
+/* 16 bytes of int8 or uint8 as 16 int16 lanes. */
+SPRY_DW_INLINE __m256i widen(__m128i bytes, bool u8) {
+  return u8 ? _mm256_cvtepu8_epi16(bytes) : _mm256_cvtepi8_epi16(bytes);
+}
+
+static inline __m256i load8(const int32_t *p) { return _mm256_loadu_si256((const __m256i *)p); }
+
+/* Output values of channels [c, c + 8) from their sums. */
+static inline __m256i requantize(__m256i acc, const SpryQgemmOutput *o, int32_t c) {
+  acc = _mm256_add_epi32(acc, load8(o->bias + c));
+  acc = multiply_by_quantized_multiplier(acc, load8(o->multiplier + c), load8(o->shift + c));
+  acc = _mm256_add_epi32(acc, _mm256_set1_epi32(o->output_offset));
+  acc = _mm256_max_epi32(acc, _mm256_set1_epi32(o->act_min));
+  return _mm256_min_epi32(acc, _mm256_set1_epi32(o->act_max));
+}
+
+/* Stores 16 clamped values (channels 0..7 in lo, 8..15 in hi) as bytes; they
+ * lie within the output type, so the saturating packs change nothing. */
+SPRY_DW_INLINE void store_block(__m256i lo, __m256i hi, bool u8, void *out) {
+  const __m128i w0 = _mm_packs_epi32(_mm256_castsi256_si128(lo), _mm256_extracti128_si256(lo, 1));
+  const __m128i w1 = _mm_packs_epi32(_mm256_castsi256_si128(hi), _mm256_extracti128_si256(hi, 1));
+  const __m128i bytes = u8 ? _mm_packus_epi16(w0, w1) : _mm_packs_epi16(w0, w1);
+  _mm_storeu_si128((__m128i *)out, bytes);
+}
+
+SPRY_DW_INLINE void quantized_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
+                                   int32_t blocks, void *out, bool u8) {
+  const int32_t pairs = d->tap_slots / 2;
+  const int16_t *w = (const int16_t *)d->weights + (size_t)first * (size_t)pairs * 2 * SPRY_DW_BLOCK;
+  for (int32_t b = 0; b < blocks; b++) {
+    const size_t at = (size_t)b * SPRY_DW_BLOCK;
+    __m256i lo = _mm256_setzero_si256(), hi = _mm256_setzero_si256();
+    for (int32_t p = 0; p < pairs; p++, w += 2 * SPRY_DW_BLOCK) {
+      const __m128i x0 = _mm_loadu_si128((const __m128i *)((const uint8_t *)taps[2 * p] + at));
+      const __m128i x1 = _mm_loadu_si128((const __m128i *)((const uint8_t *)taps[2 * p + 1] + at));
+      const __m256i w0 = _mm256_loadu_si256((const __m256i *)w);
+      const __m256i w1 = _mm256_loadu_si256((const __m256i *)(w + SPRY_DW_BLOCK));
+      lo = _mm256_add_epi32(lo, _mm256_madd_epi16(widen(_mm_unpacklo_epi8(x0, x1), u8), w0));
+      hi = _mm256_add_epi32(hi, _mm256_madd_epi16(widen(_mm_unpackhi_epi8(x0, x1), u8), w1));
+    }
+    const int32_t c = (first + b) * SPRY_DW_BLOCK;
+    store_block(requantize(lo, &d->output, c), requantize(hi, &d->output, c + 8), u8,
+                (uint8_t *)out + at);
+  }
+}
+
+static void s8_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
+                     int32_t blocks, void *out) {
+  quantized_pixel(d, taps, first, blocks, out, false);
+}
+
+static void u8_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
+                     int32_t blocks, void *out) {
+  quantized_pixel(d, taps, first, blocks, out, true);
+}
+
+/* bias + sum, clamped; NaN passes as in the reference (MAXPS and MINPS
+ * return their second operand when either is NaN). */
+static inline __m256 finish(__m256 sum, const float *bias, __m256 lo, __m256 hi) {
+  const __m256 v = _mm256_max_ps(lo, _mm256_add_ps(sum, _mm256_loadu_ps(bias)));
+  return _mm256_min_ps(hi, v);
+}
+
+static void f32_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
+                      int32_t blocks, void *out) {
+  const int32_t n = d->taps;
+  const float *w = (const float *)d->weights + (size_t)first * (size_t)n * SPRY_DW_BLOCK;
+  const __m256 lo = _mm256_set1_ps(d->params.act_min_f), hi = _mm256_set1_ps(d->params.act_max_f);
+  for (int32_t b = 0; b < blocks; b++) {
+    const size_t at = (size_t)b * SPRY_DW_BLOCK;
+    __m256 e0 = _mm256_setzero_ps(), e1 = e0, o0 = e0, o1 = e0;
+    int32_t t = 0;
+    for (; t + 2 <= n; t += 2, w += 2 * SPRY_DW_BLOCK) {
+      const float *x = (const float *)taps[t] + at, *y = (const float *)taps[t + 1] + at;
+      e0 = _mm256_fmadd_ps(_mm256_loadu_ps(x), _mm256_loadu_ps(w), e0);
+      e1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 8), _mm256_loadu_ps(w + 8), e1);
+      o0 = _mm256_fmadd_ps(_mm256_loadu_ps(y), _mm256_loadu_ps(w + 16), o0);
+      o1 = _mm256_fmadd_ps(_mm256_loadu_ps(y + 8), _mm256_loadu_ps(w + 24), o1);
+    }
+    if (t < n) {
+      const float *x = (const float *)taps[t] + at;
+      e0 = _mm256_fmadd_ps(_mm256_loadu_ps(x), _mm256_loadu_ps(w), e0);
+      e1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + 8), _mm256_loadu_ps(w + 8), e1);
+      w += SPRY_DW_BLOCK;
+    }
+    const float *bias = d->bias_f + (size_t)(first + b) * SPRY_DW_BLOCK;
+    float *o = (float *)out + at;
+    _mm256_storeu_ps(o, finish(_mm256_add_ps(e0, o0), bias, lo, hi));
+    _mm256_storeu_ps(o + 8, finish(_mm256_add_ps(e1, o1), bias + 8, lo, hi));
+  }
+}
+
+const SpryDwKernels spry_dw_avx2 = {.f32 = f32_pixel, .s8 = s8_pixel, .u8 = u8_pixel};
