@@ -17,6 +17,7 @@
 #include <stdlib.h>
 
 #include "binary.h"
+#include "fast/add_q8.h"
 #include "kernel_util.h"
 #include "quantization.h"
 #include "spry/op.h"
@@ -39,6 +40,7 @@ typedef struct AddOpData {
   AddKernel kernel;
   SpryBroadcast bc;
   SpryAddParams params;
+  SpryAddQ8 fast; /* 8-bit types: the table-driven path */
 } AddOpData;
 
 #define ADD_TYPES                                                                  \
@@ -80,7 +82,8 @@ static SpryStatus add_prepare_quantized(SpryContext *ctx, AddOpData *d, const Sp
                   "output scale %g is too small for input scales %g and %g (the rescale "
                   "multiplier must stay below 1)",
                   (double)qo->scale, (double)q1->scale, (double)q2->scale);
-  return SPRY_OK;
+  if (is16) return SPRY_OK;
+  return spry_add_q8_prepare(ctx, &d->fast, &d->params, d->kernel == ADD_KERNEL_U8);
 }
 
 static SpryStatus add_prepare(SpryContext *ctx, SpryNode *node) {
@@ -118,10 +121,13 @@ static SpryStatus add_invoke(SpryContext *ctx, SpryNode *node) {
       spry_ref_add_s32(p, &d->bc, a->data, b->data, out->data);
       break;
     case ADD_KERNEL_U8:
-      spry_ref_add_u8(p, &d->bc, a->data, b->data, out->data);
-      break;
     case ADD_KERNEL_S8:
-      spry_ref_add_s8(p, &d->bc, a->data, b->data, out->data);
+      if (d->fast.active)
+        spry_add_q8_run(ctx, &d->fast, &d->bc, a->data, b->data, out->data);
+      else if (d->kernel == ADD_KERNEL_U8)
+        spry_ref_add_u8(p, &d->bc, a->data, b->data, out->data);
+      else
+        spry_ref_add_s8(p, &d->bc, a->data, b->data, out->data);
       break;
     case ADD_KERNEL_S16:
       spry_ref_add_s16(p, &d->bc, a->data, b->data, out->data);
