@@ -45,8 +45,14 @@ SpryStatus spry_context_error(SpryContext *ctx, SpryStatus code, const char *for
   return spry_set_error(code, "%s", message);
 }
 
+/* A RESOURCE tensor holds one int32 handle per element (see resource.h),
+ * although its type has no data size of its own for spry_type_size(). */
+static size_t element_bytes(SpryType type) {
+  return type == SPRY_TYPE_RESOURCE ? sizeof(int32_t) : spry_type_size(type);
+}
+
 bool spry_shape_bytes(SpryType type, int32_t rank, const int32_t *dims, size_t *out_bytes) {
-  size_t bytes = spry_type_size(type);
+  size_t bytes = element_bytes(type);
   for (int32_t i = 0; i < rank; i++) {
     if (dims[i] < 0) return false;
     const size_t d = (size_t)dims[i];
@@ -55,6 +61,14 @@ bool spry_shape_bytes(SpryType type, int32_t rank, const int32_t *dims, size_t *
   }
   *out_bytes = bytes;
   return true;
+}
+
+void spry_shape_text(int32_t rank, const int32_t *dims, char *text, size_t size) {
+  if (size == 0) return;
+  size_t used = (size_t)snprintf(text, size, "[");
+  for (int32_t i = 0; i < rank && used < size; i++)
+    used += (size_t)snprintf(text + used, size - used, i ? ", %d" : "%d", (int)dims[i]);
+  if (used < size) snprintf(text + used, size - used, "]");
 }
 
 SpryStatus spry_context_resize_tensor(SpryContext *ctx, SpryTensor *tensor, int32_t rank,
@@ -71,7 +85,7 @@ SpryStatus spry_context_resize_tensor(SpryContext *ctx, SpryTensor *tensor, int3
   if (rank < 0 || rank > SPRY_MAX_RANK)
     return spry_context_error(ctx, SPRY_ERROR_UNSUPPORTED, "tensor '%s': rank %d (max %d)",
                               tensor->name, (int)rank, SPRY_MAX_RANK);
-  if (spry_type_size(tensor->type) == 0)
+  if (element_bytes(tensor->type) == 0)
     return spry_context_error(ctx, SPRY_ERROR_UNSUPPORTED, "tensor '%s' has type %s",
                               tensor->name, spry_type_name(tensor->type));
   size_t bytes = 0;

@@ -7,7 +7,9 @@
 #include "arena_planner.h"
 #include "interpreter_internal.h"
 #include "resolver.h"
+#include "resource.h"
 #include "status.h"
+#include "subgraph.h"
 
 #define SPRY_DEFAULT_MAX_ARENA_BYTES ((size_t)1 << 30)
 
@@ -171,6 +173,33 @@ static SpryStatus init_nodes(SpryInterpreter *interp) {
   return SPRY_OK;
 }
 
+/* Tensors and nodes (resolved, checked and initialised) of the runtime's
+ * subgraph; model, graph, options, resolver and context are set. */
+static SpryStatus build_runtime(SpryInterpreter *interp) {
+  interp->num_tensors = interp->graph->num_tensors;
+  interp->num_nodes = interp->graph->num_operators;
+
+  const size_t nt = (size_t)(uint32_t)interp->num_tensors + 1;
+  const size_t nn = (size_t)(uint32_t)interp->num_nodes + 1;
+  interp->tensors = calloc(nt, sizeof *interp->tensors);
+  interp->producer = calloc(nt, sizeof *interp->producer);
+  interp->variable_data = calloc(nt, sizeof *interp->variable_data);
+  interp->nodes = calloc(nn, sizeof *interp->nodes);
+  interp->profile = calloc(nn, sizeof *interp->profile);
+  if (!interp->tensors || !interp->producer || !interp->variable_data || !interp->nodes ||
+      !interp->profile)
+    return spry_set_error(SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
+  for (int32_t t = 0; t < interp->num_tensors; t++)
+    init_tensor(&interp->tensors[t], &interp->graph->tensors[t]);
+  demote_empty_constants(interp);
+  SPRY_TRY(resolve_nodes(interp));
+  SPRY_TRY(check_sparse_readers(interp));
+  SPRY_TRY(check_dataflow(interp));
+  SPRY_TRY(init_nodes(interp));
+  interp->needs_prepare = true;
+  return SPRY_OK;
+}
+
 SpryStatus spry_interpreter_new(const SpryModel *model, const SpryOptions *options,
                                 SpryInterpreter **out_interpreter) {
   if (!out_interpreter)
@@ -187,6 +216,7 @@ SpryStatus spry_interpreter_new(const SpryModel *model, const SpryOptions *optio
 
   SpryInterpreter *interp = calloc(1, sizeof *interp);
   if (!interp) return spry_set_error(SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
+  interp->root = interp;
   spry_options_init(&interp->options);
   if (options) interp->options = *options;
   if (interp->options.max_arena_bytes == 0)
@@ -200,30 +230,14 @@ SpryStatus spry_interpreter_new(const SpryModel *model, const SpryOptions *optio
   if (interp->options.num_threads > 1 &&
       (status = spry_thread_pool_new(interp->options.num_threads, &interp->pool)) != SPRY_OK)
     goto fail;
-  interp->num_tensors = interp->graph->num_tensors;
-  interp->num_nodes = interp->graph->num_operators;
-
-  const size_t nt = (size_t)(uint32_t)interp->num_tensors + 1;
-  const size_t nn = (size_t)(uint32_t)interp->num_nodes + 1;
-  interp->tensors = calloc(nt, sizeof *interp->tensors);
-  interp->producer = calloc(nt, sizeof *interp->producer);
-  interp->variable_data = calloc(nt, sizeof *interp->variable_data);
-  interp->nodes = calloc(nn, sizeof *interp->nodes);
-  interp->profile = calloc(nn, sizeof *interp->profile);
-  if (!interp->tensors || !interp->producer || !interp->variable_data || !interp->nodes ||
-      !interp->profile) {
-    status = spry_set_error(SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
-    goto fail;
-  }
-  for (int32_t t = 0; t < interp->num_tensors; t++)
-    init_tensor(&interp->tensors[t], &interp->graph->tensors[t]);
-  demote_empty_constants(interp);
-  if ((status = resolve_nodes(interp)) != SPRY_OK) goto fail;
-  if ((status = check_sparse_readers(interp)) != SPRY_OK) goto fail;
-  if ((status = check_dataflow(interp)) != SPRY_OK) goto fail;
-  if ((status = init_nodes(interp)) != SPRY_OK) goto fail;
-  interp->needs_prepare = true;
-  if ((status = spry_interpreter_prepare(interp)) != SPRY_OK) goto fail;
+  if ((status = spry_subgraph_table_new(interp)) != SPRY_OK) goto fail;
+  if ((status = spry_resource_table_new(&interp->resources)) != SPRY_OK) goto fail;
+  if ((status = build_runtime(interp)) != SPRY_OK) goto fail;
+  /* The first prepare creates the runtimes of the subgraphs that control-flow
+   * ops call: the resolver may be used only while this function runs. */
+  status = spry_interpreter_prepare(interp);
+  spry_subgraph_table_seal(interp);
+  if (status != SPRY_OK) goto fail;
   *out_interpreter = interp;
   return SPRY_OK;
 fail:
@@ -231,8 +245,33 @@ fail:
   return status;
 }
 
+SpryStatus spry_interpreter_new_callee(SpryInterpreter *root, int32_t index,
+                                       SpryInterpreter **out) {
+  *out = NULL;
+  SpryInterpreter *interp = calloc(1, sizeof *interp);
+  if (!interp) return spry_set_error(SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
+  interp->root = root;
+  interp->subgraph_index = index;
+  interp->options = root->options;
+  interp->model = root->model;
+  interp->graph = &root->model->subgraphs[index];
+  interp->resolver = root->resolver;
+  interp->context.interpreter = interp;
+  interp->isa = root->isa;
+  interp->pool = root->pool;
+  const SpryStatus status = build_runtime(interp);
+  if (status != SPRY_OK) {
+    spry_interpreter_free(interp);
+    return status;
+  }
+  *out = interp;
+  return SPRY_OK;
+}
+
 void spry_interpreter_free(SpryInterpreter *interp) {
   if (!interp) return;
+  const bool is_root = interp->root == interp;
+  if (is_root) spry_subgraph_table_free(interp); /* callees first: they share the pool */
   SpryContext *ctx = &interp->context;
   for (int32_t n = 0; interp->nodes && n < interp->num_nodes; n++) {
     SpryNodeState *state = &interp->nodes[n];
@@ -253,7 +292,10 @@ void spry_interpreter_free(SpryInterpreter *interp) {
   free(interp->producer);
   free(interp->tensors);
   free(interp->profile);
-  spry_thread_pool_free(interp->pool);
+  if (is_root) {
+    spry_resource_table_free(interp->resources);
+    spry_thread_pool_free(interp->pool);
+  }
   free(interp);
 }
 
@@ -297,15 +339,21 @@ static SpryStatus reset_nodes(SpryInterpreter *interp) {
   return SPRY_OK;
 }
 
+SpryStatus spry_runtime_reset_state(SpryInterpreter *interp) {
+  for (int32_t t = 0; t < interp->num_tensors; t++) {
+    SpryTensor *tensor = &interp->tensors[t];
+    if (tensor->kind == SPRY_TENSOR_PERSISTENT) reset_variable_tensor(tensor);
+  }
+  return reset_nodes(interp);
+}
+
 SpryStatus spry_interpreter_reset_state(SpryInterpreter *interp) {
   if (!interp) return spry_set_error(SPRY_ERROR_INVALID_ARGUMENT, "interpreter is NULL");
   /* State lives in memory that prepare allocates; a pending prepare creates
    * it fresh (and zeroed) anyway, but must succeed before we can touch it. */
   if (interp->needs_prepare) SPRY_TRY(spry_interpreter_prepare(interp));
   spry_clear_error();
-  for (int32_t t = 0; t < interp->num_tensors; t++) {
-    SpryTensor *tensor = &interp->tensors[t];
-    if (tensor->kind == SPRY_TENSOR_PERSISTENT) reset_variable_tensor(tensor);
-  }
-  return reset_nodes(interp);
+  SPRY_TRY(spry_runtime_reset_state(interp));
+  /* Callees' state, resource variables and CALL_ONCE: back to unrun. */
+  return spry_subgraph_reset_state(interp);
 }

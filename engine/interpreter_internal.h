@@ -47,6 +47,15 @@ struct SpryContext {
   SpryPhase phase;
 };
 
+typedef struct SprySubgraphTable SprySubgraphTable; /* subgraph.h */
+typedef struct SpryResourceTable SpryResourceTable; /* resource.h */
+
+/* The runtime of one subgraph: its tensors, nodes, plan and arena. The
+ * public interpreter is the runtime of subgraph 0 (its `root`); the
+ * control-flow kernels (WHILE, IF, CALL_ONCE) run other subgraphs through
+ * runtimes of their own that the root owns and creates while
+ * spry_interpreter_new() runs (see subgraph.h). A callee runtime shares the
+ * root's model, options, resolver, ISA and thread pool. */
 struct SpryInterpreter {
   const SpryModel *model;
   const SprySubgraphDesc *graph;
@@ -68,12 +77,29 @@ struct SpryInterpreter {
   SpryContext context;
   SpryProfileEntry *profile;
   SpryIsa isa;                         /* kernel variants (SPRY_ISA or the CPU's best) */
-  SpryThreadPool *pool;                /* NULL when single-threaded */
+  SpryThreadPool *pool;                /* NULL when single-threaded; the root's */
+  SpryInterpreter *root;               /* the public interpreter (itself for subgraph 0) */
+  int32_t subgraph_index;              /* the subgraph this runtime runs */
+  bool busy;                           /* a callee being prepared or run (cycle guard) */
+  SprySubgraphTable *subgraphs;        /* root only: callee runtimes, CALL_ONCE flags */
+  SpryResourceTable *resources;        /* root only: resource variables */
 };
 
-/* Byte size of a shape of the given type; false when a dim is negative or the
- * size would exceed SIZE_MAX / 4. */
+/* Creates the runtime of subgraph `index` (> 0) for `root`: tensors, nodes
+ * resolved with the root's resolver and initialised; not prepared. */
+SpryStatus spry_interpreter_new_callee(SpryInterpreter *root, int32_t index,
+                                       SpryInterpreter **out);
+
+/* Returns the state of one runtime (variable tensors, ops' reset) to what it
+ * was after prepare (see spry_interpreter_reset_state). */
+SpryStatus spry_runtime_reset_state(SpryInterpreter *runtime);
+
+/* Byte size of a shape of the given type (a RESOURCE element is one int32
+ * handle); false when a dim is negative or the size would exceed SIZE_MAX / 4. */
 bool spry_shape_bytes(SpryType type, int32_t rank, const int32_t *dims, size_t *out_bytes);
+
+/* "[d0, d1, ...]" for messages (truncated to `size`). */
+void spry_shape_text(int32_t rank, const int32_t *dims, char *text, size_t size);
 
 /* Releases every allocation in the list. */
 void spry_alloc_list_clear(SpryAllocList *list);

@@ -18,6 +18,13 @@ struct SpryOptionsTable {
   uint32_t table;       /* offset of the table from base */
 };
 
+/* A string field of an options table (VarHandleOptions' names): its bytes
+ * inside the model (NUL-terminated there) and their count. False, with
+ * *out = NULL and *out_length = 0, when the field is absent or malformed.
+ * Engine-private: the public option readers are in <spry/op.h>. */
+bool spry_option_string(const SpryOptionsTable *table, int field, const char **out,
+                        size_t *out_length);
+
 /* Sparse constant tensors (TFLite's SparsityParameters), verified at open
  * against the tensor's dense shape; engine-private (see sparsity.h). The
  * tensor's data then holds only the stored values, in traversal order. */

@@ -99,3 +99,18 @@ int32_t spry_option_i32_vector(const SpryOptionsTable *options, int field, int32
   for (uint32_t i = 0; i < n; i++) dst[i] = spry_fb_vector_i32(&v, i);
   return (int32_t)v.length;
 }
+
+bool spry_option_string(const SpryOptionsTable *options, int field, const char **out,
+                        size_t *out_length) {
+  SpryFb fb;
+  SpryFbTable t;
+  *out = NULL;
+  *out_length = 0;
+  if (!open_table(options, &fb, &t) ||
+      spry_fb_string_field(&t, field, out, out_length) != SPRY_OK || *out == NULL) {
+    *out = NULL;
+    *out_length = 0;
+    return false;
+  }
+  return true;
+}

@@ -4,6 +4,7 @@
 
 #include "interpreter_internal.h"
 #include "status.h"
+#include "subgraph.h"
 
 int32_t spry_interpreter_input_count(const SpryInterpreter *interp) {
   return interp ? interp->graph->num_inputs : 0;
@@ -29,8 +30,31 @@ const SpryTensor *spry_interpreter_output(const SpryInterpreter *interp, int32_t
   return &interp->tensors[interp->graph->outputs[index]];
 }
 
+/* A figure summed over the interpreter's runtimes: subgraph 0's, then those
+ * of the subgraphs that control-flow ops call (see subgraph.h). */
+static size_t sum_over_runtimes(const SpryInterpreter *interp,
+                                size_t (*measure)(const SpryInterpreter *runtime)) {
+  size_t total = 0;
+  for (int32_t i = 0; interp && i < interp->model->num_subgraphs; i++) {
+    const SpryInterpreter *runtime = spry_subgraph_runtime(interp, i);
+    if (runtime) total += measure(runtime);
+  }
+  return total;
+}
+
+static size_t arena_bytes(const SpryInterpreter *rt) { return rt->arena_bytes; }
+
+static size_t arena_lower_bound(const SpryInterpreter *rt) { return rt->arena_lower_bound; }
+
+static size_t persistent_bytes(const SpryInterpreter *rt) {
+  size_t bytes = 0;
+  for (int32_t n = 0; n < rt->num_nodes; n++)
+    bytes += rt->nodes[n].init_allocs.bytes + rt->nodes[n].prepare_allocs.bytes;
+  return bytes;
+}
+
 size_t spry_interpreter_arena_bytes(const SpryInterpreter *interp) {
-  return interp ? interp->arena_bytes : 0;
+  return sum_over_runtimes(interp, arena_bytes);
 }
 
 const char *spry_interpreter_kernel_isa(const SpryInterpreter *interp) {
@@ -38,15 +62,11 @@ const char *spry_interpreter_kernel_isa(const SpryInterpreter *interp) {
 }
 
 size_t spry_interpreter_arena_lower_bound(const SpryInterpreter *interp) {
-  return interp ? interp->arena_lower_bound : 0;
+  return sum_over_runtimes(interp, arena_lower_bound);
 }
 
 size_t spry_interpreter_persistent_bytes(const SpryInterpreter *interp) {
-  if (!interp) return 0;
-  size_t bytes = 0;
-  for (int32_t n = 0; n < interp->num_nodes; n++)
-    bytes += interp->nodes[n].init_allocs.bytes + interp->nodes[n].prepare_allocs.bytes;
-  return bytes;
+  return sum_over_runtimes(interp, persistent_bytes);
 }
 
 SpryStatus spry_interpreter_resize_input(SpryInterpreter *interp, int32_t index, int32_t rank,

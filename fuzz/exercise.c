@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "status.h"
+#include "subgraph.h"
 
 /* Deterministic, finite input values: the point is to reach every kernel with
  * ordinary data, not to fuzz the numerics (bool tensors must hold 0 or 1, and
@@ -81,6 +82,8 @@ void spry_exercise_model(const void *data, size_t size, size_t invoke_max_arena,
   }
 
   result->outcome = SPRY_EXERCISE_PREPARED;
+  /* A corrupted loop condition could otherwise spin forever. */
+  spry_interpreter_set_loop_budget(interp, SPRY_EXERCISE_MAX_LOOP_ITERATIONS);
   if (invoke_max_arena > 0 && spry_interpreter_arena_bytes(interp) <= invoke_max_arena) {
     int32_t inputs = spry_interpreter_input_count(interp);
     for (int32_t i = 0; i < inputs; i++) {

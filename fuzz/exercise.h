@@ -13,6 +13,12 @@
  * of allocating gigabytes. */
 #define SPRY_EXERCISE_MAX_ARENA_BYTES ((size_t)64 << 20)
 
+/* WHILE iterations an exercised model may run (the engine sets no limit, as
+ * TFLite does not):
+ * a corrupted loop condition or counter fails the invoke instead of hanging
+ * the harness. */
+#define SPRY_EXERCISE_MAX_LOOP_ITERATIONS 1000
+
 typedef enum SpryExerciseOutcome {
   SPRY_EXERCISE_OPEN_FAILED = 0,
   SPRY_EXERCISE_PREPARE_FAILED,
@@ -32,7 +38,8 @@ typedef struct SpryExerciseResult {
 } SpryExerciseResult;
 
 /* Opens `data` (exactly `size` bytes, used in place) and creates an
- * interpreter capped at SPRY_EXERCISE_MAX_ARENA_BYTES. When that succeeds and
+ * interpreter capped at SPRY_EXERCISE_MAX_ARENA_BYTES and
+ * SPRY_EXERCISE_MAX_LOOP_ITERATIONS. When that succeeds and
  * the planned arena is at most `invoke_max_arena` bytes (0: never invoke,
  * SIZE_MAX: always), fills the inputs with a fixed pattern and invokes once.
  * Everything is freed before returning. */

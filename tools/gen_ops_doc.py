@@ -34,7 +34,8 @@ TENSOR_TYPES = ['float32', 'float16', 'int32', 'uint8', 'int64', 'string', 'bool
                 'uint32', 'uint16', 'int4', 'bfloat16']
 CUSTOM = 32
 # Ops whose first input is not the data the kernel is typed on.
-DATA_INPUT = {'TRANSPOSE_CONV': 2, 'FILL': 1, 'SELECT': 1, 'SELECT_V2': 1}
+DATA_INPUT = {'TRANSPOSE_CONV': 2, 'FILL': 1, 'SELECT': 1, 'SELECT_V2': 1, 'IF': 1,
+              'ASSIGN_VARIABLE': 1}
 
 
 class Table:
@@ -105,7 +106,10 @@ def model_ops(path, names):
             data = DATA_INPUT.get(name, 0)
             t_in = types[inputs[data]] if data < len(inputs) and inputs[data] >= 0 else None
             t_out = types[outputs[0]] if outputs else None
-            sig = t_out if t_in in (None, t_out) else '%s → %s' % (t_in, t_out)
+            if t_in == 'resource' and t_out:
+                t_in = None  # a variable handle (READ_VARIABLE): the output is the data
+            sig = t_in if t_out is None else t_out if t_in in (None, t_out) else \
+                '%s → %s' % (t_in, t_out)
             ops.append((name, version, sig or '—'))
     return ops
 

@@ -7,6 +7,11 @@
  *   $SPRY_TEST_DATA/models/ and then $SPRY_SHARED_DIR/models/ (exit 77, a
  *   skip for meson, when neither has it), plus input_<i>.bin and
  *   output_<i>.bin in the tensors' raw little-endian form.
+ *   Stateful models may add further invokes on the same interpreter:
+ *   step1/, step2/, ... each with its own input_<i>.bin and output_<i>.bin.
+ *   After the last step, the interpreter's state is reset
+ *   (spry_interpreter_reset_state) and the first invoke must give its
+ *   outputs again.
  * Integer and quantized outputs must match byte for byte; float32 outputs
  * within 1e-5 * (1 + max |reference|) absolute error. Whole models (cases
  * naming a model in model.txt) on the fast kernels get 1e-4 instead: their
@@ -38,6 +43,7 @@ static bool whole_model;            /* the case names its model in model.txt */
 static double float_tolerance = FLOAT_TOLERANCE;
 
 static char case_dir[PATH_CAPACITY];
+static char step_dir[PATH_CAPACITY]; /* case_dir, or its step<k> folder */
 static char model_path[PATH_CAPACITY];
 
 /* Everything a failing assertion (a longjmp) would otherwise leak; freed by
@@ -82,7 +88,16 @@ static bool read_file(const char *path, uint8_t **out, size_t *size) {
 static void case_file(char *dst, const char *kind, int32_t index) {
   char name[64];
   snprintf(name, sizeof name, "%s_%d.bin", kind, (int)index);
-  assert_true(join(dst, case_dir, name));
+  assert_true(join(dst, step_dir, name));
+}
+
+/* Points step_dir at step `k` (0: the case folder); false when it does not exist. */
+static bool select_step(int k) {
+  if (k == 0) return snprintf(step_dir, sizeof step_dir, "%s", case_dir) < PATH_CAPACITY;
+  char name[32];
+  snprintf(name, sizeof name, "step%d", k);
+  struct stat st;
+  return join(step_dir, case_dir, name) && stat(step_dir, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static void print_value(const char *label, SpryType type, const uint8_t *p) {
@@ -248,6 +263,16 @@ static int teardown(void **state) {
   return 0;
 }
 
+static void run_step(GoldenState *g, int step) {
+  if (step > 0) print_message("step %d\n", step);
+  load_inputs(g);
+  if (spry_interpreter_invoke(g->interp) != SPRY_OK) {
+    print_error("invoke %s (step %d): %s\n", model_path, step, spry_last_error());
+    fail();
+  }
+  check_outputs(g);
+}
+
 static void test_golden_case(void **state) {
   GoldenState *g = *state;
   if (spry_model_open_file(model_path, &g->model) != SPRY_OK) {
@@ -265,12 +290,19 @@ static void test_golden_case(void **state) {
   }
   if (whole_model && strcmp(spry_interpreter_kernel_isa(g->interp), "reference") != 0)
     float_tolerance = FLOAT_TOLERANCE_FAST_MODEL;
-  load_inputs(g);
-  if (spry_interpreter_invoke(g->interp) != SPRY_OK) {
-    print_error("invoke %s: %s\n", model_path, spry_last_error());
+  int steps = 0;
+  while (select_step(steps)) {
+    run_step(g, steps);
+    steps++;
+  }
+  if (steps == 1) return;
+  /* A reset interpreter must behave as a fresh one. */
+  if (spry_interpreter_reset_state(g->interp) != SPRY_OK) {
+    print_error("reset %s: %s\n", model_path, spry_last_error());
     fail();
   }
-  check_outputs(g);
+  assert_true(select_step(0));
+  run_step(g, 0);
 }
 
 /* model.tflite in the case, else the name in model.txt. Returns 0, or the

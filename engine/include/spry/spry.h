@@ -182,7 +182,9 @@ typedef struct SpryOptions {
 void spry_options_init(SpryOptions *options);
 
 /* Creates an interpreter for subgraph 0 of the model, resolves every operator
- * and prepares it (shapes, kernels, arena). `options` may be NULL. */
+ * and prepares it (shapes, kernels, arena). The subgraphs that control-flow
+ * ops (WHILE, IF, CALL_ONCE) call are resolved and prepared with it; other
+ * subgraphs are ignored. `options` may be NULL. */
 SpryStatus spry_interpreter_new(const SpryModel *model, const SpryOptions *options,
                                 SpryInterpreter **out_interpreter);
 /* Accepts NULL. */
@@ -208,16 +210,22 @@ SpryStatus spry_interpreter_invoke(SpryInterpreter *interpreter);
  * per-op Reset. Variable tensors are filled with zero bytes, int8 ones with
  * their zero point (TFLite's rule); then each op's `reset` callback (see
  * <spry/op.h>) clears its internal state, e.g. the noise estimate of the
- * audio front end's SignalFilterBankSpectralSubtraction. Prepares the
+ * audio front end's SignalFilterBankSpectralSubtraction. This covers every
+ * subgraph that control-flow ops run. Beyond TFLite's ResetVariableTensors,
+ * resource variables (VAR_HANDLE) lose their values and CALL_ONCE runs its
+ * initialisation subgraph again on the next invoke. Prepares the
  * interpreter first if it needs it. After a reset, invoking a sequence gives
  * the same outputs as a freshly created interpreter. */
 SpryStatus spry_interpreter_reset_state(SpryInterpreter *interpreter);
 
 /* Bytes of the planned arena, and the lower bound: the peak of bytes that are
- * live at the same time. */
+ * live at the same time. A model with control flow (WHILE, IF, CALL_ONCE)
+ * has one arena per subgraph that runs: both figures are then the sums over
+ * those arenas. */
 size_t spry_interpreter_arena_bytes(const SpryInterpreter *interpreter);
 size_t spry_interpreter_arena_lower_bound(const SpryInterpreter *interpreter);
-/* Bytes of persistent kernel memory (prepacked weights, op data). */
+/* Bytes of persistent kernel memory (prepacked weights, op data), in every
+ * subgraph that runs. */
 size_t spry_interpreter_persistent_bytes(const SpryInterpreter *interpreter);
 
 /* The kernel variants the interpreter runs: "avx2", "neon", "neondot",
