@@ -24,6 +24,7 @@
 #include <stdlib.h>
 
 #include "conv_common.h"
+#include "fast/conv_gemm.h"
 #include "fast/depthwise.h"
 #include "kernel_util.h"
 #include "quantization.h"
@@ -44,6 +45,7 @@ typedef struct DwOpData {
   int32_t depth_multiplier_option;
   SpryWindowedOp op;
   SpryDepthwise fast; /* the fast path, where it applies */
+  SpryConvGemm single_channel; /* one input channel, depth multiplier > 1: a convolution */
 } DwOpData;
 
 static SpryStatus dw_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -110,7 +112,17 @@ static SpryStatus dw_prepare(SpryContext *ctx, SpryNode *node) {
   /* TFLite's signed depthwise kernels take the weights as symmetric and
    * ignore filter zero points. */
   SPRY_TRY(spry_conv_prepare_windowed(ctx, &t, &d->op, 3, /*require_symmetric=*/false));
-  return spry_depthwise_prepare(ctx, &d->fast, d->op.kernel, &d->op.params, &d->op.shapes,
+  SPRY_TRY(spry_depthwise_prepare(ctx, &d->fast, d->op.kernel, &d->op.params, &d->op.shapes,
+                                  t.filter, t.bias));
+  d->single_channel.kernels = NULL;
+  if (d->fast.fn || d->op.shapes.input_c != 1) return SPRY_OK;
+  /* With one input channel every output channel reads the same taps: a
+   * plain convolution whose filter is stored [1, H, W, outputs] (micro_speech). */
+  SpryConvShapes shapes = d->op.shapes;
+  shapes.filter_c = 1;
+  d->single_channel.depthwise = true;
+  return spry_conv_gemm_prepare(ctx, &d->single_channel, d->op.kernel,
+                                SPRY_GEMM_REQUANT_FIXED_POINT, &d->op.params, &shapes, NULL,
                                 t.filter, t.bias);
 }
 
@@ -124,6 +136,10 @@ static SpryStatus dw_invoke(SpryContext *ctx, SpryNode *node) {
   void *out = t.output->data;
   if (d->fast.fn) {
     spry_depthwise_run(ctx, &d->fast, in, out);
+    return SPRY_OK;
+  }
+  if (d->single_channel.kernels) {
+    spry_conv_gemm_run(ctx, &d->single_channel, in, out);
     return SPRY_OK;
   }
   const SpryConvParams *p = &d->op.params;

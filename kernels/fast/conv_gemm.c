@@ -65,11 +65,14 @@ static SpryStatus pack_weights(SpryContext *ctx, SpryConvGemm *g, const SpryTens
   g->packed = spry_context_alloc_persistent(
       ctx, quantized ? spry_qgemm_packed_bytes(n, k) : spry_fgemm_packed_bytes(n, k));
   if (!g->packed) return SPRY_ERROR_OUT_OF_MEMORY;
+  /* Depthwise filters with one input channel are [1, H, W, n]. */
+  const SpryGemmLayout layout = g->depthwise ? (SpryGemmLayout){1, (size_t)n}
+                                             : (SpryGemmLayout){(size_t)k, 1};
   if (quantized)
-    spry_qgemm_pack(n, k, filter->data, g->type == SPRY_CONV_KERNEL_U8, g->params.filter_offset,
-                    g->packed);
+    spry_qgemm_pack(n, k, filter->data, layout, g->type == SPRY_CONV_KERNEL_U8,
+                    g->params.filter_offset, g->packed);
   else
-    spry_fgemm_pack(n, k, filter->data, g->packed);
+    spry_fgemm_pack(n, k, filter->data, layout, g->packed);
   return SPRY_OK;
 }
 
@@ -82,6 +85,7 @@ static bool applies(const SpryConvGemm *g, SpryConvKernel type, const SpryTensor
   if (filter->kind != SPRY_TENSOR_CONSTANT || (bias && bias->kind != SPRY_TENSOR_CONSTANT))
     return false;
   if (s->filter_c != s->input_c) return false; /* grouped convolution */
+  if (g->depthwise && s->input_c != 1) return false;
   if (g->requant == SPRY_GEMM_REQUANT_FIXED_POINT && type != SPRY_CONV_KERNEL_F32) {
     /* The vector requantization needs shifts within [-31, 31]. */
     for (int32_t c = 0; c < (type == SPRY_CONV_KERNEL_U8 ? 1 : s->output_c); c++) {
@@ -99,7 +103,9 @@ SpryStatus spry_conv_gemm_prepare(SpryContext *ctx, SpryConvGemm *g, SpryConvKer
                                   SpryGemmRequant requant, const SpryConvParams *params,
                                   const SpryConvShapes *shapes, const SpryFullyConnectedParams *fc,
                                   const SpryTensor *filter, const SpryTensor *bias) {
+  const bool depthwise = g->depthwise;
   memset(g, 0, sizeof *g);
+  g->depthwise = depthwise;
   const SpryGemmKernels *kernels = spry_gemm_kernels(spry_context_isa(ctx));
   g->type = type;
   g->requant = requant;

@@ -41,6 +41,8 @@ typedef struct SpryConvGemm {
   int32_t threads;                /* work items: one per thread */
   bool split_columns;             /* few rows: threads split the columns instead */
   bool direct;                    /* float 1x1, stride 1, no padding: A is the input */
+  bool depthwise;                 /* set by the caller: a DEPTHWISE_CONV_2D with one input
+                                   * channel (a convolution whose filter is [1, H, W, n]) */
   void *packed;                   /* B in the micro-kernels' layout (persistent) */
   SpryQgemmOutput output;         /* quantized: per-column bias and multipliers */
   float *bias_f;                  /* float: per-column bias, zero-padded to the blocks */
@@ -49,7 +51,8 @@ typedef struct SpryConvGemm {
 } SpryConvGemm;
 
 /* Sets up the fast path for a node whose reference parameters are prepared
- * (params, shapes; for DOUBLE_SCALE `fc` must outlive the node). Leaves
+ * (params, shapes; for DOUBLE_SCALE `fc` must outlive the node; g->depthwise,
+ * set before the call, is kept). Leaves
  * g->kernels NULL, and returns SPRY_OK, where the fast path does not apply. */
 SpryStatus spry_conv_gemm_prepare(SpryContext *ctx, SpryConvGemm *g, SpryConvKernel type,
                                   SpryGemmRequant requant, const SpryConvParams *params,

@@ -87,11 +87,19 @@ void spry_fgemm_portable(int32_t mr, int32_t nr, int32_t k, const float *a, size
 size_t spry_qgemm_packed_bytes(int32_t n, int32_t k);
 size_t spry_fgemm_packed_bytes(int32_t n, int32_t k);
 
-/* Packs B from its rows (`weights`: n rows of k 8-bit values, signed unless
- * `is_u8`), adding filter_offset to each. */
-void spry_qgemm_pack(int32_t n, int32_t k, const void *weights, int is_u8, int32_t filter_offset,
-                     int16_t *packed);
-void spry_fgemm_pack(int32_t n, int32_t k, const float *weights, float *packed);
+/* Where B's element (column c, depth d) is stored: at c * column_stride +
+ * d * depth_stride. Filters stored OHWI have (k, 1); depthwise filters,
+ * [1, H, W, n], have (1, n). */
+typedef struct SpryGemmLayout {
+  size_t column_stride, depth_stride;
+} SpryGemmLayout;
+
+/* Packs B (`weights`: 8-bit values, signed unless `is_u8`), adding
+ * filter_offset to each. */
+void spry_qgemm_pack(int32_t n, int32_t k, const void *weights, SpryGemmLayout layout, int is_u8,
+                     int32_t filter_offset, int16_t *packed);
+void spry_fgemm_pack(int32_t n, int32_t k, const float *weights, SpryGemmLayout layout,
+                     float *packed);
 
 /* Number of int16 values in a quantized A row of depth k. */
 static inline size_t spry_qgemm_row_values(int32_t k) { return ((size_t)k + 1) & ~(size_t)1; }

@@ -458,6 +458,26 @@ static void test_fallbacks(void **state) {
 
 }
 
+/* One input channel with a depth multiplier (micro_speech's first layer):
+ * the node runs as a convolution on the GEMM fast path, which also requests
+ * one scratch buffer (float 1x1 stride 1 without padding would not: those
+ * geometries are skipped). */
+static void test_single_channel_multiplier(void **state) {
+  (void)state;
+  const DwType types[] = {DW_F32, DW_S8, DW_U8};
+  const int32_t multipliers[] = {2, 8, 17};
+  int32_t index = 0;
+  for (size_t t = 0; t < 3; t++)
+    for (size_t m = 0; m < 3; m++)
+      for (int32_t filter = 0; filter < 4; filter++)
+        for (int32_t geometry = 0; geometry < 8; geometry += 3, index++) {
+          DwCase c = sweep_case(types[t], 1, filter, geometry, index % 4, index);
+          c.multiplier = multipliers[m];
+          if (types[t] == DW_F32 && filter == 0 && c.stride == 1) continue;
+          check_case(&c, true);
+        }
+}
+
 /* Multipliers beyond what the fixed-point form holds: below 2^-32 they
  * become 0 (every output the zero point), above 2^31 the largest one. */
 static void test_multiplier_limits(void **state) {
@@ -561,6 +581,7 @@ int main(void) {
       cmocka_unit_test(test_larger_images),
       cmocka_unit_test(test_huge_window),
       cmocka_unit_test(test_fallbacks),
+      cmocka_unit_test(test_single_channel_multiplier),
       cmocka_unit_test(test_multiplier_limits),
       cmocka_unit_test(test_float_nonfinite_weights),
       cmocka_unit_test(test_empty_batch),
