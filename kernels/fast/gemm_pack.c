@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* gemm_pack.c — packing the weights into the micro-kernels' layout (gemm.h). */
+#include <stdbool.h>
 #include <string.h>
 
 #include "gemm.h"
@@ -16,21 +17,49 @@ size_t spry_fgemm_packed_bytes(int32_t n, int32_t k) {
   return column_blocks(n) * (size_t)k * SPRY_GEMM_NR * sizeof(float);
 }
 
+/* B's element (col, d) widened with the offset; 0 past n or k (padding). */
+static int16_t packed_value(int32_t n, int32_t k, const void *weights, SpryGemmLayout layout,
+                            int is_u8, int32_t filter_offset, int32_t col, int32_t d) {
+  if (col >= n || d >= k) return 0;
+  const size_t at = (size_t)col * layout.column_stride + (size_t)d * layout.depth_stride;
+  const int32_t w = is_u8 ? (int32_t)((const uint8_t *)weights)[at]
+                          : (int32_t)((const int8_t *)weights)[at];
+  return (int16_t)(w + filter_offset);
+}
+
+/* A whole block of OHWI rows (the common case), without bounds checks:
+ * pair p of lane c reads bytes 2p and 2p + 1 of row c. */
+static int16_t *pack_full_block(const uint8_t *rows, int32_t k, int is_u8, int32_t filter_offset,
+                                int16_t *out) {
+  for (int32_t p = 0; p < k / 2; p++)
+    for (int32_t lane = 0; lane < SPRY_GEMM_NR; lane++) {
+      const uint8_t *w = rows + (size_t)lane * (size_t)k + 2 * (size_t)p;
+      const int32_t w0 = is_u8 ? (int32_t)w[0] : (int32_t)(int8_t)w[0];
+      const int32_t w1 = is_u8 ? (int32_t)w[1] : (int32_t)(int8_t)w[1];
+      *out++ = (int16_t)(w0 + filter_offset);
+      *out++ = (int16_t)(w1 + filter_offset);
+    }
+  return out;
+}
+
+/* Written in the packed order, front to back: one pass over the output. */
 void spry_qgemm_pack(int32_t n, int32_t k, const void *weights, SpryGemmLayout layout, int is_u8,
                      int32_t filter_offset, int16_t *packed) {
-  const size_t k_pairs = spry_qgemm_row_values(k) / 2;
-  const size_t block_values = k_pairs * SPRY_GEMM_NR * 2;
-  memset(packed, 0, column_blocks(n) * block_values * sizeof *packed);
-  for (int32_t col = 0; col < n; col++) {
-    int16_t *block = packed + (size_t)(col / SPRY_GEMM_NR) * block_values;
-    const size_t lane = (size_t)(col % SPRY_GEMM_NR);
-    for (int32_t d = 0; d < k; d++) {
-      const size_t at = (size_t)col * layout.column_stride + (size_t)d * layout.depth_stride;
-      const int32_t w = is_u8 ? (int32_t)((const uint8_t *)weights)[at]
-                              : (int32_t)((const int8_t *)weights)[at];
-      block[((size_t)(d / 2) * SPRY_GEMM_NR + lane) * 2 + (size_t)(d % 2)] =
-          (int16_t)(w + filter_offset);
+  const int32_t k_pairs = (int32_t)(spry_qgemm_row_values(k) / 2);
+  const bool ohwi = layout.column_stride == (size_t)k && layout.depth_stride == 1;
+  int16_t *out = packed;
+  for (int32_t col0 = 0; col0 < n; col0 += SPRY_GEMM_NR) {
+    int32_t p = 0;
+    if (ohwi && col0 + SPRY_GEMM_NR <= n) {
+      out = pack_full_block((const uint8_t *)weights + (size_t)col0 * (size_t)k, k, is_u8,
+                            filter_offset, out);
+      p = k / 2;
     }
+    for (; p < k_pairs; p++)
+      for (int32_t lane = 0; lane < SPRY_GEMM_NR; lane++)
+        for (int32_t j = 0; j < 2; j++)
+          *out++ = packed_value(n, k, weights, layout, is_u8, filter_offset, col0 + lane,
+                                2 * p + j);
   }
 }
 
