@@ -63,6 +63,8 @@ static void test_refolded_after_resize(void **state) {
   SpryInterpreter *interp = open_interpreter(&model);
   const int32_t dims[4] = {1, 12, 6, 3};
   assert_int_equal(spry_interpreter_resize_input(interp, 0, 4, dims), SPRY_OK);
+  /* The new plan (and the input's memory) exists once prepared. */
+  assert_int_equal(spry_interpreter_prepare(interp), SPRY_OK);
   SpryTensor *in = spry_interpreter_input(interp, 0);
   assert_non_null(in);
   float *x = spry_tensor_data(in);
@@ -79,6 +81,7 @@ static void test_refolded_after_resize(void **state) {
   SpryModel *model2 = NULL;
   SpryInterpreter *fresh = open_interpreter(&model2);
   assert_int_equal(spry_interpreter_resize_input(fresh, 0, 4, dims), SPRY_OK);
+  assert_int_equal(spry_interpreter_prepare(fresh), SPRY_OK);
   memcpy(spry_tensor_data(spry_interpreter_input(fresh, 0)), x, spry_tensor_byte_size(in));
   assert_int_equal(spry_interpreter_invoke(fresh), SPRY_OK);
   const SpryTensor *out2 = spry_interpreter_output(fresh, 0);
