@@ -3,6 +3,7 @@
 #include "add_q8.h"
 
 #include "cpu_isa.h"
+#include "work_share.h"
 #include "quantization.h"
 
 /* The table index of a stored byte: uint8 as is, int8 shifted by 128. */
@@ -64,8 +65,8 @@ typedef struct AddJob {
 
 static void add_share(void *arg, int32_t t) {
   const AddJob *job = arg;
-  const size_t begin = job->count * (size_t)t / (size_t)job->shares;
-  const size_t end = job->count * (size_t)(t + 1) / (size_t)job->shares;
+  size_t begin, end;
+  spry_work_share(job->count, t, job->shares, &begin, &end);
   const bool u8 = job->add->is_u8;
   for (size_t i = begin; i < end; i++)
     job->out[i] = add_pair(job->add, table_index(u8, job->a[i]), table_index(u8, job->b[i]));

@@ -7,6 +7,7 @@
 #include "cpu_isa.h"
 #include "kernel_util.h"
 #include "quantization.h"
+#include "work_share.h"
 
 /* Target size of one thread's gathered tile: small enough to stay in L2
  * next to a block of weights. */
@@ -307,12 +308,6 @@ static void run_tile(const GemmJob *job, uint8_t *slot, int32_t m0, int32_t rows
   multiply_quantized_tile(g, a, m0, rows, cols, job->output);
 }
 
-/* [begin, end) of share t of `count` things split `shares` ways. */
-static void share_of(int32_t count, int32_t t, int32_t shares, int32_t *begin, int32_t *end) {
-  *begin = (int32_t)((int64_t)count * t / shares);
-  *end = (int32_t)((int64_t)count * (t + 1) / shares);
-}
-
 /* Work item t, in its own scratch slot: its share of the row tiles, or, when
  * there are fewer tiles than threads, every tile for its share of the
  * column blocks. */
@@ -321,20 +316,20 @@ static void run_share(void *arg, int32_t t) {
   const SpryConvGemm *g = job->g;
   const int32_t n = g->shapes.output_c;
   const int32_t tiles = (g->rows + g->tile_rows - 1) / g->tile_rows;
-  int32_t first = 0, last = tiles;
+  size_t first = 0, last = (size_t)tiles;
   ColumnRange cols = {0, n};
   if (g->split_columns) {
-    int32_t b0, b1;
-    share_of(column_blocks(n), t, g->threads, &b0, &b1);
+    size_t b0, b1;
+    spry_work_share((size_t)column_blocks(n), t, g->threads, &b0, &b1);
     if (b0 == b1) return;
-    cols.begin = b0 * SPRY_GEMM_NR;
-    cols.end = b1 * SPRY_GEMM_NR < n ? b1 * SPRY_GEMM_NR : n;
+    cols.begin = (int32_t)b0 * SPRY_GEMM_NR;
+    cols.end = (int32_t)b1 * SPRY_GEMM_NR < n ? (int32_t)b1 * SPRY_GEMM_NR : n;
   } else {
-    share_of(tiles, t, g->threads, &first, &last);
+    spry_work_share((size_t)tiles, t, g->threads, &first, &last);
   }
   uint8_t *slot = job->scratch ? job->scratch + (size_t)t * g->slot_bytes : NULL;
-  for (int32_t tile = first; tile < last; tile++) {
-    const int32_t m0 = tile * g->tile_rows;
+  for (size_t tile = first; tile < last; tile++) {
+    const int32_t m0 = (int32_t)tile * g->tile_rows;
     const int32_t rows = g->rows - m0 < g->tile_rows ? g->rows - m0 : g->tile_rows;
     run_tile(job, slot, m0, rows, cols);
   }

@@ -5,6 +5,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "work_share.h"
+
 /* More taps than this (a 128 x 128 filter) keep the reference kernel: the
  * per-thread tap tables would grow past what scratch memory should hold. */
 #define MAX_TAPS 16384
@@ -281,9 +283,9 @@ static void run_row(const DwJob *job, const DwSlot *s, int32_t r) {
 static void run_share(void *arg, int32_t t) {
   const DwJob *job = arg;
   const SpryDepthwise *d = job->d;
-  const int32_t rows = d->shapes.batches * d->shapes.output_h;
-  const int32_t first = (int32_t)((int64_t)rows * t / d->threads);
-  const int32_t last = (int32_t)((int64_t)rows * (t + 1) / d->threads);
+  size_t first, last;
+  spry_work_share((size_t)d->shapes.batches * (size_t)d->shapes.output_h, t, d->threads, &first,
+                  &last);
   if (first == last) return;
   DwSlot s;
   slot_layout(d, job->scratch + (size_t)t * d->slot_bytes, &s);
@@ -291,7 +293,7 @@ static void run_share(void *arg, int32_t t) {
    * them once keeps them finite (and defined). */
   memset(s.tail, 0, (size_t)d->tap_slots * block_bytes(d));
   for (int32_t i = 0; i < d->tap_slots; i++) s.tail_taps[i] = s.tail + (size_t)i * block_bytes(d);
-  for (int32_t r = first; r < last; r++) run_row(job, &s, r);
+  for (size_t r = first; r < last; r++) run_row(job, &s, (int32_t)r);
 }
 
 void spry_depthwise_run(SpryContext *ctx, const SpryDepthwise *d, const void *input, void *output) {
