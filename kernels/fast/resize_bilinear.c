@@ -2,32 +2,10 @@
 /* resize_bilinear.c — the fast RESIZE_BILINEAR (see resize_bilinear.h). */
 #include "resize_bilinear.h"
 
-#include <math.h>
 #include <stddef.h>
 
 #include "cpu_isa.h"
-
-/* One source axis position as the reference computes it (TFLite's
- * ComputeInterpolationValues): the two neighbours and the fraction. */
-typedef struct AxisTap {
-  int32_t lo, hi;
-  float frac; /* pos - lo */
-} AxisTap;
-
-static float axis_scale(int32_t in_size, int32_t out_size, bool align_corners) {
-  if (align_corners && out_size > 1) return (float)(in_size - 1) / (float)(out_size - 1);
-  return (float)in_size / (float)out_size;
-}
-
-static AxisTap axis_tap(int32_t o, float scale, bool half_pixel, int32_t in_size) {
-  const float pos = half_pixel ? ((float)o + 0.5f) * scale - 0.5f : (float)o * scale;
-  const int32_t fl = (int32_t)floorf(pos), cl = (int32_t)ceilf(pos);
-  AxisTap t;
-  t.lo = fl > 0 ? fl : 0;
-  t.hi = cl < in_size - 1 ? cl : in_size - 1;
-  t.frac = pos - (float)t.lo;
-  return t;
-}
+#include "work_share.h"
 
 typedef struct ResizeJob {
   const SpryResizeParams *p;
@@ -63,35 +41,36 @@ static void blend_u8(int32_t n, const uint8_t *restrict r0, const uint8_t *restr
 /* Output rows [begin, end) of all batches, counted as batch * out_h + y. */
 static void resize_rows(const ResizeJob *job, int32_t begin, int32_t end) {
   const SpryResizeParams *p = job->p;
-  const float sy = axis_scale(p->in_h, p->out_h, p->align_corners);
-  const float sx = axis_scale(p->in_w, p->out_w, p->align_corners);
+  const float sy = spry_resize_scale(p->in_h, p->out_h, p->align_corners);
+  const float sx = spry_resize_scale(p->in_w, p->out_w, p->align_corners);
   const size_t channels = (size_t)p->channels, elem = job->is_u8 ? 1 : sizeof(float);
   const size_t in_row = (size_t)p->in_w * channels, out_row = (size_t)p->out_w * channels;
   for (int32_t row = begin; row < end; row++) {
     const int32_t b = row / p->out_h, y = row % p->out_h;
-    const AxisTap ty = axis_tap(y, sy, p->half_pixel_centers, p->in_h);
+    const SpryResizeTap ty = spry_resize_tap(y, sy, p->half_pixel_centers, p->in_h);
+    const float dy = ty.pos - (float)ty.lo;
     const size_t image = (size_t)b * (size_t)p->in_h;
     const uint8_t *r0 = (const uint8_t *)job->input + (image + (size_t)ty.lo) * in_row * elem;
     const uint8_t *r1 = (const uint8_t *)job->input + (image + (size_t)ty.hi) * in_row * elem;
     uint8_t *out = (uint8_t *)job->output + (size_t)row * out_row * elem;
     for (int32_t x = 0; x < p->out_w; x++) {
-      const AxisTap tx = axis_tap(x, sx, p->half_pixel_centers, p->in_w);
+      const SpryResizeTap tx = spry_resize_tap(x, sx, p->half_pixel_centers, p->in_w);
+      const float dx = tx.pos - (float)tx.lo;
       const size_t lo = (size_t)tx.lo * channels, hi = (size_t)tx.hi * channels;
       uint8_t *o = out + (size_t)x * channels * elem;
       if (job->is_u8)
-        blend_u8(p->channels, r0, r1, lo, hi, ty.frac, tx.frac, o);
+        blend_u8(p->channels, r0, r1, lo, hi, dy, dx, o);
       else
-        blend_float(p->channels, (const float *)r0, (const float *)r1, lo, hi, ty.frac,
-                    tx.frac, (float *)o);
+        blend_float(p->channels, (const float *)r0, (const float *)r1, lo, hi, dy, dx, (float *)o);
     }
   }
 }
 
 static void resize_share(void *arg, int32_t t) {
   const ResizeJob *job = arg;
-  const int32_t rows = job->p->batches * job->p->out_h;
-  resize_rows(job, (int32_t)((int64_t)rows * t / job->shares),
-              (int32_t)((int64_t)rows * (t + 1) / job->shares));
+  size_t first, last;
+  spry_work_share((size_t)job->p->batches * (size_t)job->p->out_h, t, job->shares, &first, &last);
+  resize_rows(job, (int32_t)first, (int32_t)last);
 }
 
 bool spry_fast_resize_bilinear(SpryContext *ctx, const SpryResizeParams *p, bool is_u8,

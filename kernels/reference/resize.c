@@ -5,21 +5,13 @@
 #include <math.h>
 #include <string.h>
 
-/* Source position of output row/column `o` in float (TFLite's
- * ComputeInterpolationValues): the scaled position and the two neighbours
- * it lies between, clamped to the input. */
-typedef struct FloatTap {
-  float pos;
-  int32_t lo, hi;
-} FloatTap;
-
-static float float_scale(int32_t in_size, int32_t out_size, bool align_corners) {
+float spry_resize_scale(int32_t in_size, int32_t out_size, bool align_corners) {
   if (align_corners && out_size > 1) return (float)(in_size - 1) / (float)(out_size - 1);
   return (float)in_size / (float)out_size;
 }
 
-static FloatTap float_tap(int32_t o, float scale, bool half_pixel, int32_t in_size) {
-  FloatTap t;
+SpryResizeTap spry_resize_tap(int32_t o, float scale, bool half_pixel, int32_t in_size) {
+  SpryResizeTap t;
   t.pos = half_pixel ? ((float)o + 0.5f) * scale - 0.5f : (float)o * scale;
   /* floor/ceil of a position inside [-0.5, in_size] fit int32. */
   const int32_t fl = (int32_t)floorf(t.pos);
@@ -39,15 +31,15 @@ static size_t nhwc(int32_t h, int32_t w, int32_t c, int32_t b, int32_t y, int32_
  * floats. */
 static void bilinear_float_weights(const SpryResizeParams *p, const void *input, void *output,
                                    bool u8) {
-  const float sy = float_scale(p->in_h, p->out_h, p->align_corners);
-  const float sx = float_scale(p->in_w, p->out_w, p->align_corners);
+  const float sy = spry_resize_scale(p->in_h, p->out_h, p->align_corners);
+  const float sx = spry_resize_scale(p->in_w, p->out_w, p->align_corners);
   const float rounding = u8 ? 0.5f : 0.0f;
   for (int32_t b = 0; b < p->batches; b++) {
     for (int32_t y = 0; y < p->out_h; y++) {
-      const FloatTap ty = float_tap(y, sy, p->half_pixel_centers, p->in_h);
+      const SpryResizeTap ty = spry_resize_tap(y, sy, p->half_pixel_centers, p->in_h);
       const float dy = ty.pos - (float)ty.lo;
       for (int32_t x = 0; x < p->out_w; x++) {
-        const FloatTap tx = float_tap(x, sx, p->half_pixel_centers, p->in_w);
+        const SpryResizeTap tx = spry_resize_tap(x, sx, p->half_pixel_centers, p->in_w);
         const float dx = tx.pos - (float)tx.lo;
         const size_t i00 = nhwc(p->in_h, p->in_w, p->channels, b, ty.lo, tx.lo);
         const size_t i10 = nhwc(p->in_h, p->in_w, p->channels, b, ty.hi, tx.lo);
@@ -142,7 +134,7 @@ void spry_ref_resize_bilinear_int(const SpryResizeParams *p, SpryQType type, con
 /* Input index nearest to output index o (TFLite's GetNearestNeighbor). */
 static int32_t nearest(int32_t o, int32_t in_size, int32_t out_size, bool align_corners,
                        bool half_pixel) {
-  const float scale = float_scale(in_size, out_size, align_corners);
+  const float scale = spry_resize_scale(in_size, out_size, align_corners);
   const float offset = half_pixel ? 0.5f : 0.0f;
   const float pos = ((float)o + offset) * scale;
   /* pos lies in [0, in_size + 1]: the conversions are in range. */

@@ -31,6 +31,19 @@ typedef struct SpryResizeParams {
   int32_t out_h, out_w;
 } SpryResizeParams;
 
+/* Source position of output row/column `o` in float (TFLite's
+ * ComputeInterpolationValues): the scaled position and the two neighbours
+ * it lies between, clamped to the input. Shared with the fast kernel, which
+ * must compute it identically. */
+typedef struct SpryResizeTap {
+  float pos;
+  int32_t lo, hi;
+} SpryResizeTap;
+
+/* The scale from output to input positions along one axis. */
+float spry_resize_scale(int32_t in_size, int32_t out_size, bool align_corners);
+SpryResizeTap spry_resize_tap(int32_t o, float scale, bool half_pixel, int32_t in_size);
+
 void spry_ref_resize_bilinear_f32(const SpryResizeParams *p, const float *input, float *output);
 void spry_ref_resize_bilinear_u8(const SpryResizeParams *p, const uint8_t *input, uint8_t *output);
 /* int8 and int16 (type SPRY_Q_S8 / SPRY_Q_S16). */
