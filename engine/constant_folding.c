@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* constant_folding.c — DEQUANTIZE of constant weights, run once (see constant_folding.h). */
+/* constant_folding.c — DEQUANTIZE of constant weights and WHERE of a constant condition, run once (see constant_folding.h). */
 #include "constant_folding.h"
 
 #include <stdbool.h>
 
 #include "status.h"
 
-enum { BUILTIN_DEQUANTIZE = 6 };
+enum { BUILTIN_DEQUANTIZE = 6, BUILTIN_WHERE = 109 };
 
 /* A graph output stays an ordinary tensor: applications may write outputs'
  * memory, and constants must never be written. */
@@ -18,7 +18,8 @@ static bool is_graph_output(const SpryInterpreter *interp, int32_t tensor) {
 
 static bool foldable(const SpryInterpreter *interp, const SpryNodeState *state) {
   const SpryNode *node = &state->node;
-  if (state->opcode->builtin_code != BUILTIN_DEQUANTIZE) return false;
+  const int32_t code = state->opcode->builtin_code;
+  if (code != BUILTIN_DEQUANTIZE && code != BUILTIN_WHERE) return false;
   if (node->num_inputs != 1 || node->num_outputs != 1) return false;
   const int32_t in = node->inputs[0], out = node->outputs[0];
   if (in < 0 || out < 0) return false;

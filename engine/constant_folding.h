@@ -4,8 +4,10 @@
  * constant. Models with float16 weights (MediaPipe's) store them as constants
  * behind DEQUANTIZE nodes; folding those gives the next node constant float
  * weights it can pack at prepare, and takes the conversion out of every
- * invoke. A folded node's output lives in the node's prepare memory and is
- * marked constant; invoke skips the node.
+ * invoke. WHERE of a constant condition (a mask fixed in the model) is
+ * folded too: its output is then an ordinary constant of static shape
+ * instead of a dynamic tensor. A folded node's output lives in the node's
+ * prepare memory and is marked constant; invoke skips the node.
  */
 #ifndef SPRY_ENGINE_CONSTANT_FOLDING_H
 #define SPRY_ENGINE_CONSTANT_FOLDING_H

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arena_planner.h"
+#include "dynamic.h"
 #include "interpreter_internal.h"
 #include "status.h"
 
@@ -75,7 +76,8 @@ SpryStatus spry_context_resize_tensor(SpryContext *ctx, SpryTensor *tensor, int3
                                       const int32_t *dims) {
   if (!ctx || !tensor || (rank > 0 && !dims))
     return spry_context_error(ctx, SPRY_ERROR_INVALID_ARGUMENT, "resize_tensor: NULL argument");
-  if (ctx->phase != SPRY_PHASE_PREPARE)
+  /* Dynamic tensors take their shape during invoke (dynamic.h checks which). */
+  if (ctx->phase != SPRY_PHASE_PREPARE && ctx->phase != SPRY_PHASE_INVOKE)
     return spry_context_error(ctx, SPRY_ERROR_BAD_STATE,
                               "resize_tensor is only allowed in prepare (called in %s)",
                               phase_name(ctx->phase));
@@ -92,6 +94,7 @@ SpryStatus spry_context_resize_tensor(SpryContext *ctx, SpryTensor *tensor, int3
   if (!spry_shape_bytes(tensor->type, rank, dims, &bytes))
     return spry_context_error(ctx, SPRY_ERROR_INVALID_MODEL,
                               "tensor '%s': shape is negative or too large", tensor->name);
+  SPRY_TRY(spry_dynamic_before_resize(ctx, tensor, rank, dims, bytes));
   tensor->rank = rank;
   for (int32_t i = 0; i < rank; i++) tensor->dims[i] = dims[i];
   tensor->bytes = bytes;
@@ -152,6 +155,8 @@ SpryStatus spry_context_request_scratch(SpryContext *ctx, size_t bytes, int32_t 
   if (ctx->phase != SPRY_PHASE_PREPARE)
     return spry_context_error(ctx, SPRY_ERROR_BAD_STATE, "request_scratch called in %s",
                               phase_name(ctx->phase));
+  /* The arena was planned without the nodes prepared at invoke. */
+  if (ctx->node->deferred) return spry_node_scratch_request(ctx, bytes, out_index);
   SpryInterpreter *interp = ctx->interpreter;
   if (bytes > interp->options.max_arena_bytes)
     return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY,
@@ -171,7 +176,9 @@ SpryStatus spry_context_request_scratch(SpryContext *ctx, size_t bytes, int32_t 
 }
 
 void *spry_context_scratch(SpryContext *ctx, int32_t index) {
-  if (!ctx || !ctx->node || index < 0 || index >= ctx->interpreter->num_scratch) return NULL;
+  if (!ctx || !ctx->node) return NULL;
+  if (ctx->node->deferred) return spry_node_scratch(ctx->node, index);
+  if (index < 0 || index >= ctx->interpreter->num_scratch) return NULL;
   const SpryScratchRequest *request = &ctx->interpreter->scratch[index];
   /* A node may only use its own scratch: others' may overlap in the arena. */
   if (request->node != ctx->node->node.index) return NULL;

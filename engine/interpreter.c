@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "arena_planner.h"
+#include "dynamic.h"
 #include "interpreter_internal.h"
 #include "resolver.h"
 #include "resource.h"
@@ -184,10 +185,11 @@ static SpryStatus build_runtime(SpryInterpreter *interp) {
   interp->tensors = calloc(nt, sizeof *interp->tensors);
   interp->producer = calloc(nt, sizeof *interp->producer);
   interp->variable_data = calloc(nt, sizeof *interp->variable_data);
+  interp->dynamic = calloc(nt, sizeof *interp->dynamic);
   interp->nodes = calloc(nn, sizeof *interp->nodes);
   interp->profile = calloc(nn, sizeof *interp->profile);
-  if (!interp->tensors || !interp->producer || !interp->variable_data || !interp->nodes ||
-      !interp->profile)
+  if (!interp->tensors || !interp->producer || !interp->variable_data || !interp->dynamic ||
+      !interp->nodes || !interp->profile)
     return spry_set_error(SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
   for (int32_t t = 0; t < interp->num_tensors; t++)
     init_tensor(&interp->tensors[t], &interp->graph->tensors[t]);
@@ -282,7 +284,9 @@ void spry_interpreter_free(SpryInterpreter *interp) {
     }
     spry_alloc_list_clear(&state->init_allocs);
     spry_alloc_list_clear(&state->prepare_allocs);
+    spry_node_scratch_free(&state->scratch);
   }
+  spry_dynamic_free(interp);
   for (int32_t t = 0; interp->variable_data && t < interp->num_tensors; t++)
     free(interp->variable_data[t]);
   free(interp->variable_data);

@@ -25,15 +25,35 @@ typedef struct SpryAllocList {
   size_t bytes;
 } SpryAllocList;
 
+/* Scratch buffers of a node prepared at invoke (see dynamic.h): the arena
+ * was planned without them, so they share one heap buffer the node owns,
+ * grown when a prepare asks for more (never shrunk). */
+typedef struct SpryNodeScratch {
+  size_t *offsets;                     /* per request: offset in `buffer` */
+  int32_t count;                       /* requests of the current prepare */
+  int32_t capacity;
+  size_t used;                         /* bytes the current requests need */
+  void *buffer;
+  size_t buffer_bytes;
+} SpryNodeScratch;
+
 typedef struct SpryNodeState {
   SpryNode node;                       /* the view handed to the kernel */
   const SpryOpRegistration *registration;
   const SpryOpCodeDesc *opcode;
   bool initialized;
   bool folded;                         /* run at prepare: its output is constant */
+  bool deferred;                       /* reads a dynamic tensor: prepared at each invoke */
+  SpryNodeScratch scratch;             /* a deferred node's scratch buffers */
   SpryAllocList init_allocs;           /* live until the interpreter is freed */
   SpryAllocList prepare_allocs;        /* live until the node is prepared again */
 } SpryNodeState;
+
+/* The heap buffer behind one dynamic tensor. */
+typedef struct SpryDynamicBuffer {
+  void *data;
+  size_t capacity;
+} SpryDynamicBuffer;
 
 typedef struct SpryScratchRequest {
   size_t bytes;
@@ -73,6 +93,7 @@ struct SpryInterpreter {
   size_t arena_bytes;
   size_t arena_lower_bound;
   void **variable_data;                /* per tensor: buffer of variable tensors */
+  SpryDynamicBuffer *dynamic;          /* per tensor: buffer of dynamic tensors (dynamic.h) */
   bool needs_prepare;
   SpryContext context;
   SpryProfileEntry *profile;

@@ -2,6 +2,7 @@
 /* invoke.c — running the prepared plan, with optional per-operator timing. */
 #include <time.h>
 
+#include "dynamic.h"
 #include "interpreter_internal.h"
 #include "status.h"
 
@@ -28,8 +29,10 @@ static SpryStatus invoke_node(SpryInterpreter *interp, SpryNodeState *state) {
     if (interp->options.profile) record_time(interp, state, 0.0);
     return SPRY_OK;
   }
-  ctx->node = state;
   const double start = interp->options.profile ? now_ms() : 0.0;
+  /* A node reading run-time shapes is prepared for this run's shapes. */
+  if (state->deferred) SPRY_TRY(spry_dynamic_prepare_node(interp, state));
+  ctx->node = state;
   const SpryStatus status = state->registration->invoke(ctx, &state->node);
   if (interp->options.profile) record_time(interp, state, now_ms() - start);
   ctx->node = NULL;

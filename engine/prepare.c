@@ -5,6 +5,7 @@
 
 #include "arena_planner.h"
 #include "constant_folding.h"
+#include "dynamic.h"
 #include "interpreter_internal.h"
 #include "status.h"
 
@@ -24,7 +25,9 @@ static SpryStatus prepare_nodes(SpryInterpreter *interp) {
     SpryNodeState *state = &interp->nodes[n];
     spry_unfold(interp, state);
     spry_alloc_list_clear(&state->prepare_allocs);
-    if (!state->registration->prepare) continue;
+    /* A node reading a run-time shape is prepared at each invoke instead. */
+    SPRY_TRY(spry_dynamic_defer_if_reading(interp, state));
+    if (state->deferred || !state->registration->prepare) continue;
     ctx->node = state;
     ctx->phase = SPRY_PHASE_PREPARE;
     spry_clear_error();
@@ -109,6 +112,8 @@ static SpryStatus plan_arena(SpryInterpreter *interp) {
   }
   tensor_lifetimes(interp, first, last);
   int32_t count = 0;
+  /* Constants, variables and dynamic tensors (heap buffers of their own,
+   * dynamic.h) stay out of the plan. */
   for (int32_t t = 0; t < nt; t++) {
     SpryTensor *tensor = &interp->tensors[t];
     if (tensor->kind != SPRY_TENSOR_ARENA) continue;
@@ -171,6 +176,7 @@ SpryStatus spry_interpreter_prepare(SpryInterpreter *interp) {
   interp->num_scratch = 0;
   for (int32_t t = 0; t < interp->num_tensors; t++)
     if (interp->tensors[t].kind == SPRY_TENSOR_ARENA) interp->tensors[t].data = NULL;
+  spry_dynamic_reset(interp);
   SPRY_TRY(prepare_nodes(interp));
   SPRY_TRY(check_tensor_sizes(interp));
   SPRY_TRY(allocate_variables(interp));

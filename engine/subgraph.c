@@ -197,6 +197,22 @@ static SpryStatus prepare_callee(SpryContext *ctx, const char *role, int32_t ind
   return status == SPRY_OK ? SPRY_OK : callee_failed(ctx, status, role, index);
 }
 
+/* The caller sizes its outputs from the callee's at prepare, so these must
+ * not depend on run-time values (see dynamic.h). */
+static SpryStatus check_static_outputs(SpryContext *ctx, const char *role, int32_t index,
+                                       const SpryInterpreter *callee) {
+  for (int32_t i = 0; i < callee->graph->num_outputs; i++) {
+    const SpryTensor *out = &callee->tensors[callee->graph->outputs[i]];
+    if (out->kind == SPRY_TENSOR_DYNAMIC)
+      return spry_context_error(ctx, SPRY_ERROR_UNSUPPORTED,
+                                "%s subgraph %d ('%s'): output %d ('%s') has a shape known only "
+                                "at run time (dynamic); subgraphs must return values of static "
+                                "shape",
+                                role, (int)index, subgraph_name(ctx, index), (int)i, out->name);
+  }
+  return SPRY_OK;
+}
+
 /* Copies n bytes between tensors of equal size; false when a buffer is missing. */
 static bool copy_bytes(void *dst, const void *src, size_t n) {
   if (n == 0) return true;
@@ -217,7 +233,8 @@ SpryStatus spry_subgraph_prepare(SpryContext *ctx, const char *role, int32_t ind
                               (int)index, subgraph_name(ctx, index),
                               (int)callee->graph->num_outputs, (int)num_outputs);
   SPRY_TRY(take_input_shapes(ctx, role, index, callee, inputs, num_inputs));
-  return prepare_callee(ctx, role, index, callee);
+  SPRY_TRY(prepare_callee(ctx, role, index, callee));
+  return check_static_outputs(ctx, role, index, callee);
 }
 
 const SpryTensor *spry_subgraph_output(SpryContext *ctx, int32_t index, int32_t i) {

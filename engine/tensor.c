@@ -140,6 +140,10 @@ const void *spry_tensor_data_const(const SpryTensor *tensor) {
   return tensor ? tensor->data : NULL;
 }
 
+int spry_tensor_is_dynamic(const SpryTensor *tensor) {
+  return tensor && tensor->kind == SPRY_TENSOR_DYNAMIC;
+}
+
 const char *spry_tensor_name(const SpryTensor *tensor) {
   return tensor && tensor->name ? tensor->name : "";
 }

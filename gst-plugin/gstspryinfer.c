@@ -17,6 +17,10 @@
  * frames are never held back by a slow model; each carries the latest result,
  * computed from an earlier frame.
  *
+ * Outputs must have fixed shapes: a model with an output whose shape depends
+ * on the data (WHERE's coordinates, or anything computed from them) is
+ * refused when the element starts.
+ *
  * |[
  * gst-launch-1.0 filesrc location=photo.bmp ! decodebin ! videoconvert ! imagefreeze num-buffers=1 ! \
  *     spryinfer model=mobilenet_v2_1.0_224_quant.tflite ! sprydecode task=classify ! \

@@ -39,6 +39,22 @@ static SpryLabelSet *model_labels(const SpryModel *model) {
   return spry_label_set_new_from_text(text, size);
 }
 
+/* Output caps, tensor metas and the decoders are laid out once from the
+ * output shapes, so an output whose shape depends on the data (WHERE's, and
+ * whatever is computed from it) cannot be carried. */
+static gboolean check_static_outputs(SpryInferWorker *w, const gchar *path, GError **error) {
+  for (int32_t i = 0; i < spry_interpreter_output_count(w->interp); i++) {
+    const SpryTensor *t = spry_interpreter_output(w->interp, i);
+    if (!spry_tensor_is_dynamic(t)) continue;
+    g_set_error(error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_SETTINGS,
+                "model %s: output %d ('%s') has a shape that depends on the data (known only "
+                "after each inference); spryinfer needs outputs of fixed shape",
+                path, (int)i, spry_tensor_name(t));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean open_model(SpryInferWorker *w, const gchar *path, gint threads, GError **error) {
   if (!path || !*path) {
     g_set_error(error, GST_RESOURCE_ERROR, GST_RESOURCE_ERROR_NOT_FOUND,
@@ -57,6 +73,7 @@ static gboolean open_model(SpryInferWorker *w, const gchar *path, gint threads, 
     return set_spry_error(error, "cannot create an interpreter for the model");
   if (spry_interpreter_prepare(w->interp) != SPRY_OK)
     return set_spry_error(error, "cannot run this model");
+  if (!check_static_outputs(w, path, error)) return FALSE;
   w->labels = model_labels(w->model);
   return TRUE;
 }

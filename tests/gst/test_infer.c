@@ -218,6 +218,17 @@ static void test_model_not_an_image(void **state) {
   g_free(model);
 }
 
+/* WHERE's output shape depends on the data: refused when the element starts. */
+static void test_dynamic_output_refused(void **state) {
+  (void)state;
+  gchar *model = g_build_filename(test_data_dir(), "goldens", "op_where_bool_rank2",
+                                  "model.tflite", NULL);
+  gchar *desc = g_strdup_printf("videotestsrc num-buffers=1 ! spryinfer model=%s ! fakesink", model);
+  expect_error(desc, "output 0 ('Identity') has a shape that depends on the data");
+  g_free(desc);
+  g_free(model);
+}
+
 static void test_bad_normalisation(void **state) {
   (void)state;
   gchar *model = small_model();
@@ -390,6 +401,7 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_missing_model),
       cmocka_unit_test(test_malformed_model),
       cmocka_unit_test(test_model_not_an_image),
+      cmocka_unit_test(test_dynamic_output_refused),
       cmocka_unit_test(test_bad_normalisation),
       cmocka_unit_test(test_unsupported_caps),
       cmocka_unit_test(test_eos_before_first_frame),

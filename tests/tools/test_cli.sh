@@ -219,6 +219,19 @@ if expect 0 run "$MNV1" --image "$IMAGE" --labels "$TMP/short_labels.txt" -o "$T
   check "short labels file still prints 5 lines" test "$(wc -l <"$TMP/out")" -eq 5
 fi
 
+# WHERE's output shape depends on the data: run prints the shape of this run,
+# writes that many bytes, and inspect marks the output dynamic.
+WHERE=$GOLDENS/op_where_bool_rank2
+if expect 0 run "$WHERE/model.tflite" -i "$WHERE/input_0.bin" -o "$TMP/where"; then
+  check "run prints the run-time shape of a dynamic output" \
+    grep -q "^output 0: int64 \[5,2\], 80 bytes -> $TMP/where/output_0.bin\$" "$TMP/out"
+  check "run writes the WHERE golden" cmp -s "$TMP/where/output_0.bin" "$WHERE/output_0.bin"
+fi
+expect 0 inspect "$WHERE/model.tflite" &&
+  check "inspect marks a dynamic output" grep -q '^  0: Identity  int64 .*(dynamic' "$TMP/out"
+expect 0 inspect --json "$WHERE/model.tflite" &&
+  check "inspect --json marks a dynamic output" grep -q '"dynamic":true' "$TMP/out"
+
 # A TRANSPOSE_CONV output_shape fed at run time must match the declared shape
 # the plan was made for (dynamic output shapes are not supported).
 TCONV=$GOLDENS/op_transpose_conv_s16_shape_input

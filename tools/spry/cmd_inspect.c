@@ -146,7 +146,12 @@ static int print_ops_option(OpTable *table) {
   return SPRY_EXIT_OK;
 }
 
-static void json_tensor(SpryJson *j, const SpryTensorInfo *t) {
+/* Whether output `i` of a prepared interpreter has a run-time shape. */
+static bool dynamic_output(const SpryInterpreter *interpreter, int32_t i) {
+  return interpreter && spry_tensor_is_dynamic(spry_interpreter_output(interpreter, i));
+}
+
+static void json_tensor(SpryJson *j, const SpryTensorInfo *t, bool dynamic) {
   spry_json_begin_object(j);
   spry_json_key(j, "name");
   spry_json_string(j, t->name ? t->name : "");
@@ -160,6 +165,10 @@ static void json_tensor(SpryJson *j, const SpryTensorInfo *t) {
   spry_json_double(j, t->scale, 9);
   spry_json_key(j, "zero_point");
   spry_json_int(j, t->zero_point);
+  if (dynamic) {
+    spry_json_key(j, "dynamic");
+    spry_json_bool(j, true);
+  }
   spry_json_end_object(j);
 }
 
@@ -191,7 +200,7 @@ static int print_json(const InspectResult *r) {
     for (int32_t i = 0; i < n; i++) {
       SpryTensorInfo t;
       if (tensor_info(r, input, i, &t) != SPRY_EXIT_OK) return SPRY_EXIT_FAILURE;
-      json_tensor(&j, &t);
+      json_tensor(&j, &t, !input && dynamic_output(r->interpreter, i));
     }
     spry_json_end_array(&j);
   }
@@ -227,7 +236,7 @@ static int print_json(const InspectResult *r) {
   return SPRY_EXIT_OK;
 }
 
-static void print_text_tensor(int32_t i, const SpryTensorInfo *t) {
+static void print_text_tensor(int32_t i, const SpryTensorInfo *t, bool dynamic) {
   char shape[128];
   spry_cli_format_shape(t, shape, sizeof shape);
   printf("  %d: %s  %s %s", (int)i, t->name ? t->name : "", spry_type_name(t->type), shape);
@@ -235,6 +244,7 @@ static void print_text_tensor(int32_t i, const SpryTensorInfo *t) {
     printf("  scale %.9g zero_point %d", (double)t->scale, (int)t->zero_point);
   else if (t->num_channels > 1)
     printf("  per-channel (%d scales)", (int)t->num_channels);
+  if (dynamic) printf("  (dynamic: its shape is known after each invoke)");
   fputc('\n', stdout);
 }
 
@@ -248,7 +258,7 @@ static int print_text(const InspectResult *r) {
     for (int32_t i = 0; i < n; i++) {
       SpryTensorInfo t;
       if (tensor_info(r, input, i, &t) != SPRY_EXIT_OK) return SPRY_EXIT_FAILURE;
-      print_text_tensor(i, &t);
+      print_text_tensor(i, &t, !input && dynamic_output(r->interpreter, i));
     }
   }
   int32_t nodes = 0;

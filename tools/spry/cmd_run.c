@@ -206,6 +206,19 @@ static int write_outputs(const SpryInterpreter *interp, const char *outdir) {
   return SPRY_EXIT_OK;
 }
 
+/* One line per output file: the shape of this run, which for a dynamic
+ * output (WHERE's, say) is known only now. */
+static void print_outputs(const SpryInterpreter *interp, const char *outdir) {
+  int32_t count = spry_interpreter_output_count(interp);
+  for (int32_t i = 0; i < count; i++) {
+    const SpryTensor *t = spry_interpreter_output(interp, i);
+    char d[160];
+    describe(t, d, sizeof d);
+    printf("output %d: %s, %zu bytes -> %s/output_%d.bin\n", (int)i, d, spry_tensor_byte_size(t),
+           outdir, (int)i);
+  }
+}
+
 /* ---- Top-k ----------------------------------------------------------------- */
 
 /* Dequantized scores of a [1,N] or [N] output; NULL (and *n = 0) otherwise. */
@@ -344,6 +357,7 @@ int spry_cmd_run(int argc, char **argv) {
   if (rc == SPRY_EXIT_OK && a.outdir) rc = write_outputs(interp, a.outdir);
   if (rc == SPRY_EXIT_OK) rc = report_top_k(model, interp, &a, &printed);
   if (rc == SPRY_EXIT_OK && !a.outdir && !printed) rc = write_outputs(interp, ".");
+  if (rc == SPRY_EXIT_OK && !printed) print_outputs(interp, a.outdir ? a.outdir : ".");
   spry_interpreter_free(interp);
   spry_model_free(model);
   free(a.inputs);

@@ -20,6 +20,20 @@
  *            right after prepare. Called by spry_interpreter_reset_state()
  *            between invokes, never during one; must not allocate.
  *
+ * Dynamic tensors: an op whose output shape depends on input *values* (WHERE:
+ * one row per true element) marks that output with spry_context_set_dynamic()
+ * in prepare and sets its shape with spry_context_resize_tensor() in invoke,
+ * before writing it. A dynamic tensor lives outside the arena, in a heap
+ * buffer of its own that grows when a resize needs more room (never shrinks:
+ * after the first invokes nothing is allocated unless it grows). A node that
+ * reads a dynamic tensor cannot be prepared with the rest of the graph: the
+ * engine runs its `prepare` right before each of its invokes, with the
+ * shapes of that run, and makes its outputs dynamic too. Such a prepare is an
+ * ordinary one for the kernel (its scratch comes from a buffer the node owns,
+ * its persistent memory lives until the next invoke re-prepares it); it
+ * costs a prepare per invoke, so kernels should keep prepare cheap. Outside
+ * dynamic tensors, resizing during invoke is an error.
+ *
  * Errors: return spry_context_error(...) (or use SPRY_ENSURE), never abort.
  *
  * Example (a custom op that doubles a float tensor):
@@ -81,6 +95,7 @@ typedef enum SpryTensorKind {
   SPRY_TENSOR_ARENA = 0,     /* activation: lives in the planned arena */
   SPRY_TENSOR_CONSTANT = 1,  /* weights: read-only data from the model */
   SPRY_TENSOR_PERSISTENT = 2,/* variable (state) tensor: kept across invokes */
+  SPRY_TENSOR_DYNAMIC = 3,   /* shape set at invoke: a heap buffer of its own (see above) */
 } SpryTensorKind;
 
 struct SpryTensor {
@@ -164,9 +179,17 @@ SpryTensor *spry_context_tensor(SpryContext *ctx, int32_t index);
 SpryTensor *spry_node_input(SpryContext *ctx, const SpryNode *node, int32_t i);
 SpryTensor *spry_node_output(SpryContext *ctx, const SpryNode *node, int32_t i);
 /* Sets a (non-constant) tensor's shape during prepare; the byte size is
- * recomputed with overflow checks. */
+ * recomputed with overflow checks. During invoke only dynamic tensors may be
+ * resized (anything else fails with SPRY_ERROR_BAD_STATE); their buffer then
+ * holds at least `bytes` bytes, possibly at a new address, with unspecified
+ * contents: resize before writing. */
 SpryStatus spry_context_resize_tensor(SpryContext *ctx, SpryTensor *tensor, int32_t rank,
                                       const int32_t *dims);
+/* From prepare: makes `tensor`, one of the node's outputs, dynamic (see the
+ * header comment): its shape is set during invoke. Until then it keeps the
+ * shape it has, a provisional one the kernel may set (WHERE: [0, rank]).
+ * Variable tensors cannot be dynamic. */
+SpryStatus spry_context_set_dynamic(SpryContext *ctx, SpryTensor *tensor);
 /* Memory that lives until the node is prepared again or the interpreter is
  * freed (64-byte aligned, zeroed). From init or prepare only. NULL on failure
  * (the error is recorded). */

@@ -192,7 +192,15 @@ void spry_interpreter_free(SpryInterpreter *interpreter);
 
 int32_t spry_interpreter_input_count(const SpryInterpreter *interpreter);
 int32_t spry_interpreter_output_count(const SpryInterpreter *interpreter);
-/* NULL on a bad index. Data pointers stay valid until the next (re)prepare. */
+/* NULL on a bad index. Data pointers stay valid until the next (re)prepare,
+ * except those of dynamic outputs (below): until the next invoke.
+ *
+ * Dynamic outputs: when an output's shape depends on the input values (WHERE
+ * gives one row per true element, and so does anything computed from it),
+ * spry_tensor_is_dynamic() is nonzero and its shape, byte size and data are
+ * known only after spry_interpreter_invoke(): read them after each invoke,
+ * as they may change from one invoke to the next. Before the first invoke
+ * the shape is provisional (for WHERE, zero rows). */
 SpryTensor *spry_interpreter_input(SpryInterpreter *interpreter, int32_t index);
 const SpryTensor *spry_interpreter_output(const SpryInterpreter *interpreter, int32_t index);
 
@@ -257,6 +265,9 @@ const void *spry_tensor_data_const(const SpryTensor *tensor);
 const char *spry_tensor_name(const SpryTensor *tensor);
 /* Fills name, type, shape and (per-tensor) quantization. */
 SpryStatus spry_tensor_info(const SpryTensor *tensor, SpryTensorInfo *out_info);
+/* Nonzero when the tensor's shape is set at each invoke (see "Dynamic
+ * outputs" above); 0 for NULL. */
+int spry_tensor_is_dynamic(const SpryTensor *tensor);
 
 #ifdef __cplusplus
 }
