@@ -2,7 +2,8 @@
 /*
  * transpose_conv.c — TRANSPOSE_CONV and MediaPipe's custom
  * Convolution2DTransposeBias: option parsing, validation, output shape and
- * requantization set-up, dispatch to the shared scatter kernels.
+ * requantization set-up, dispatch to the fast path (kernels/fast/
+ * transpose_conv.h) where it applies, else to the shared scatter kernels.
  *
  * TRANSPOSE_CONV inputs: output_shape (int32 [4]; when not constant it must
  * equal the declared output shape at run time), weights
@@ -25,6 +26,7 @@
 #include <string.h>
 
 #include "conv_common.h"
+#include "fast/transpose_conv.h"
 #include "kernel_util.h"
 #include "quantization.h"
 #include "spry/op.h"
@@ -46,6 +48,7 @@ typedef struct TconvOpData {
   bool shape_at_run_time;
   int32_t planned_shape[4];
   SpryWindowedOp op;
+  SpryTconvFast fast; /* the fast path, where it applies */
 } TconvOpData;
 
 static SpryStatus tconv_alloc(SpryContext *ctx, TconvOpData **out) {
@@ -161,21 +164,26 @@ static SpryStatus setup_quant(SpryContext *ctx, const SpryConvTensors *t, SpryWi
                                        max_shift, p);
 }
 
-/* Common tail of both prepares once shapes, padding and kernel are set. */
+/* Common tail of both prepares once shapes, padding and kernel are set.
+ * The reference's 64-bit sums need scratch only where the fast path does
+ * not apply. */
 static SpryStatus finish_prepare(SpryContext *ctx, const SpryConvTensors *t, TconvOpData *d) {
   SpryWindowedOp *op = &d->op;
   const SpryConvShapes *s = &op->shapes;
-  if (op->kernel != SPRY_CONV_KERNEL_F32) {
-    SPRY_TRY(setup_quant(ctx, t, op));
-    const size_t n = spry_shape_element_count(4, (const int32_t[4]){s->batches, s->output_h,
-                                                                    s->output_w, s->output_c});
+  SpryConvParams *p = &op->params;
+  const bool quantized = op->kernel != SPRY_CONV_KERNEL_F32;
+  if (quantized) SPRY_TRY(setup_quant(ctx, t, op));
+  SPRY_TRY(spry_op_activation_range(ctx, op->activation, t->output, &p->act_min_f, &p->act_max_f,
+                                    &p->act_min, &p->act_max));
+  SPRY_TRY(spry_tconv_fast_prepare(ctx, &d->fast, op->kernel, p, s, t->filter, t->bias));
+  d->scratch_index = -1;
+  const size_t n = spry_shape_element_count(4, (const int32_t[4]){s->batches, s->output_h,
+                                                                  s->output_w, s->output_c});
+  if (quantized && !d->fast.kernels) {
     SPRY_ENSURE_MSG(ctx, n <= SIZE_MAX / sizeof(uint64_t), SPRY_ERROR_INVALID_MODEL,
                     "output too large");
     if (n > 0) SPRY_TRY(spry_context_request_scratch(ctx, n * sizeof(uint64_t), &d->scratch_index));
   }
-  SpryConvParams *p = &op->params;
-  SPRY_TRY(spry_op_activation_range(ctx, op->activation, t->output, &p->act_min_f, &p->act_max_f,
-                                    &p->act_min, &p->act_max));
   const int32_t dims[4] = {s->batches, s->output_h, s->output_w, s->output_c};
   return spry_context_resize_tensor(ctx, t->output, 4, dims);
 }
@@ -281,6 +289,10 @@ static SpryStatus run_kernel(SpryContext *ctx, const SpryNode *node, bool custom
   const SpryConvParams *p = &d->op.params;
   const SpryConvShapes *s = &d->op.shapes;
   const void *b = t->bias ? t->bias->data : NULL;
+  if (d->fast.kernels) {
+    spry_tconv_fast_run(ctx, &d->fast, t->input->data, b, t->output->data);
+    return SPRY_OK;
+  }
   if (d->op.kernel == SPRY_CONV_KERNEL_F32) {
     spry_ref_transpose_conv_f32(p, s, t->input->data, t->filter->data, b, t->output->data);
     return SPRY_OK;
