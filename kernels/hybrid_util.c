@@ -6,14 +6,22 @@
 #include "quantization.h"
 #include "reference/hybrid_gemv.h"
 
-SpryStatus spry_hybrid_weights_prepare(SpryContext *ctx, const char *role, const SpryTensor *w,
-                                       bool asymmetric, SpryHybridWeights *out) {
-  SPRY_ENSURE_MSG(ctx, w->type == SPRY_TYPE_INT8, SPRY_ERROR_UNSUPPORTED,
-                  "hybrid %s must be int8, is %s", role, spry_type_name(w->type));
+/* Type, constness and per-tensor quantization of 8-bit hybrid weights. */
+static SpryStatus check_weights(SpryContext *ctx, const char *role, const SpryTensor *w,
+                                bool uint8_as_int8) {
+  const bool type_ok = w->type == SPRY_TYPE_INT8 || (uint8_as_int8 && w->type == SPRY_TYPE_UINT8);
+  SPRY_ENSURE_MSG(ctx, type_ok, SPRY_ERROR_UNSUPPORTED, "hybrid %s must be int8%s, is %s", role,
+                  uint8_as_int8 ? " or uint8" : "", spry_type_name(w->type));
   SPRY_ENSURE_MSG(ctx, w->kind == SPRY_TENSOR_CONSTANT, SPRY_ERROR_UNSUPPORTED,
                   "hybrid %s must be constant", role);
   SPRY_ENSURE_MSG(ctx, w->quant.num_channels == 1 && spry_scale_is_valid(w->quant.scale),
                   SPRY_ERROR_INVALID_MODEL, "hybrid %s must be quantized per tensor", role);
+  return SPRY_OK;
+}
+
+static SpryStatus weights_prepare(SpryContext *ctx, const char *role, const SpryTensor *w,
+                                  bool asymmetric, bool uint8_as_int8, SpryHybridWeights *out) {
+  SPRY_TRY(check_weights(ctx, role, w, uint8_as_int8));
   SPRY_ENSURE_MSG(ctx, w->rank == 2, SPRY_ERROR_INVALID_MODEL, "%s must be 2-D", role);
   SPRY_TRY(spry_op_check_data(ctx, role, w, spry_tensor_elements(w)));
   *out = (SpryHybridWeights){.data = w->data, .scale = w->quant.scale, .row_sums = NULL};
@@ -22,6 +30,32 @@ SpryStatus spry_hybrid_weights_prepare(SpryContext *ctx, const char *role, const
   if (!sums) return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
   spry_ref_row_sums_s8(w->data, w->dims[0], w->dims[1], sums);
   out->row_sums = sums;
+  return SPRY_OK;
+}
+
+SpryStatus spry_hybrid_weights_prepare(SpryContext *ctx, const char *role, const SpryTensor *w,
+                                       bool asymmetric, SpryHybridWeights *out) {
+  return weights_prepare(ctx, role, w, asymmetric, false, out);
+}
+
+SpryStatus spry_hybrid_weights_prepare_u8_as_s8(SpryContext *ctx, const char *role,
+                                                const SpryTensor *w, bool asymmetric,
+                                                SpryHybridWeights *out) {
+  return weights_prepare(ctx, role, w, asymmetric, true, out);
+}
+
+SpryStatus spry_hybrid_vector_dequantize(SpryContext *ctx, const char *role, const SpryTensor *v,
+                                         const float **out) {
+  *out = NULL;
+  SPRY_TRY(check_weights(ctx, role, v, true));
+  SPRY_ENSURE_MSG(ctx, v->rank == 1, SPRY_ERROR_INVALID_MODEL, "%s must be 1-D", role);
+  const size_t n = spry_tensor_elements(v);
+  SPRY_TRY(spry_op_check_data(ctx, role, v, n));
+  float *values = spry_context_alloc_persistent(ctx, n * sizeof *values + 1);
+  if (!values) return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
+  const int8_t *q = v->data;
+  for (size_t i = 0; i < n; i++) values[i] = (float)q[i] * v->quant.scale;
+  *out = values;
   return SPRY_OK;
 }
 

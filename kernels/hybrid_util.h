@@ -24,6 +24,18 @@ typedef struct SpryHybridScratchIndex {
 SpryStatus spry_hybrid_weights_prepare(SpryContext *ctx, const char *role, const SpryTensor *w,
                                        bool asymmetric, SpryHybridWeights *out);
 
+/* As spry_hybrid_weights_prepare, also accepting uint8 weights whose bytes
+ * are read as int8 values, as TFLite's hybrid LSTM kernels read them. */
+SpryStatus spry_hybrid_weights_prepare_u8_as_s8(SpryContext *ctx, const char *role,
+                                                const SpryTensor *w, bool asymmetric,
+                                                SpryHybridWeights *out);
+
+/* A constant 1-D int8 (or uint8 read as int8) vector quantized per tensor,
+ * dequantized into persistent floats (value * scale, the float product
+ * TFLite's hybrid kernels recover at every step); *out is NULL on failure. */
+SpryStatus spry_hybrid_vector_dequantize(SpryContext *ctx, const char *role, const SpryTensor *v,
+                                         const float **out);
+
 /* Requests scratch for quantizing `rows` rows of up to `max_cols` floats. */
 SpryStatus spry_hybrid_scratch_request(SpryContext *ctx, int32_t rows, int32_t max_cols,
                                        SpryHybridScratchIndex *out);

@@ -14,30 +14,50 @@
  * layer-norm coefficients. Optional inputs are -1: CIFG (no input gate),
  * no peephole, no projection, no layer norm.
  *
- * Versions (TFLite register.cc: 1..4): float32 and int8 activations with
- * int16 cell state (the full-integer "8x8_16" path, 5 intermediates) are
- * supported. Hybrid (int8 weights, float activations) and integer layer
- * normalisation are refused as unsupported. float32 results are within
- * 1e-5 * (1 + max |ref|) of TFLite; int8 is bit-exact with BUILTIN_REF.
- * The state carries over between invokes, exactly as TFLite's does.
+ * Three forms, chosen by the input and input-to-output weight types:
+ *   float32   float weights.
+ *   hybrid    float32 activations, biases and layer-norm coefficients, int8
+ *             (or uint8, read as int8 as TFLite does) constant weights and
+ *             peepholes quantized per tensor; inputs quantized per row at
+ *             run time, symmetric or, with asymmetric_quantize_inputs,
+ *             asymmetric (TFLite's lstm_eval.cc EvalHybrid; lstm_hybrid.h).
+ *   integer   int8 activations with int16 cell state (the full-integer
+ *             "8x8_16" path, 5 intermediates).
+ * Refused as unsupported: integer layer normalisation; the LSTM op's
+ * "8x8_8" form (12 intermediates), whose TFLite kernel reads past the end
+ * of its scale table; int16 activations ("16x8"), which TFLite's builtin
+ * kernels do not run (they take an int16 input for a float one). float32
+ * and hybrid results are within 1e-5 * (1 + max |ref|) of TFLite; int8 is
+ * bit-exact with BUILTIN_REF. The state carries over between invokes,
+ * exactly as TFLite's does.
  *
- * LSTM versions (TFLite register_ref.cc: 1..4): 1 float32; 2 the BASIC
- * kernel type (4 inputs, uint8) — refused as unsupported; 3 hybrid —
- * refused; 4 asymmetric hybrid inputs — refused; int8 with int16 cell state
- * as above.
+ * UNIDIRECTIONAL_SEQUENCE_LSTM versions (TFLite register.cc: 1..4): 1
+ * float32; 2 hybrid; 3 asymmetric hybrid inputs or integer; 4 adds
+ * diagonal (1-D) recurrent weights, which are refused as unsupported.
+ * LSTM versions (register_ref.cc: 1..4): 1 float32; 2 the BASIC kernel type
+ * (5 inputs, 4 outputs) — refused as unsupported; 3 hybrid; 4 asymmetric
+ * hybrid inputs or integer.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel_util.h"
+#include "lstm_hybrid.h"
 #include "quantization.h"
 #include "reference/lstm_float.h"
 #include "reference/lstm_integer.h"
 #include "spry/op.h"
 
 /* UnidirectionalSequenceLSTMOptions field ids (schema.fbs). */
-enum { OPT_ACTIVATION = 0, OPT_CELL_CLIP = 1, OPT_PROJ_CLIP = 2, OPT_TIME_MAJOR = 3 };
+enum {
+  OPT_ACTIVATION = 0,
+  OPT_CELL_CLIP = 1,
+  OPT_PROJ_CLIP = 2,
+  OPT_TIME_MAJOR = 3,
+  OPT_ASYMMETRIC = 4, /* asymmetric_quantize_inputs: the same id in LSTMOptions */
+  OPT_DIAGONAL_RECURRENT = 5,
+};
 /* LSTMOptions: the first three fields as above, then kernel_type (3). */
 enum { OPT_KERNEL_TYPE = 3, KERNEL_TYPE_FULL = 0 };
 
@@ -64,11 +84,16 @@ typedef struct LstmOpData {
   bool time_major;
   bool sequence;            /* false: the LSTM op, one step per invoke */
   int kernel_type;
-  bool integer;
+  bool diagonal_recurrent;
+  bool asymmetric;          /* hybrid: asymmetric run-time input quantization */
+  bool integer, hybrid;
   int32_t n_batch, max_time;
   SpryLstmShape shape;      /* n_batch here is the rows per step */
   SpryLstmQuantParams qp;
+  SpryLstmHybrid hybrid_cell; /* scratch filled in at invoke */
+  const float *hybrid_peepholes[4];
   int32_t scratch, scratch8;
+  SpryHybridScratchIndex hybrid_scratch;
 } LstmOpData;
 
 static SpryStatus lstm_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -78,6 +103,8 @@ static SpryStatus lstm_init(SpryContext *ctx, const SpryNode *node, void **user_
   d->cell_clip = spry_option_f32(node->options, OPT_CELL_CLIP, 0.0f);
   d->proj_clip = spry_option_f32(node->options, OPT_PROJ_CLIP, 0.0f);
   d->time_major = spry_option_bool(node->options, OPT_TIME_MAJOR, false);
+  d->asymmetric = spry_option_bool(node->options, OPT_ASYMMETRIC, false);
+  d->diagonal_recurrent = spry_option_bool(node->options, OPT_DIAGONAL_RECURRENT, false);
   d->sequence = true;
   *user_data = d;
   return SPRY_OK;
@@ -89,6 +116,7 @@ static SpryStatus lstm_step_init(SpryContext *ctx, const SpryNode *node, void **
   LstmOpData *d = *user_data;
   d->sequence = false;
   d->time_major = true;
+  d->diagonal_recurrent = false; /* LSTMOptions has no such field */
   d->kernel_type = spry_option_i8(node->options, OPT_KERNEL_TYPE, KERNEL_TYPE_FULL);
   return SPRY_OK;
 }
@@ -144,25 +172,36 @@ static SpryStatus check_optional_inputs(SpryContext *ctx, const SpryNode *node, 
   return SPRY_OK;
 }
 
+/* Element types of the weight, bias, peephole and layer-norm tensors. */
+typedef struct LstmTypes {
+  SpryType weights, bias, peephole, layer_norm;
+} LstmTypes;
+
+static LstmTypes lstm_types(const LstmOpData *d, SpryType weight_type) {
+  if (d->integer)
+    return (LstmTypes){SPRY_TYPE_INT8, SPRY_TYPE_INT32, SPRY_TYPE_INT16, SPRY_TYPE_INT16};
+  if (d->hybrid)
+    return (LstmTypes){weight_type, SPRY_TYPE_FLOAT32, weight_type, SPRY_TYPE_FLOAT32};
+  return (LstmTypes){SPRY_TYPE_FLOAT32, SPRY_TYPE_FLOAT32, SPRY_TYPE_FLOAT32, SPRY_TYPE_FLOAT32};
+}
+
 /* Shapes and types of every present weight, bias and coefficient tensor. */
 static SpryStatus check_weights(SpryContext *ctx, const SpryNode *node, const SpryLstmShape *s,
-                                bool integer, bool layer_norm) {
-  const SpryType wt = integer ? SPRY_TYPE_INT8 : SPRY_TYPE_FLOAT32;
-  const SpryType bt = integer ? SPRY_TYPE_INT32 : SPRY_TYPE_FLOAT32;
-  const SpryType pt = integer ? SPRY_TYPE_INT16 : SPRY_TYPE_FLOAT32;
+                                const LstmTypes *t, bool layer_norm) {
   const bool cifg = opt_input(ctx, node, IN_INPUT_WEIGHTS) == NULL;
   for (int g = cifg ? 1 : 0; g < 4; g++) {
-    SPRY_TRY(check_shape(ctx, node, IN_INPUT_WEIGHTS + g, s->n_cell, s->n_input, wt));
-    SPRY_TRY(check_shape(ctx, node, IN_RECURRENT_WEIGHTS + g, s->n_cell, s->n_output, wt));
-    SPRY_TRY(check_shape(ctx, node, IN_BIAS + g, s->n_cell, -1, bt));
-    if (layer_norm) SPRY_TRY(check_shape(ctx, node, IN_LAYER_NORM + g, s->n_cell, -1, pt));
+    SPRY_TRY(check_shape(ctx, node, IN_INPUT_WEIGHTS + g, s->n_cell, s->n_input, t->weights));
+    SPRY_TRY(check_shape(ctx, node, IN_RECURRENT_WEIGHTS + g, s->n_cell, s->n_output, t->weights));
+    SPRY_TRY(check_shape(ctx, node, IN_BIAS + g, s->n_cell, -1, t->bias));
+    if (layer_norm)
+      SPRY_TRY(check_shape(ctx, node, IN_LAYER_NORM + g, s->n_cell, -1, t->layer_norm));
   }
   for (int32_t i = IN_PEEPHOLE_INPUT; i <= IN_PEEPHOLE_OUTPUT; i++)
-    if (opt_input(ctx, node, i)) SPRY_TRY(check_shape(ctx, node, i, s->n_cell, -1, pt));
+    if (opt_input(ctx, node, i)) SPRY_TRY(check_shape(ctx, node, i, s->n_cell, -1, t->peephole));
   if (opt_input(ctx, node, IN_PROJ_WEIGHTS))
-    SPRY_TRY(check_shape(ctx, node, IN_PROJ_WEIGHTS, s->n_output, s->n_cell, wt));
+    SPRY_TRY(check_shape(ctx, node, IN_PROJ_WEIGHTS, s->n_output, s->n_cell, t->weights));
   if (opt_input(ctx, node, IN_PROJ_BIAS))
-    SPRY_TRY(check_shape(ctx, node, IN_PROJ_BIAS, s->n_output, -1, bt));
+    SPRY_TRY(check_shape(ctx, node, IN_PROJ_BIAS, s->n_output, -1, t->bias));
   return SPRY_OK;
 }
 
@@ -224,6 +263,11 @@ static SpryStatus check_integer_tensors(SpryContext *ctx, const SpryNode *node) 
                       SPRY_ERROR_INVALID_MODEL,
                       "input %d must be quantized per tensor with a valid scale", (int)i);
   }
+  /* TFLite's "8x8_8" kernel (12 intermediates, LSTM op only) reads its
+   * output-gate scale past the end of its 8-entry table: there is no defined
+   * result to reproduce. */
+  SPRY_ENSURE_MSG(ctx, node->num_intermediates != 12, SPRY_ERROR_UNSUPPORTED,
+                  "the 8x8_8 integer LSTM (12 intermediate tensors) is not supported");
   SPRY_ENSURE_MSG(ctx, node->num_intermediates == 5, SPRY_ERROR_INVALID_MODEL,
                   "the integer LSTM needs 5 intermediate tensors, has %d",
                   (int)node->num_intermediates);
@@ -321,6 +365,21 @@ static SpryStatus prepare_integer(SpryContext *ctx, const SpryNode *node, LstmOp
   return SPRY_OK;
 }
 
+/* ---- Hybrid (8-bit weights, float activations) -------------------------------- */
+
+static SpryStatus prepare_hybrid(SpryContext *ctx, const SpryNode *node, LstmOpData *d) {
+  SpryLstmCellTensors cell = {.projection = IN_PROJ_WEIGHTS,
+                              .peephole = {IN_PEEPHOLE_INPUT, IN_PEEPHOLE_FORGET, -1,
+                                           IN_PEEPHOLE_OUTPUT}};
+  for (int g = 0; g < 4; g++) {
+    cell.input[g] = IN_INPUT_WEIGHTS + g;
+    cell.aux_input[g] = -1;
+    cell.recurrent[g] = IN_RECURRENT_WEIGHTS + g;
+  }
+  return spry_lstm_hybrid_prepare(ctx, node, &cell, d->asymmetric, &d->hybrid_cell,
+                                  d->hybrid_peepholes);
+}
+
 /* ---- Prepare / invoke -------------------------------------------------------- */
 
 static SpryStatus request_scratch(SpryContext *ctx, LstmOpData *d) {
@@ -331,7 +390,9 @@ static SpryStatus request_scratch(SpryContext *ctx, LstmOpData *d) {
   SPRY_TRY(spry_context_request_scratch(ctx, count * 4 * elem + 1, &d->scratch));
   d->scratch8 = -1;
   if (d->integer) SPRY_TRY(spry_context_request_scratch(ctx, count + 1, &d->scratch8));
-  return SPRY_OK;
+  if (!d->hybrid) return SPRY_OK;
+  return spry_hybrid_scratch_request(ctx, d->shape.n_batch, spry_lstm_hybrid_widest(&d->shape),
+                                     &d->hybrid_scratch);
 }
 
 static SpryStatus lstm_prepare(SpryContext *ctx, SpryNode *node) {
@@ -358,11 +419,14 @@ static SpryStatus lstm_prepare(SpryContext *ctx, SpryNode *node) {
   SPRY_ENSURE_MSG(ctx, d->activation >= SPRY_ACTIVATION_NONE &&
                            d->activation <= SPRY_ACTIVATION_TANH,
                   SPRY_ERROR_UNSUPPORTED, "unsupported LSTM activation %d", d->activation);
+  SPRY_ENSURE_MSG(ctx, !d->diagonal_recurrent, SPRY_ERROR_UNSUPPORTED,
+                  "diagonal recurrent weights are not supported");
   d->integer = in->type == SPRY_TYPE_INT8;
+  d->hybrid = spry_lstm_is_hybrid(in, w_out);
   SPRY_ENSURE_MSG(ctx, in->type == SPRY_TYPE_FLOAT32 || d->integer, SPRY_ERROR_UNSUPPORTED,
                   "input type %s is not supported", spry_type_name(in->type));
-  SPRY_ENSURE_MSG(ctx, d->integer || w_out->type == SPRY_TYPE_FLOAT32, SPRY_ERROR_UNSUPPORTED,
-                  "hybrid LSTM (%s weights, float input) is not supported yet",
+  SPRY_ENSURE_MSG(ctx, d->integer || d->hybrid || w_out->type == SPRY_TYPE_FLOAT32,
+                  SPRY_ERROR_UNSUPPORTED, "%s weights with a float32 input are not supported",
                   spry_type_name(w_out->type));
   d->n_batch = d->sequence && d->time_major ? in->dims[1] : in->dims[0];
   d->max_time = !d->sequence ? 1 : d->time_major ? in->dims[0] : in->dims[1];
@@ -372,7 +436,8 @@ static SpryStatus lstm_prepare(SpryContext *ctx, SpryNode *node) {
                              .n_output = r_out->dims[1]};
   bool cifg = false, peephole = false, layer_norm = false;
   SPRY_TRY(check_optional_inputs(ctx, node, &cifg, &peephole, &layer_norm));
-  SPRY_TRY(check_weights(ctx, node, &d->shape, d->integer, layer_norm));
+  const LstmTypes types = lstm_types(d, w_out->type);
+  SPRY_TRY(check_weights(ctx, node, &d->shape, &types, layer_norm));
   SPRY_TRY(check_states(ctx, node, d));
   SPRY_ENSURE_MSG(ctx, out->type == in->type, SPRY_ERROR_INVALID_MODEL,
                   "output type must match the input");
@@ -383,25 +448,34 @@ static SpryStatus lstm_prepare(SpryContext *ctx, SpryNode *node) {
     SPRY_TRY(spry_op_check_quant(ctx, "output", out));
     SPRY_TRY(prepare_integer(ctx, node, d, layer_norm, peephole));
   }
+  if (d->hybrid) SPRY_TRY(prepare_hybrid(ctx, node, d));
   return request_scratch(ctx, d);
 }
 
+static const void *data_or_null(SpryContext *ctx, const SpryNode *node, int32_t i) {
+  const SpryTensor *t = i >= 0 ? opt_input(ctx, node, i) : NULL;
+  return t ? t->data : NULL;
+}
+
+/* The step's parameters; a hybrid cell's matrices come from `hybrid`. */
 static void float_params(SpryContext *ctx, const SpryNode *node, const LstmOpData *d,
-                         SpryLstmFloatParams *p) {
+                         const SpryLstmHybrid *hybrid, SpryLstmFloatParams *p) {
   memset(p, 0, sizeof *p);
   const int32_t peep_index[4] = {IN_PEEPHOLE_INPUT, IN_PEEPHOLE_FORGET, -1, IN_PEEPHOLE_OUTPUT};
   for (int g = 0; g < 4; g++) {
-    const SpryTensor *t;
-    p->input_weights[g] = (t = opt_input(ctx, node, IN_INPUT_WEIGHTS + g)) ? t->data : NULL;
-    p->recurrent_weights[g] = (t = opt_input(ctx, node, IN_RECURRENT_WEIGHTS + g)) ? t->data : NULL;
-    p->bias[g] = (t = opt_input(ctx, node, IN_BIAS + g)) ? t->data : NULL;
-    p->layer_norm[g] = (t = opt_input(ctx, node, IN_LAYER_NORM + g)) ? t->data : NULL;
-    p->peephole_weights[g] =
-        peep_index[g] >= 0 && (t = opt_input(ctx, node, peep_index[g])) ? t->data : NULL;
+    p->bias[g] = data_or_null(ctx, node, IN_BIAS + g);
+    p->layer_norm[g] = data_or_null(ctx, node, IN_LAYER_NORM + g);
+    if (hybrid) {
+      p->peephole_weights[g] = d->hybrid_peepholes[g];
+      continue;
+    }
+    p->input_weights[g] = data_or_null(ctx, node, IN_INPUT_WEIGHTS + g);
+    p->recurrent_weights[g] = data_or_null(ctx, node, IN_RECURRENT_WEIGHTS + g);
+    p->peephole_weights[g] = data_or_null(ctx, node, peep_index[g]);
   }
-  const SpryTensor *t;
-  p->projection_weights = (t = opt_input(ctx, node, IN_PROJ_WEIGHTS)) ? t->data : NULL;
-  p->projection_bias = (t = opt_input(ctx, node, IN_PROJ_BIAS)) ? t->data : NULL;
+  p->hybrid = hybrid;
+  p->projection_weights = hybrid ? NULL : data_or_null(ctx, node, IN_PROJ_WEIGHTS);
+  p->projection_bias = data_or_null(ctx, node, IN_PROJ_BIAS);
   p->activation = d->activation;
   p->cell_clip = d->cell_clip;
   p->proj_clip = d->proj_clip;
@@ -423,7 +497,9 @@ static SpryStatus lstm_invoke(SpryContext *ctx, SpryNode *node) {
   const SpryLstmShape *s = &d->shape;
   const int32_t outer = d->time_major ? 1 : d->n_batch;
   SpryLstmFloatParams fp;
-  if (!d->integer) float_params(ctx, node, d, &fp);
+  SpryLstmHybrid hybrid = d->hybrid_cell;
+  if (d->hybrid) hybrid.scratch = spry_hybrid_scratch_get(ctx, &d->hybrid_scratch);
+  if (!d->integer) float_params(ctx, node, d, d->hybrid ? &hybrid : NULL, &fp);
   for (int32_t b = 0; b < outer; b++) {
     for (int32_t t = 0; t < d->max_time; t++) {
       const size_t xo = row_offset(d, b, t, s->n_input), yo = row_offset(d, b, t, s->n_output);

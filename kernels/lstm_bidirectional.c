@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * lstm_bidirectional.c — the BIDIRECTIONAL_SEQUENCE_LSTM op: a forward and a
- * backward float32 LSTM over one sequence, each running the shared float
- * step (reference/lstm_float.h), the backward one with time reversed.
+ * backward LSTM over one sequence, float32 or hybrid, each running the
+ * shared step (reference/lstm_float.h), the backward one with time reversed.
  *
  * Inputs (TFLite bidirectional_sequence_lstm.cc, 48 of them): 0 input
  * [time, batch, in] (time_major, the default) or [batch, time, in]; 1-17 the
@@ -29,15 +29,23 @@
  * row, time-major, or separate outputs). TFLite also insists that both
  * cells have the same sizes; here each cell is checked against its own.
  *
- * Versions (TFLite register_ref.cc: 1..3): float32 at every version (v2
- * adds time_major, v3 asymmetric_quantize_inputs of the hybrid path).
- * Hybrid (int8 weights, float activations) is refused as unsupported. float32
- * results are within 1e-5 * (1 + max |ref|) of TFLite's.
+ * Hybrid cells (TFLite's EvalHybrid; lstm_hybrid.h): float32 input, aux
+ * input, states, biases and outputs; every weight matrix (aux weights
+ * included) and peephole int8, or uint8 read as int8, constant and quantized
+ * per tensor, all of the type of the forward input-to-output weights (on
+ * which TFLite decides the form of both cells). Each matrix term quantizes
+ * its operand per row at run time, asymmetrically with
+ * asymmetric_quantize_inputs.
+ *
+ * Versions (TFLite register_ref.cc: 1..3): float32 and hybrid at every
+ * version (v2 adds time_major, v3 asymmetric_quantize_inputs of the hybrid
+ * path). Results are within 1e-5 * (1 + max |ref|) of TFLite's.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel_util.h"
+#include "lstm_hybrid.h"
 #include "quantization.h"
 #include "reference/lstm_float.h"
 #include "spry/op.h"
@@ -49,6 +57,7 @@ enum {
   OPT_PROJ_CLIP = 2,
   OPT_MERGE_OUTPUTS = 3,
   OPT_TIME_MAJOR = 4,
+  OPT_ASYMMETRIC = 5,
 };
 
 enum {
@@ -79,17 +88,23 @@ typedef struct BidiDirection {
   int32_t base, aux_base, state; /* input indices */
   SpryLstmShape shape;           /* n_batch: rows per step */
   bool cifg;
+  SpryLstmHybrid hybrid;         /* hybrid cells; scratch filled in at invoke */
+  const float *hybrid_peepholes[4];
 } BidiDirection;
 
 typedef struct BidiOpData {
   int activation;
   float cell_clip, proj_clip;
   bool merge_outputs, time_major;
+  bool asymmetric;   /* hybrid: asymmetric run-time input quantization */
+  bool hybrid;
+  SpryType weight_type; /* float32, or the 8-bit type of hybrid weights */
   bool cross_links;  /* aux weights present: both cells add aux terms */
   bool bw_reads_aux; /* aux input without weights: the backward cell's input */
   int32_t n_batch, max_time;
   BidiDirection dir[2];
   int32_t scratch;
+  SpryHybridScratchIndex hybrid_scratch;
 } BidiOpData;
 
 static SpryStatus bidi_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -100,6 +115,7 @@ static SpryStatus bidi_init(SpryContext *ctx, const SpryNode *node, void **user_
   d->proj_clip = spry_option_f32(node->options, OPT_PROJ_CLIP, 0.0f);
   d->merge_outputs = spry_option_bool(node->options, OPT_MERGE_OUTPUTS, false);
   d->time_major = spry_option_bool(node->options, OPT_TIME_MAJOR, true);
+  d->asymmetric = spry_option_bool(node->options, OPT_ASYMMETRIC, false);
   d->dir[0] = (BidiDirection){.base = IN_FW_BASE, .aux_base = IN_FW_AUX_WEIGHTS,
                               .state = IN_FW_STATE};
   d->dir[1] = (BidiDirection){.base = IN_BW_BASE, .aux_base = IN_BW_AUX_WEIGHTS,
@@ -113,9 +129,9 @@ static void bidi_free(SpryContext *ctx, void *user_data) {
   free(user_data);
 }
 
-/* A present float32 tensor of shape [rows] (cols < 0) or [rows, cols]. */
+/* A present tensor of shape [rows] (cols < 0) or [rows, cols] and the given type. */
 static SpryStatus check_shape(SpryContext *ctx, const SpryNode *node, int32_t i, int32_t rows,
-                              int32_t cols) {
+                              int32_t cols, SpryType type) {
   const SpryTensor *t = spry_node_input(ctx, node, i);
   SPRY_ENSURE_MSG(ctx, t, SPRY_ERROR_INVALID_MODEL, "input %d is required", (int)i);
   const bool shape_ok = cols < 0 ? (t->rank == 1 && t->dims[0] == rows)
@@ -123,9 +139,8 @@ static SpryStatus check_shape(SpryContext *ctx, const SpryNode *node, int32_t i,
   SPRY_ENSURE_MSG(ctx, shape_ok, SPRY_ERROR_INVALID_MODEL,
                   "input %d ('%s') must have shape [%d%s%d]", (int)i, t->name, (int)rows,
                   cols < 0 ? "" : ", ", cols < 0 ? 0 : (int)cols);
-  SPRY_ENSURE_MSG(ctx, t->type == SPRY_TYPE_FLOAT32, SPRY_ERROR_UNSUPPORTED,
-                  "input %d is %s; only float32 is supported (hybrid is not)", (int)i,
-                  spry_type_name(t->type));
+  SPRY_ENSURE_MSG(ctx, t->type == type, SPRY_ERROR_INVALID_MODEL, "input %d is %s, expected %s",
+                  (int)i, spry_type_name(t->type), spry_type_name(type));
   return SPRY_OK;
 }
 
@@ -168,19 +183,20 @@ static SpryStatus check_cell(SpryContext *ctx, const SpryNode *node, const BidiO
                              const BidiDirection *dir) {
   const SpryLstmShape *s = &dir->shape;
   const int32_t b = dir->base;
+  const SpryType wt = d->weight_type, ft = SPRY_TYPE_FLOAT32;
   for (int g = dir->cifg ? GATE_FORGET : GATE_INPUT; g <= GATE_OUTPUT; g++) {
-    SPRY_TRY(check_shape(ctx, node, b + REL_INPUT_WEIGHTS + g, s->n_cell, s->n_input));
-    SPRY_TRY(check_shape(ctx, node, b + REL_RECURRENT_WEIGHTS + g, s->n_cell, s->n_output));
-    SPRY_TRY(check_shape(ctx, node, b + REL_BIAS + g, s->n_cell, -1));
+    SPRY_TRY(check_shape(ctx, node, b + REL_INPUT_WEIGHTS + g, s->n_cell, s->n_input, wt));
+    SPRY_TRY(check_shape(ctx, node, b + REL_RECURRENT_WEIGHTS + g, s->n_cell, s->n_output, wt));
+    SPRY_TRY(check_shape(ctx, node, b + REL_BIAS + g, s->n_cell, -1, ft));
     if (d->cross_links)
-      SPRY_TRY(check_shape(ctx, node, dir->aux_base + g, s->n_cell, s->n_aux_input));
+      SPRY_TRY(check_shape(ctx, node, dir->aux_base + g, s->n_cell, s->n_aux_input, wt));
   }
   for (int32_t i = b + REL_PEEPHOLE; i < b + REL_PEEPHOLE + 3; i++)
-    if (present(ctx, node, i)) SPRY_TRY(check_shape(ctx, node, i, s->n_cell, -1));
+    if (present(ctx, node, i)) SPRY_TRY(check_shape(ctx, node, i, s->n_cell, -1, wt));
   if (present(ctx, node, b + REL_PROJ_WEIGHTS))
-    SPRY_TRY(check_shape(ctx, node, b + REL_PROJ_WEIGHTS, s->n_output, s->n_cell));
+    SPRY_TRY(check_shape(ctx, node, b + REL_PROJ_WEIGHTS, s->n_output, s->n_cell, wt));
   if (present(ctx, node, b + REL_PROJ_BIAS))
-    SPRY_TRY(check_shape(ctx, node, b + REL_PROJ_BIAS, s->n_output, -1));
+    SPRY_TRY(check_shape(ctx, node, b + REL_PROJ_BIAS, s->n_output, -1, ft));
   return SPRY_OK;
 }
 
@@ -209,6 +225,22 @@ static SpryStatus check_states(SpryContext *ctx, const SpryNode *node, const Bid
   return SPRY_OK;
 }
 
+/* The 8-bit matrices (aux ones with cross links) and peepholes of a hybrid cell. */
+static SpryStatus prepare_hybrid(SpryContext *ctx, const SpryNode *node, const BidiOpData *d,
+                                 BidiDirection *dir) {
+  const int32_t b = dir->base;
+  SpryLstmCellTensors cell = {
+      .peephole = {b + REL_PEEPHOLE, b + REL_PEEPHOLE + 1, -1, b + REL_PEEPHOLE + 2},
+      .projection = b + REL_PROJ_WEIGHTS};
+  for (int g = GATE_INPUT; g <= GATE_OUTPUT; g++) {
+    cell.input[g] = b + REL_INPUT_WEIGHTS + g;
+    cell.recurrent[g] = b + REL_RECURRENT_WEIGHTS + g;
+    cell.aux_input[g] = d->cross_links ? dir->aux_base + g : -1;
+  }
+  return spry_lstm_hybrid_prepare(ctx, node, &cell, d->asymmetric, &dir->hybrid,
+                                  dir->hybrid_peepholes);
+}
+
 /* Sizes of one cell from its output-gate weights, then every check. */
 static SpryStatus prepare_direction(SpryContext *ctx, const SpryNode *node, BidiOpData *d,
                                     BidiDirection *dir, int32_t n_input, int32_t n_aux_input) {
@@ -218,9 +250,6 @@ static SpryStatus prepare_direction(SpryContext *ctx, const SpryNode *node, Bidi
                   "output-gate weights (inputs %d, %d) must be present and 2-D",
                   (int)(dir->base + REL_INPUT_WEIGHTS + GATE_OUTPUT),
                   (int)(dir->base + REL_RECURRENT_WEIGHTS + GATE_OUTPUT));
-  SPRY_ENSURE_MSG(ctx, w->type == SPRY_TYPE_FLOAT32, SPRY_ERROR_UNSUPPORTED,
-                  "hybrid BIDIRECTIONAL_SEQUENCE_LSTM (%s weights) is not supported",
-                  spry_type_name(w->type));
   dir->shape = (SpryLstmShape){.n_batch = d->time_major ? d->n_batch : 1,
                                .n_input = n_input,
                                .n_cell = w->dims[0],
@@ -230,7 +259,8 @@ static SpryStatus prepare_direction(SpryContext *ctx, const SpryNode *node, Bidi
                   SPRY_ERROR_INVALID_MODEL, "cell and output sizes must be positive");
   SPRY_TRY(check_presence(ctx, node, dir));
   SPRY_TRY(check_cell(ctx, node, d, dir));
-  return check_states(ctx, node, d, dir);
+  SPRY_TRY(check_states(ctx, node, d, dir));
+  return d->hybrid ? prepare_hybrid(ctx, node, d, dir) : SPRY_OK;
 }
 
 /* The aux input's role: cross-link weights need it (rank 3, the input's
@@ -300,16 +330,36 @@ static SpryStatus resize_outputs(SpryContext *ctx, const SpryNode *node, const B
   return SPRY_OK;
 }
 
-/* One scratch buffer serves both cells: they run one after the other. */
+/* One set of scratch buffers serves both cells: they run one after the other. */
 static SpryStatus request_scratch(SpryContext *ctx, BidiOpData *d) {
   size_t count = 0;
+  int32_t widest = 0;
   for (int i = 0; i < 2; i++) {
     const size_t n = (size_t)d->dir[i].shape.n_batch * (size_t)d->dir[i].shape.n_cell;
     if (n > count) count = n;
+    const int32_t w = spry_lstm_hybrid_widest(&d->dir[i].shape);
+    if (w > widest) widest = w;
   }
   SPRY_ENSURE_MSG(ctx, count <= SIZE_MAX / 4 / sizeof(float), SPRY_ERROR_INVALID_MODEL,
                   "LSTM scratch size overflows");
-  return spry_context_request_scratch(ctx, count * 4 * sizeof(float) + 1, &d->scratch);
+  SPRY_TRY(spry_context_request_scratch(ctx, count * 4 * sizeof(float) + 1, &d->scratch));
+  if (!d->hybrid) return SPRY_OK;
+  return spry_hybrid_scratch_request(ctx, d->dir[0].shape.n_batch, widest, &d->hybrid_scratch);
+}
+
+/* Float32 or hybrid, from the input and the forward input-to-output weights
+ * (TFLite decides on the latter's type for both cells). */
+static SpryStatus choose_form(SpryContext *ctx, const SpryNode *node, BidiOpData *d,
+                              const SpryTensor *in) {
+  const int32_t index = IN_FW_BASE + REL_INPUT_WEIGHTS + GATE_OUTPUT;
+  const SpryTensor *w = spry_node_input(ctx, node, index);
+  SPRY_ENSURE_MSG(ctx, w, SPRY_ERROR_INVALID_MODEL, "input %d is required", (int)index);
+  d->hybrid = spry_lstm_is_hybrid(in, w);
+  d->weight_type = d->hybrid ? w->type : SPRY_TYPE_FLOAT32;
+  SPRY_ENSURE_MSG(ctx, d->hybrid || w->type == SPRY_TYPE_FLOAT32, SPRY_ERROR_UNSUPPORTED,
+                  "%s weights are not supported (float32, int8 or uint8)",
+                  spry_type_name(w->type));
+  return SPRY_OK;
 }
 
 static SpryStatus bidi_prepare(SpryContext *ctx, SpryNode *node) {
@@ -323,6 +373,7 @@ static SpryStatus bidi_prepare(SpryContext *ctx, SpryNode *node) {
                   (int)in->rank);
   d->max_time = d->time_major ? in->dims[0] : in->dims[1];
   d->n_batch = d->time_major ? in->dims[1] : in->dims[0];
+  SPRY_TRY(choose_form(ctx, node, d, in));
   int32_t n_aux_input = 0;
   SPRY_TRY(prepare_aux(ctx, node, d, &n_aux_input));
   for (int i = 0; i < 2; i++)
@@ -336,19 +387,26 @@ static const float *data_or_null(SpryContext *ctx, const SpryNode *node, int32_t
   return t ? t->data : NULL;
 }
 
+/* The step's parameters; a hybrid cell's matrices come from `hybrid`. */
 static void float_params(SpryContext *ctx, const SpryNode *node, const BidiOpData *d,
-                         const BidiDirection *dir, SpryLstmFloatParams *p) {
+                         const BidiDirection *dir, const SpryLstmHybrid *hybrid,
+                         SpryLstmFloatParams *p) {
   memset(p, 0, sizeof *p);
   const int32_t b = dir->base;
   const int32_t peephole[4] = {b + REL_PEEPHOLE, b + REL_PEEPHOLE + 1, -1, b + REL_PEEPHOLE + 2};
   for (int g = dir->cifg ? GATE_FORGET : GATE_INPUT; g <= GATE_OUTPUT; g++) {
+    p->bias[g] = data_or_null(ctx, node, b + REL_BIAS + g);
+    if (hybrid) {
+      p->peephole_weights[g] = dir->hybrid_peepholes[g];
+      continue;
+    }
     p->input_weights[g] = data_or_null(ctx, node, b + REL_INPUT_WEIGHTS + g);
     p->recurrent_weights[g] = data_or_null(ctx, node, b + REL_RECURRENT_WEIGHTS + g);
-    p->bias[g] = data_or_null(ctx, node, b + REL_BIAS + g);
     p->peephole_weights[g] = peephole[g] < 0 ? NULL : data_or_null(ctx, node, peephole[g]);
     if (d->cross_links) p->aux_input_weights[g] = data_or_null(ctx, node, dir->aux_base + g);
   }
-  p->projection_weights = data_or_null(ctx, node, b + REL_PROJ_WEIGHTS);
+  p->hybrid = hybrid;
+  p->projection_weights = hybrid ? NULL : data_or_null(ctx, node, b + REL_PROJ_WEIGHTS);
   p->projection_bias = data_or_null(ctx, node, b + REL_PROJ_BIAS);
   p->activation = d->activation;
   p->cell_clip = d->cell_clip;
@@ -393,8 +451,10 @@ static SpryStatus bidi_invoke(SpryContext *ctx, SpryNode *node) {
   const int32_t fw_width = fw_out->dims[2];
   for (int i = 0; i < 2; i++) {
     const BidiDirection *dir = &d->dir[i];
+    SpryLstmHybrid hybrid = dir->hybrid;
+    if (d->hybrid) hybrid.scratch = spry_hybrid_scratch_get(ctx, &d->hybrid_scratch);
     SpryLstmFloatParams p;
-    float_params(ctx, node, d, dir, &p);
+    float_params(ctx, node, d, dir, d->hybrid ? &hybrid : NULL, &p);
     const bool backward_on_aux = i == 1 && d->bw_reads_aux;
     const BidiPass pass = {
         .x = backward_on_aux ? aux : x,

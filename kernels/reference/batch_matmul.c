@@ -5,18 +5,28 @@
 #include <string.h>
 
 #include "../quantization.h"
+#include "hybrid_gemv.h"
 #include "quant_access.h"
 
-/* Element offsets of output matrix `index`'s operands. */
-static void matrix_bases(const SpryBatchMatMulShape *s, size_t index, size_t *lhs, size_t *rhs) {
-  *lhs = 0;
-  *rhs = 0;
+/* Where output matrix `index` finds its operands (element offsets) and, in a
+ * hybrid product, its row scales and column sums (indices). */
+typedef struct BmmBases {
+  size_t lhs, rhs, scale, column_sum;
+} BmmBases;
+
+static BmmBases matrix_bases(const SpryBatchMatMulShape *s, const SpryBatchMatMulHybrid *h,
+                             size_t index) {
+  BmmBases b = {0, 0, 0, 0};
   for (int32_t d = s->batch_rank - 1; d >= 0; d--) {
     const size_t i = index % (size_t)s->batch[d];
     index /= (size_t)s->batch[d];
-    *lhs += i * s->lhs_stride[d];
-    *rhs += i * s->rhs_stride[d];
+    b.lhs += i * s->lhs_stride[d];
+    b.rhs += i * s->rhs_stride[d];
+    if (!h) continue;
+    b.scale += i * h->scale_stride[d];
+    b.column_sum += i * h->column_sum_stride[d];
   }
+  return b;
 }
 
 static size_t matrix_count(const SpryBatchMatMulShape *s) {
@@ -52,10 +62,9 @@ static void for_each_cell(const BmmArgs *args,
   const size_t matrices = matrix_count(s);
   size_t at = 0;
   for (size_t m = 0; m < matrices; m++) {
-    size_t lb, rb;
-    matrix_bases(s, m, &lb, &rb);
+    const BmmBases b = matrix_bases(s, NULL, m);
     for (int32_t i = 0; i < s->rows; i++)
-      for (int32_t j = 0; j < s->cols; j++) cell(args, lb, rb, i, j, at++);
+      for (int32_t j = 0; j < s->cols; j++) cell(args, b.lhs, b.rhs, i, j, at++);
   }
 }
 
@@ -111,4 +120,57 @@ void spry_ref_batch_matmul_q(const SpryBatchMatMulShape *shape, const SpryBatchM
                              const void *lhs, const void *rhs, void *output) {
   const BmmArgs args = {shape, quant, lhs, rhs, output};
   for_each_cell(&args, cell_q);
+}
+
+void spry_ref_batch_matmul_pack_weights(const SpryBatchMatMulShape *shape, int32_t matrices,
+                                        const int8_t *rhs, int8_t *dst) {
+  const size_t depth = (size_t)shape->depth, size = depth * (size_t)shape->cols;
+  for (size_t m = 0; m < (size_t)matrices; m++)
+    for (int32_t j = 0; j < shape->cols; j++)
+      for (int32_t k = 0; k < shape->depth; k++)
+        dst[m * size + (size_t)j * depth + (size_t)k] = rhs[rhs_at(shape, m * size, k, j)];
+}
+
+/* The lhs rows, each `depth` long: the lhs itself, or (adj_x) its matrices
+ * transposed into scratch, as TFLite transposes them before quantizing. */
+static const float *lhs_rows(const SpryBatchMatMulShape *s, int32_t total_rows, const float *lhs,
+                             float *transposed) {
+  if (!s->adj_x) return lhs;
+  const size_t size = (size_t)s->rows * (size_t)s->depth;
+  const size_t matrices = s->rows > 0 ? (size_t)total_rows / (size_t)s->rows : 0;
+  for (size_t m = 0; m < matrices; m++)
+    for (int32_t i = 0; i < s->rows; i++)
+      for (int32_t k = 0; k < s->depth; k++)
+        transposed[m * size + (size_t)i * (size_t)s->depth + (size_t)k] =
+            lhs[lhs_at(s, m * size, i, k)];
+  return transposed;
+}
+
+void spry_ref_batch_matmul_hybrid(const SpryBatchMatMulShape *shape,
+                                  const SpryBatchMatMulHybrid *hybrid, const float *lhs,
+                                  const SpryBatchMatMulHybridScratch *scratch, float *output) {
+  const SpryBatchMatMulShape *s = shape;
+  const SpryBatchMatMulHybrid *h = hybrid;
+  const size_t out_size = (size_t)s->rows * (size_t)s->cols, matrices = matrix_count(s);
+  memset(output, 0, matrices * out_size * sizeof *output);
+  if (s->depth == 0) return; /* empty sums; TFLite would quantize empty rows */
+  const float *rows = lhs_rows(s, h->lhs_rows, lhs, scratch->lhs_transposed);
+  spry_ref_quantize_rows_s8(rows, h->lhs_rows, s->depth, scratch->quantized, scratch->scales,
+                            scratch->zero_points, h->asymmetric);
+  /* A per-tensor weight scale folds into the row scales first, in float. */
+  if (!h->channel_scales)
+    for (int32_t r = 0; r < h->lhs_rows; r++) scratch->scales[r] *= h->scale;
+  for (size_t m = 0; m < matrices; m++) {
+    const BmmBases b = matrix_bases(s, h, m);
+    const int8_t *w = h->weights + b.rhs, *x = scratch->quantized + b.lhs;
+    const float *scales = scratch->scales + b.scale;
+    const int32_t *zero_points = h->asymmetric ? scratch->zero_points + b.scale : NULL;
+    const int32_t *sums = h->asymmetric ? h->column_sums + b.column_sum : NULL;
+    float *y = output + m * out_size;
+    if (h->channel_scales)
+      spry_ref_hybrid_gemv_acc_channels(w, s->cols, s->depth, x, scales, h->channel_scales,
+                                        zero_points, sums, s->rows, y);
+    else
+      spry_ref_hybrid_gemv_acc(w, s->cols, s->depth, x, scales, zero_points, sums, s->rows, y);
+  }
 }

@@ -12,6 +12,18 @@
  * uses the 64-bit form; int8 -> int32 returns the raw sum of products
  * without zero points, as TFLite's int8/int32 path does. Outputs are clamped
  * to the type's range (BATCH_MATMUL has no fused activation).
+ *
+ * Hybrid (float32 lhs, int8 weights, float32 output) follows TFLite's
+ * batch_matmul.cc EvalHybrid: every lhs row (after adj_x) is quantized to
+ * int8 on its own (hybrid_gemv.h), the int32 dot products with the weight
+ * columns are rescaled by the row's scale times the weight scale (per
+ * tensor, or per output column), less row zero point x column sum when the
+ * quantization is asymmetric. TFLite looks up a row's scale and zero point,
+ * and a column's sum, at sum over batch dimensions of index x (rows, or
+ * columns, when the operand's dimension is not 1): the true position when at
+ * most one batch dimension varies, another row's otherwise. That indexing is
+ * reproduced here (scale_stride, column_sum_stride), so results agree with
+ * TFLite's wherever those are defined (see kernels/batch_matmul.c).
  */
 #ifndef SPRY_KERNELS_REFERENCE_BATCH_MATMUL_H
 #define SPRY_KERNELS_REFERENCE_BATCH_MATMUL_H
@@ -44,8 +56,40 @@ typedef struct SpryBatchMatMulQuant {
   int shift;
 } SpryBatchMatMulQuant;
 
+/* Hybrid weights and TFLite's per-batch-step offsets of its run-time scales. */
+typedef struct SpryBatchMatMulHybrid {
+  /* Weights as [rhs matrices][cols][depth] (each matrix transposed unless
+   * adj_y), matrices at the shape's rhs strides. */
+  const int8_t *weights;
+  float scale;                 /* per-tensor weight scale (channel_scales NULL) */
+  const float *channel_scales; /* [cols] per-channel weight scales, or NULL */
+  const int32_t *column_sums;  /* [rhs matrices][cols] sums over depth; asymmetric only */
+  bool asymmetric;             /* asymmetric run-time quantization of the lhs rows */
+  int32_t lhs_rows;            /* rows quantized: lhs matrices x rows */
+  size_t scale_stride[SPRY_BMM_MAX_BATCH_RANK];   /* row scale index per batch step */
+  size_t column_sum_stride[SPRY_BMM_MAX_BATCH_RANK]; /* column sum index per batch step */
+} SpryBatchMatMulHybrid;
+
+/* Scratch of a hybrid product: lhs_rows x depth quantized values, lhs_rows
+ * scales and zero points, and (adj_x only) the lhs transposed as floats. */
+typedef struct SpryBatchMatMulHybridScratch {
+  float *lhs_transposed;
+  int8_t *quantized;
+  float *scales;
+  int32_t *zero_points;
+} SpryBatchMatMulHybridScratch;
+
 void spry_ref_batch_matmul_f32(const SpryBatchMatMulShape *shape, const float *lhs,
                                const float *rhs, float *output);
+
+/* Lays out `matrices` int8 rhs matrices as SpryBatchMatMulHybrid.weights
+ * wants them ([cols][depth] each) into dst. */
+void spry_ref_batch_matmul_pack_weights(const SpryBatchMatMulShape *shape, int32_t matrices,
+                                        const int8_t *rhs, int8_t *dst);
+
+void spry_ref_batch_matmul_hybrid(const SpryBatchMatMulShape *shape,
+                                  const SpryBatchMatMulHybrid *hybrid, const float *lhs,
+                                  const SpryBatchMatMulHybridScratch *scratch, float *output);
 
 void spry_ref_batch_matmul_q(const SpryBatchMatMulShape *shape, const SpryBatchMatMulQuant *quant,
                              const void *lhs, const void *rhs, void *output);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* lstm_float.c — one float32 LSTM time step (see the header). */
+/* lstm_float.c — one float32 or hybrid LSTM time step (see the header). */
 #include "lstm_float.h"
 
 #include <math.h>
@@ -28,17 +28,41 @@ static void layer_norm(float *gate, const float *coeff, const float *bias, int32
   }
 }
 
+/* out[b][r] += W x[b] for one weight matrix: float `w`, or the hybrid `hw`
+ * when the cell is hybrid. */
+static void matrix_term(const SpryLstmFloatParams *p, const float *w, const SpryHybridWeights *hw,
+                        int32_t rows, int32_t cols, const float *x, int32_t n_batch, float *out) {
+  if (p->hybrid)
+    spry_ref_hybrid_accumulate(hw, rows, cols, x, n_batch, p->hybrid->asymmetric,
+                               &p->hybrid->scratch, out);
+  else
+    spry_ref_gemv_acc_f32(w, rows, cols, x, n_batch, out);
+}
+
+static bool has_aux_weights(const SpryLstmFloatParams *p, int g) {
+  return p->hybrid ? p->hybrid->aux_input[g].data != NULL : p->aux_input_weights[g] != NULL;
+}
+
+static bool is_cifg(const SpryLstmFloatParams *p) {
+  return p->hybrid ? p->hybrid->input[GATE_INPUT].data == NULL
+                   : p->input_weights[GATE_INPUT] == NULL;
+}
+
 static void gate_f32(const SpryLstmFloatParams *p, const SpryLstmShape *s, int g,
                      const float *input, const float *aux_input, const float *output_state,
                      const float *cell_state, float *gate) {
   const int32_t n = s->n_cell;
   const bool ln = p->layer_norm[g] != NULL;
+  const SpryLstmHybrid *h = p->hybrid;
   for (int32_t b = 0; b < s->n_batch; b++)
     for (int32_t i = 0; i < n; i++) gate[(size_t)b * n + i] = ln ? 0.0f : p->bias[g][i];
-  spry_ref_gemv_acc_f32(p->input_weights[g], n, s->n_input, input, s->n_batch, gate);
-  if (aux_input && p->aux_input_weights[g])
-    spry_ref_gemv_acc_f32(p->aux_input_weights[g], n, s->n_aux_input, aux_input, s->n_batch, gate);
-  spry_ref_gemv_acc_f32(p->recurrent_weights[g], n, s->n_output, output_state, s->n_batch, gate);
+  matrix_term(p, p->input_weights[g], h ? &h->input[g] : NULL, n, s->n_input, input, s->n_batch,
+              gate);
+  if (aux_input && has_aux_weights(p, g))
+    matrix_term(p, p->aux_input_weights[g], h ? &h->aux_input[g] : NULL, n, s->n_aux_input,
+                aux_input, s->n_batch, gate);
+  matrix_term(p, p->recurrent_weights[g], h ? &h->recurrent[g] : NULL, n, s->n_output,
+              output_state, s->n_batch, gate);
   if (g != GATE_CELL && p->peephole_weights[g])
     for (int32_t b = 0; b < s->n_batch; b++)
       for (int32_t i = 0; i < n; i++)
@@ -64,7 +88,7 @@ void spry_ref_lstm_step_aux_f32(const SpryLstmFloatParams *p, const SpryLstmShap
                                 float *cell_state, float *scratch) {
   const size_t count = (size_t)s->n_batch * s->n_cell;
   float *gates[4] = {scratch, scratch + count, scratch + 2 * count, scratch + 3 * count};
-  const bool cifg = p->input_weights[GATE_INPUT] == NULL;
+  const bool cifg = is_cifg(p);
   if (!cifg)
     gate_f32(p, s, GATE_INPUT, input, aux_input, output_state, cell_state, gates[GATE_INPUT]);
   gate_f32(p, s, GATE_FORGET, input, aux_input, output_state, cell_state, gates[GATE_FORGET]);
@@ -79,7 +103,9 @@ void spry_ref_lstm_step_aux_f32(const SpryLstmFloatParams *p, const SpryLstmShap
   float *hidden = gates[GATE_FORGET]; /* free once the cell state is updated */
   for (size_t i = 0; i < count; i++)
     hidden[i] = gates[GATE_OUTPUT][i] * spry_ref_activate_f32(cell_state[i], p->activation);
-  if (!p->projection_weights) {
+  const bool projection =
+      p->hybrid ? p->hybrid->projection.data != NULL : p->projection_weights != NULL;
+  if (!projection) {
     memcpy(output_state, hidden, count * sizeof *hidden);
     return;
   }
@@ -87,7 +113,7 @@ void spry_ref_lstm_step_aux_f32(const SpryLstmFloatParams *p, const SpryLstmShap
   for (int32_t b = 0; b < s->n_batch; b++)
     for (int32_t o = 0; o < s->n_output; o++)
       output_state[(size_t)b * s->n_output + o] = p->projection_bias ? p->projection_bias[o] : 0.0f;
-  spry_ref_gemv_acc_f32(p->projection_weights, s->n_output, s->n_cell, hidden, s->n_batch,
-                        output_state);
+  matrix_term(p, p->projection_weights, p->hybrid ? &p->hybrid->projection : NULL, s->n_output,
+              s->n_cell, hidden, s->n_batch, output_state);
   for (size_t i = 0; i < out_count; i++) output_state[i] = clip(output_state[i], p->proj_clip);
 }

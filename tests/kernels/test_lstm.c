@@ -5,7 +5,8 @@
  * invokes exactly as TFLite does: each golden below is invoked twice on the
  * same input and both outputs are compared with the reference's two
  * consecutive invokes (output_0.bin, output_0.second.bin from
- * tools/goldens/make_lstm_cases.py and make_rnn_cases.py); int8 byte for
+ * tools/goldens/make_lstm_cases.py, make_rnn_cases.py and
+ * make_hybrid_lstm_cases.py); int8 byte for
  * byte, float32 within 1e-5 * (1 + max |ref|). Also checks that the second
  * output differs from the first (the state really carried over) and that
  * the 16-bit fixed-point gate functions hit their exact end points.
@@ -33,6 +34,16 @@ static const char *const kCases[] = {
     "op_lstm_f32_cifg_layernorm",
     "op_lstm_f32_peephole_proj_clip",
     "op_lstm_s8_basic",
+    "op_unidirectional_sequence_lstm_hybrid_s8_basic",
+    "op_unidirectional_sequence_lstm_hybrid_s8_cifg_tm_asym",
+    "op_unidirectional_sequence_lstm_hybrid_s8_peephole_proj_clip_asym",
+    "op_unidirectional_sequence_lstm_hybrid_s8_layernorm_peephole_tm",
+    "op_unidirectional_sequence_lstm_hybrid_s8_cifg_layernorm_proj_asym",
+    "op_unidirectional_sequence_lstm_hybrid_u8_peephole_tm",
+    "op_unidirectional_sequence_lstm_hybrid_s8_zero_step_tm_asym",
+    "op_lstm_hybrid_s8_basic",
+    "op_lstm_hybrid_s8_peephole_proj_clip_asym",
+    "op_lstm_hybrid_s8_cifg_layernorm",
     "op_rnn_f32_none",
     "op_rnn_f32_relu",
     "op_rnn_f32_relu6",

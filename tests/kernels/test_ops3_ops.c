@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_ops3_ops.c — BIDIRECTIONAL_SEQUENCE_LSTM keeps both cells' variable
- * state across invokes exactly as TFLite does (every output of two
- * consecutive invokes against the reference's, output_<i>.bin and
- * output_<i>.second.bin from tools/goldens/make_lstm_bidi_cases.py, float32
- * within 1e-5 * (1 + max |ref|)), and BIDIRECTIONAL_SEQUENCE_LSTM, CONV_3D
- * and CONV_3D_TRANSPOSE models prepare must reject fail with a
- * precise message (data/<op>_errors/, listed in data/<op>_errors.h).
+ * test_ops3_ops.c — BIDIRECTIONAL_SEQUENCE_LSTM, float32 and hybrid, keeps
+ * both cells' variable state across invokes exactly as TFLite does (every
+ * output of two consecutive invokes against the reference's, output_<i>.bin
+ * and output_<i>.second.bin from tools/goldens/make_lstm_bidi_cases.py and
+ * make_hybrid_lstm_cases.py, float32 within 1e-5 * (1 + max |ref|)), and
+ * models prepare must reject fail with a precise message
+ * (data/<family>_errors/, listed in data/<family>_errors.h):
+ * BIDIRECTIONAL_SEQUENCE_LSTM, UNIDIRECTIONAL_SEQUENCE_LSTM and LSTM,
+ * CONV_3D and CONV_3D_TRANSPOSE.
  *
  * Usage: test_ops3_ops DATA_DIR   (tests/kernels/data; goldens are read from
  * $SPRY_TEST_DATA/goldens)
@@ -34,6 +36,7 @@ typedef struct Ops3ErrorCase {
 
 #include "data/conv3d_errors.h"
 #include "data/lstm_bidi_errors.h"
+#include "data/lstm_errors.h"
 
 static const char *data_dir;
 
@@ -43,6 +46,10 @@ static const char *const kStateCases[] = {
     "op_bidirectional_sequence_lstm_f32_tm_merged_cifg_aux_bw",
     "op_bidirectional_sequence_lstm_f32_bm_aux_weights_relu",
     "op_bidirectional_sequence_lstm_f32_tm_merged_aux_weights_proj",
+    "op_bidirectional_sequence_lstm_hybrid_s8_tm_merged_aux_weights_asym",
+    "op_bidirectional_sequence_lstm_hybrid_s8_bm_separate_peephole_proj",
+    "op_bidirectional_sequence_lstm_hybrid_s8_tm_merged_cifg_aux_bw_asym",
+    "op_bidirectional_sequence_lstm_hybrid_u8_bm_aux_weights_relu",
 };
 
 /* The file's bytes, or NULL when it does not exist. */
@@ -158,6 +165,12 @@ static void test_lstm_bidi_errors(void **state) {
   for (size_t i = 0; i < count; i++) expect_error("lstm_bidi_errors", &lstm_bidi_error_cases[i]);
 }
 
+static void test_lstm_errors(void **state) {
+  (void)state;
+  const size_t count = sizeof lstm_error_cases / sizeof lstm_error_cases[0];
+  for (size_t i = 0; i < count; i++) expect_error("lstm_errors", &lstm_error_cases[i]);
+}
+
 static void test_conv3d_errors(void **state) {
   (void)state;
   const size_t count = sizeof conv3d_error_cases / sizeof conv3d_error_cases[0];
@@ -173,6 +186,7 @@ int main(int argc, char **argv) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_state_carries_over),
       cmocka_unit_test(test_lstm_bidi_errors),
+      cmocka_unit_test(test_lstm_errors),
       cmocka_unit_test(test_conv3d_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -12,13 +12,20 @@ test suite):
 Needs numpy, tensorflow, ai_edge_litert and flatc. Two sources of models:
 
   * TFLiteConverter dynamic-range quantization (Optimize.DEFAULT, no
-    representative data set) of small Keras Dense layers: what users get. The
-    converter feeds the int8 weights straight into FULLY_CONNECTED (version
-    12: per-channel weights, asymmetric_quantize_inputs=true); the script
-    checks that before writing.
+    representative data set) of small Keras Dense layers and a batched
+    tf.linalg.matmul with constant weights (the converter quantizes weights of
+    at least 1024 elements): what users get. The converter
+    feeds the int8 weights straight into FULLY_CONNECTED (version 12:
+    per-channel weights, asymmetric_quantize_inputs=true) and BATCH_MATMUL
+    (per-tensor weights); the script checks that before writing.
   * one-operator models written as JSON and compiled by flatc for the
     variants the converter does not emit: per-tensor weights, symmetric
-    input quantization, keep_num_dims, TANH.
+    input quantization, keep_num_dims, TANH; BATCH_MATMUL with adj_x/adj_y,
+    broadcast batch dimensions, per-channel weights, both input
+    quantizations, an rhs with a 1 before its matrix (which TFLite folds
+    away; with adj_x too, compared with TFLite's result on the lhs transposed
+    beforehand, see bmm_adj_x_folded) and two varying batch dimensions (where
+    TFLite looks up row scales and column sums at its own positions).
 
 The reference is ai_edge_litert with OpResolverType.BUILTIN_REF:
 
@@ -130,6 +137,37 @@ def fc_model(rng, in_shape, units, per_channel, asym, act, bias, keep_dims):
                         [len(tensors) - 1], 'FullyConnectedOptions', opts)
 
 
+def converted_matmul(rng, lhs_shape, rhs_shape):
+    import tensorflow as tf
+    w = tf.constant((rng.normal(size=rhs_shape) * 0.3).astype(np.float32))
+
+    @tf.function(input_signature=[tf.TensorSpec(lhs_shape, tf.float32)])
+    def matmul(x):
+        return tf.linalg.matmul(x, w)
+    conv = tf.lite.TFLiteConverter.from_concrete_functions([matmul.get_concrete_function()],
+                                                          matmul)
+    conv.optimizations = [tf.lite.Optimize.DEFAULT]
+    return conv.convert()
+
+
+def bmm_model(rng, lhs_shape, rhs_shape, adj_x=False, adj_y=False, asym=False,
+              per_channel=False):
+    """A hybrid BATCH_MATMUL: float lhs, constant int8 rhs (per tensor, or per
+    output column), float output."""
+    cols_axis = len(rhs_shape) - (2 if adj_y else 1)
+    w, scales = quantize_weights(rng.normal(size=rhs_shape) * 0.4, per_channel, cols_axis)
+    def operand(shape, adjoint):
+        return np.swapaxes(np.zeros(shape), -1, -2) if adjoint else np.zeros(shape)
+    out_shape = np.matmul(operand(lhs_shape, adj_x), operand(rhs_shape, adj_y)).shape
+    tensors = [tensor(lhs_shape, 'FLOAT32', 'lhs', 1),
+               tensor(rhs_shape, 'INT8', 'rhs', 2, (scales, cols_axis if per_channel else 0)),
+               tensor(out_shape, 'FLOAT32', 'output', 3)]
+    buffers = [{}, {}, {'data': list(w.tobytes())}, {}]
+    opts = {'adj_x': adj_x, 'adj_y': adj_y, 'asymmetric_quantize_inputs': asym}
+    return one_op_model('BATCH_MATMUL', 126, 4 if asym else 1, tensors, buffers, [0, 1], [2],
+                        'BatchMatMulOptions', opts)
+
+
 def emit(root, name, model, shape, rng, zero=False):
     x = np.zeros(shape, np.float32) if zero else rng.normal(size=shape).astype(np.float32)
     write(root, name, model, [x], run_ref(model, [x], invokes=1))
@@ -155,11 +193,49 @@ def fc_cases(root):
     emit(root, 'op_fully_connected_hybrid_zero_input', model, [3, 10], rng, zero=True)
 
 
+def bmm_cases(root):
+    rng = np.random.default_rng(20240917)
+    model = converted_matmul(rng, [3, 5, 16], [3, 16, 24])
+    check_hybrid(model, 'BATCH_MATMUL')
+    emit(root, 'op_batch_matmul_hybrid_conv_batch3', model, [3, 5, 16], rng)
+    for name, lhs, rhs, kw in [
+            ('tensor_sym_2d', [4, 7], [7, 5], {}),
+            ('tensor_asym_adj_xy', [3, 6, 4], [3, 5, 6], dict(adj_x=True, adj_y=True, asym=True)),
+            ('tensor_sym_adj_x_bcast', [2, 1, 5, 3], [4, 5, 6], dict(adj_x=True)),
+            ('tensor_asym_two_batch_dims', [2, 3, 4, 5], [2, 3, 5, 6], dict(asym=True)),
+            ('tensor_asym_rhs_one_folded', [2, 3, 4, 5], [2, 1, 5, 6], dict(asym=True)),
+            ('tensor_sym_5d_bcast', [2, 1, 2, 3, 4], [1, 2, 1, 4, 3], {}),
+            ('channel_asym_adj_y', [2, 3, 8], [2, 5, 8], dict(adj_y=True, asym=True,
+                                                              per_channel=True)),
+            ('channel_sym_bcast', [3, 4, 6], [6, 5], dict(per_channel=True))]:
+        model = bmm_model(rng, lhs, rhs, **kw)
+        emit(root, 'op_batch_matmul_hybrid_' + name, model, lhs, rng)
+    bmm_adj_x_folded(root)
+
+
+def bmm_adj_x_folded(root):
+    """adj_x with an rhs 1 before its matrix: TFLite folds the lhs's batch
+    dimension into rows that no longer match its transposed data (most of its
+    output stays zero), so the expected output is TFLite's for the same
+    product without adj_x: the lhs transposed beforehand, the same weights."""
+    lhs, rhs, seed = [2, 3, 4, 5], [2, 1, 5, 6], 20240918
+    plain = bmm_model(np.random.default_rng(seed), lhs, rhs, asym=True)
+    adjoint = bmm_model(np.random.default_rng(seed), [2, 3, 5, 4], rhs, adj_x=True, asym=True)
+    x = np.random.default_rng(seed + 1).normal(size=lhs).astype(np.float32)
+    runs = run_ref(plain, [x], invokes=1)
+    write(root, 'op_batch_matmul_hybrid_tensor_asym_adj_x_rhs_one', adjoint,
+          [np.ascontiguousarray(np.swapaxes(x, -1, -2))], runs)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--root', default='.')
+    ap.add_argument('--only', default='', help='comma-separated families: fc,bmm')
     args = ap.parse_args()
-    fc_cases(args.root)
+    families = {'fc': fc_cases, 'bmm': bmm_cases}
+    for family, write_cases in families.items():
+        if not args.only or family in args.only.split(','):
+            write_cases(args.root)
 
 
 if __name__ == '__main__':

@@ -31,7 +31,7 @@ import zlib
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_lstm_cases import T, run_ref, write  # noqa: E402
+from make_lstm_cases import T, hybrid_tensor, run_ref, write  # noqa: E402
 from make_lstm_cases import op_model_bytes  # noqa: E402
 
 OP = 'BIDIRECTIONAL_SEQUENCE_LSTM'
@@ -40,10 +40,13 @@ OP_CODE = 52
 
 def build(rng, batch, time, n_in, n_cell, n_out=None, time_major=True, merge=False,
           cifg=False, peephole=False, proj=False, proj_bias=False, aux=None,
-          aux_weights=False, act='TANH', cell_clip=0.0, proj_clip=0.0, version=1):
+          aux_weights=False, act='TANH', cell_clip=0.0, proj_clip=0.0, version=1,
+          hybrid=None, asym=False):
     """The parts of one BIDIRECTIONAL_SEQUENCE_LSTM model (a dict, see the end).
 
-    aux: None (no aux input) or the aux input's last dimension."""
+    aux: None (no aux input) or the aux input's last dimension. hybrid: None,
+    or the 8-bit type of symmetric per-tensor quantized weights and peepholes
+    (make_lstm_cases.hybrid_tensor); asym sets asymmetric_quantize_inputs."""
     n_out = n_out or n_cell
     tensors = []
 
@@ -52,18 +55,24 @@ def build(rng, batch, time, n_in, n_cell, n_out=None, time_major=True, merge=Fal
         return len(tensors) - 1
 
     def mat(rows, cols):
-        return add(T([rows, cols], np.float32,
-                     data=(rng.normal(size=(rows, cols)) * 0.4).astype(np.float32)))
+        w = rng.normal(size=(rows, cols)) * 0.4
+        if hybrid:
+            return add(hybrid_tensor(w, hybrid))
+        return add(T([rows, cols], np.float32, data=w.astype(np.float32)))
 
-    def vec(n):
-        return add(T([n], np.float32, data=(rng.normal(size=n) * 0.5).astype(np.float32)))
+    def vec(n, peephole=False):
+        v = rng.normal(size=n) * 0.5
+        if hybrid and peephole:
+            return add(hybrid_tensor(v, hybrid))
+        return add(T([n], np.float32, data=v.astype(np.float32)))
 
     def cell():
         """Inputs 1-17 (or 18-34) of one direction."""
         skip = cifg
         ins = [-1 if (skip and g == 0) else mat(n_cell, n_in) for g in range(4)]
         ins += [-1 if (skip and g == 0) else mat(n_cell, n_out) for g in range(4)]
-        ins += [-1 if (not peephole or (skip and g == 0)) else vec(n_cell) for g in range(3)]
+        ins += [-1 if (not peephole or (skip and g == 0)) else vec(n_cell, peephole=True)
+                for g in range(3)]
         ins += [-1 if (skip and g == 0) else vec(n_cell) for g in range(4)]
         ins += [mat(n_out, n_cell) if proj else -1, vec(n_out) if proj_bias else -1]
         return ins
@@ -83,6 +92,8 @@ def build(rng, batch, time, n_in, n_cell, n_out=None, time_major=True, merge=Fal
     assert len(inputs) == 48
     opts = {'fused_activation_function': act, 'cell_clip': cell_clip, 'proj_clip': proj_clip,
             'merge_outputs': merge, 'time_major': time_major}
+    if hybrid:
+        opts['asymmetric_quantize_inputs'] = asym
     feeds = [rng.normal(size=shape_in).astype(np.float32)]
     if aux:
         feeds.append(rng.normal(size=aux_shape).astype(np.float32))
@@ -133,11 +144,36 @@ def error_cases():
         t = m['tensors'][m['inputs'][39]]
         t.shape = t.shape[:2] + [3]
 
+    def tensor_of(i, m):
+        return m['tensors'][m['inputs'][i]]
+
+    def per_channel(m):
+        t = tensor_of(5, m)
+        t.q = (np.full(t.shape[0], t.q[0]), 0)
+
+    def variable_weights(m):
+        tensor_of(2, m).data = None
+
+    def float_aux_weights(m):
+        t = tensor_of(41, m)
+        t.dtype, t.q = np.float32, None
+        t.data = np.ones(t.shape, np.float32)
+
+    def no_scale(m):
+        tensor_of(19, m).q = None
+
+    hybrid = dict(small, hybrid=np.int8)
+
     return [
         ('bidi_merge_two_outputs', 'expects 1 output(s)', dict(small, merge=True), extra_output),
         ('bidi_half_cifg', 'input-gate weights', small, drop(5)),
         ('bidi_bw_peephole_partial', 'peephole weights', dict(small, peephole=True), drop(27)),
-        ('bidi_hybrid', 'hybrid', small, int8_weights),
+        ('bidi_hybrid_mixed_types', 'input 1 is float32, expected int8', small, int8_weights),
+        ('bidi_hybrid_per_channel', 'input 5 must be quantized per tensor', hybrid, per_channel),
+        ('bidi_hybrid_variable_weights', 'input 2 must be constant', hybrid, variable_weights),
+        ('bidi_hybrid_float_aux_weights', 'input 41 is float32, expected int8',
+         dict(hybrid, aux=2, aux_weights=True), float_aux_weights),
+        ('bidi_hybrid_no_scale', 'input 19 must be quantized per tensor', hybrid, no_scale),
         ('bidi_state_not_variable', 'variable tensors', small, not_variable),
         ('bidi_bw_weight_shape', 'must have shape [2, 2]', small, bad_shape),
         ('bidi_aux_partial_weights', 'all present or all absent',

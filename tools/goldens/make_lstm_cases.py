@@ -69,8 +69,9 @@ def op_model_bytes(op, code, version, tensors, inputs, outputs, opts_type, opts,
         d = {'shape': t.shape, 'type': TFL_TYPE[t.dtype], 'name': 't%d' % i,
              'buffer': len(buffers), 'is_variable': t.variable}
         buffers.append({'data': list(t.data.tobytes())} if t.data is not None else {})
-        if t.q is not None:
-            d['quantization'] = {'scale': [float(np.float32(t.q[0]))], 'zero_point': [t.q[1]]}
+        if t.q is not None:  # (scale, zp), or per-channel (scales, zp) along dimension 0
+            scales = [float(np.float32(q)) for q in np.atleast_1d(t.q[0])]
+            d['quantization'] = {'scale': scales, 'zero_point': [t.q[1]] * len(scales)}
         jt.append(d)
     graph_inputs = [i for i in inputs if i >= 0 and tensors[i].data is None
                     and not tensors[i].variable]
@@ -117,8 +118,15 @@ def run_ref(model, feeds, invokes=2):
 
 def lstm_case(name, rng, dtype, batch, time, n_in, n_cell, n_out=None, time_major=False,
               cifg=False, peephole=False, proj=False, proj_bias=False, layer_norm=False,
-              act='TANH', cell_clip=0.0, proj_clip=0.0, quant=None):
-    """Builds one UNIDIRECTIONAL_SEQUENCE_LSTM model; returns (model, feeds)."""
+              act='TANH', cell_clip=0.0, proj_clip=0.0, quant=None, hybrid=None,
+              asym=False):
+    """Builds one UNIDIRECTIONAL_SEQUENCE_LSTM model; returns (model, feeds).
+
+    hybrid: None (weights of the activation type), or the 8-bit weight type
+    (np.int8, np.uint8) of a hybrid model: float activations, biases and
+    layer-norm coefficients, symmetric per-tensor quantized weights and
+    peepholes (uint8 holds the same bytes, which TFLite reads as int8); asym
+    sets asymmetric_quantize_inputs."""
     n_out = n_out or n_cell
     integer = dtype == np.int8
     tensors = []
@@ -129,6 +137,8 @@ def lstm_case(name, rng, dtype, batch, time, n_in, n_cell, n_out=None, time_majo
 
     def weights(rows, cols, scale=0.4):
         w = rng.normal(size=(rows, cols)) * scale
+        if hybrid:
+            return add(hybrid_tensor(w, hybrid))
         if not integer:
             return add(T([rows, cols], np.float32, data=w.astype(np.float32)))
         s = float(np.abs(w).max()) / 127
@@ -136,6 +146,8 @@ def lstm_case(name, rng, dtype, batch, time, n_in, n_cell, n_out=None, time_majo
 
     def vector(n, kind):
         v = rng.normal(size=n) * 0.5
+        if hybrid and kind == 'peephole':
+            return add(hybrid_tensor(v, hybrid))
         if not integer:
             return add(T([n], np.float32, data=v.astype(np.float32)))
         if kind == 'peephole':
@@ -172,13 +184,25 @@ def lstm_case(name, rng, dtype, batch, time, n_in, n_cell, n_out=None, time_majo
                                                        cell_state] + ln
     opts = {'fused_activation_function': act, 'cell_clip': cell_clip, 'proj_clip': proj_clip,
             'time_major': time_major}
+    version = 3 if integer else 1
+    if hybrid:
+        opts['asymmetric_quantize_inputs'] = asym
+        version = 3 if asym else 2
     # BUILTIN_REF registers versions 1..3 only (register.cc: 1..4).
-    model = model_bytes(tensors, inputs, [y], inters, opts, 3 if integer else 1)
+    model = model_bytes(tensors, inputs, [y], inters, opts, version)
     if integer:
         feed = rng.integers(-128, 128, size=shape_in).astype(np.int8)
     else:
         feed = rng.normal(size=shape_in).astype(np.float32)
     return model, [feed]
+
+
+def hybrid_tensor(values, dtype):
+    """A constant of symmetric per-tensor int8 values (scale max|v| / 127),
+    stored as `dtype` (np.int8, or np.uint8 holding the same bytes)."""
+    s = float(np.abs(values).max()) / 127
+    q = np.clip(np.round(values / s), -127, 127).astype(np.int8)
+    return T(q.shape, dtype, (s, 0), q.view(dtype))
 
 
 def write(root, name, model, feeds, runs, model_txt=None):

@@ -195,8 +195,10 @@ def lstm_step_case(rng, **kw):
             tensors[i].shape = tensors[i].shape[1:]
         opts = {k: v for k, v in opts.items() if k != 'time_major'}
         opts['kernel_type'] = 'FULL'
-        return model_bytes('LSTM', 16, 1, tensors, inputs, outputs, 'LSTMOptions', opts,
-                           intermediates)
+        # Hybrid LSTM is version 3, with asymmetric_quantize_inputs 4.
+        hybrid_version = 4 if opts.get('asymmetric_quantize_inputs') else 3
+        return model_bytes('LSTM', 16, hybrid_version if kw.get('hybrid') else 1, tensors,
+                           inputs, outputs, 'LSTMOptions', opts, intermediates)
     saved = make_lstm_cases.model_bytes
     make_lstm_cases.model_bytes = as_lstm
     try:

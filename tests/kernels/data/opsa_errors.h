@@ -24,7 +24,10 @@ static const OpsaErrorCase opsa_error_cases[] = {
     {"lrn_rank3", "rank 4"},
     {"bmm_inner", "inner dimensions differ"},
     {"bmm_batch", "does not broadcast"},
-    {"bmm_hybrid", "is not supported"},
+    {"bmm_hybrid_variable_rhs", "hybrid rhs (int8 weights with a float32 lhs) must be constant"},
+    {"bmm_hybrid_no_scale", "hybrid rhs must be quantized"},
+    {"bmm_hybrid_channel_axis", "must run along its output columns"},
+    {"bmm_hybrid_s8_output", "float32 x int8 -> int8 is not supported"},
     {"bmm_s16_zp", "zero point 0"},
     {"bmm_rank1", "rank 2 to 5"},
 };
