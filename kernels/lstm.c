@@ -42,6 +42,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu_isa.h"
+#include "fast/gemv.h"
 #include "kernel_util.h"
 #include "lstm_hybrid.h"
 #include "quantization.h"
@@ -94,6 +96,7 @@ typedef struct LstmOpData {
   const float *hybrid_peepholes[4];
   int32_t scratch, scratch8;
   SpryHybridScratchIndex hybrid_scratch;
+  const SpryMatvecOps *matvec; /* the variant's matrix products; NULL: reference */
 } LstmOpData;
 
 static SpryStatus lstm_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -449,6 +452,8 @@ static SpryStatus lstm_prepare(SpryContext *ctx, SpryNode *node) {
     SPRY_TRY(prepare_integer(ctx, node, d, layer_norm, peephole));
   }
   if (d->hybrid) SPRY_TRY(prepare_hybrid(ctx, node, d));
+  d->matvec = spry_gemv_ops(spry_context_isa(ctx));
+  d->qp.matvec = d->matvec;
   return request_scratch(ctx, d);
 }
 
@@ -474,6 +479,7 @@ static void float_params(SpryContext *ctx, const SpryNode *node, const LstmOpDat
     p->peephole_weights[g] = data_or_null(ctx, node, peep_index[g]);
   }
   p->hybrid = hybrid;
+  p->matvec = d->matvec;
   p->projection_weights = hybrid ? NULL : data_or_null(ctx, node, IN_PROJ_WEIGHTS);
   p->projection_bias = data_or_null(ctx, node, IN_PROJ_BIAS);
   p->activation = d->activation;

@@ -44,6 +44,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu_isa.h"
+#include "fast/gemv.h"
 #include "kernel_util.h"
 #include "lstm_hybrid.h"
 #include "quantization.h"
@@ -105,6 +107,7 @@ typedef struct BidiOpData {
   BidiDirection dir[2];
   int32_t scratch;
   SpryHybridScratchIndex hybrid_scratch;
+  const SpryMatvecOps *matvec; /* the variant's matrix products; NULL: reference */
 } BidiOpData;
 
 static SpryStatus bidi_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -379,6 +382,7 @@ static SpryStatus bidi_prepare(SpryContext *ctx, SpryNode *node) {
   for (int i = 0; i < 2; i++)
     SPRY_TRY(prepare_direction(ctx, node, d, &d->dir[i], in->dims[2], n_aux_input));
   SPRY_TRY(resize_outputs(ctx, node, d));
+  d->matvec = spry_gemv_ops(spry_context_isa(ctx));
   return request_scratch(ctx, d);
 }
 
@@ -406,6 +410,7 @@ static void float_params(SpryContext *ctx, const SpryNode *node, const BidiOpDat
     if (d->cross_links) p->aux_input_weights[g] = data_or_null(ctx, node, dir->aux_base + g);
   }
   p->hybrid = hybrid;
+  p->matvec = d->matvec;
   p->projection_weights = hybrid ? NULL : data_or_null(ctx, node, b + REL_PROJ_WEIGHTS);
   p->projection_bias = data_or_null(ctx, node, b + REL_PROJ_BIAS);
   p->activation = d->activation;

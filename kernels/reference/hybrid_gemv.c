@@ -102,29 +102,44 @@ static int32_t subtract_offset(int32_t dot, int32_t row_sum, int32_t zero_point)
   return (int32_t)v;
 }
 
-/* Row r of the matrix times vector v in TFLite's int32 arithmetic, less the
- * zero-point term of asymmetric inputs (zero_points NULL: symmetric). */
-static int32_t hybrid_dot(const int8_t *w, const int8_t *v, int32_t cols, const int32_t *zero_points,
-                          const int32_t *row_sums, int32_t r, int32_t b) {
-  int64_t acc = 0;
-  for (int32_t c = 0; c < cols; c++) acc += (int32_t)w[c] * v[c];
-  int32_t dot = wrap32(acc);
+/* Row r of the matrix times vector v in TFLite's int32 arithmetic (from
+ * `dot` when not NULL), less the zero-point term of asymmetric inputs
+ * (zero_points NULL: symmetric). */
+static int32_t hybrid_dot(const int8_t *w, const int8_t *v, int32_t cols, SpryDotS8 dot_fn,
+                          const int32_t *zero_points, const int32_t *row_sums, int32_t r,
+                          int32_t b) {
+  int32_t dot;
+  if (dot_fn) {
+    dot = dot_fn(w, v, cols);
+  } else {
+    int64_t acc = 0;
+    for (int32_t c = 0; c < cols; c++) acc += (int32_t)w[c] * v[c];
+    dot = wrap32(acc);
+  }
   if (zero_points) dot = subtract_offset(dot, row_sums[r], zero_points[b]);
   return dot;
+}
+
+void spry_ref_hybrid_gemv_acc_dot(const int8_t *matrix, int32_t rows, int32_t cols,
+                                  const int8_t *vectors, const float *scales,
+                                  const int32_t *zero_points, const int32_t *row_sums,
+                                  int32_t n_batch, SpryDotS8 dot_fn, float *result) {
+  for (int32_t b = 0; b < n_batch; b++) {
+    const int8_t *v = vectors + (size_t)b * (size_t)cols;
+    for (int32_t r = 0; r < rows; r++) {
+      const int8_t *w = matrix + (size_t)r * (size_t)cols;
+      const int32_t dot = hybrid_dot(w, v, cols, dot_fn, zero_points, row_sums, r, b);
+      result[(size_t)b * (size_t)rows + r] += (float)dot * scales[b];
+    }
+  }
 }
 
 void spry_ref_hybrid_gemv_acc(const int8_t *matrix, int32_t rows, int32_t cols,
                               const int8_t *vectors, const float *scales,
                               const int32_t *zero_points, const int32_t *row_sums,
                               int32_t n_batch, float *result) {
-  for (int32_t b = 0; b < n_batch; b++) {
-    const int8_t *v = vectors + (size_t)b * (size_t)cols;
-    for (int32_t r = 0; r < rows; r++) {
-      const int8_t *w = matrix + (size_t)r * (size_t)cols;
-      const int32_t dot = hybrid_dot(w, v, cols, zero_points, row_sums, r, b);
-      result[(size_t)b * (size_t)rows + r] += (float)dot * scales[b];
-    }
-  }
+  spry_ref_hybrid_gemv_acc_dot(matrix, rows, cols, vectors, scales, zero_points, row_sums, n_batch,
+                               NULL, result);
 }
 
 void spry_ref_hybrid_gemv_acc_channels(const int8_t *matrix, int32_t rows, int32_t cols,
@@ -135,7 +150,7 @@ void spry_ref_hybrid_gemv_acc_channels(const int8_t *matrix, int32_t rows, int32
     const int8_t *v = vectors + (size_t)b * (size_t)cols;
     for (int32_t r = 0; r < rows; r++) {
       const int8_t *w = matrix + (size_t)r * (size_t)cols;
-      const int32_t dot = hybrid_dot(w, v, cols, zero_points, row_sums, r, b);
+      const int32_t dot = hybrid_dot(w, v, cols, NULL, zero_points, row_sums, r, b);
       result[(size_t)b * (size_t)rows + r] += (float)dot * (scales[b] * channel_scales[r]);
     }
   }

@@ -20,6 +20,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "matvec_ops.h"
+
 /* True when every element is exactly 0.0f (TFLite's IsZeroVector: hybrid
  * kernels skip quantization and the matmul then). */
 bool spry_ref_is_zero_f32(const float *v, size_t n);
@@ -41,6 +43,13 @@ void spry_ref_hybrid_gemv_acc(const int8_t *matrix, int32_t rows, int32_t cols,
                               const int8_t *vectors, const float *scales,
                               const int32_t *zero_points, const int32_t *row_sums,
                               int32_t n_batch, float *result);
+
+/* As spry_ref_hybrid_gemv_acc with the int8 dot products from `dot` (NULL:
+ * the reference's; any other must give the same wrapped int32 sums). */
+void spry_ref_hybrid_gemv_acc_dot(const int8_t *matrix, int32_t rows, int32_t cols,
+                                  const int8_t *vectors, const float *scales,
+                                  const int32_t *zero_points, const int32_t *row_sums,
+                                  int32_t n_batch, SpryDotS8 dot, float *result);
 
 /* As spry_ref_hybrid_gemv_acc with one weight scale per matrix row (per-
  * channel weights): result[b][r] += dot * (scales[b] * channel_scales[r]),

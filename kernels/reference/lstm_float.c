@@ -33,8 +33,11 @@ static void layer_norm(float *gate, const float *coeff, const float *bias, int32
 static void matrix_term(const SpryLstmFloatParams *p, const float *w, const SpryHybridWeights *hw,
                         int32_t rows, int32_t cols, const float *x, int32_t n_batch, float *out) {
   if (p->hybrid)
-    spry_ref_hybrid_accumulate(hw, rows, cols, x, n_batch, p->hybrid->asymmetric,
-                               &p->hybrid->scratch, out);
+    spry_ref_hybrid_accumulate_dot(hw, rows, cols, x, n_batch, p->hybrid->asymmetric,
+                                   &p->hybrid->scratch, p->matvec ? p->matvec->dot_s8 : NULL,
+                                   out);
+  else if (p->matvec)
+    p->matvec->gemv_acc_f32(w, rows, cols, x, n_batch, out);
   else
     spry_ref_gemv_acc_f32(w, rows, cols, x, n_batch, out);
 }

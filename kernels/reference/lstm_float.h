@@ -27,6 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "matvec_ops.h"
 #include "rnn.h"
 
 typedef struct SpryLstmShape {
@@ -59,6 +60,7 @@ typedef struct SpryLstmFloatParams {
   const float *projection_weights;   /* [n_output][n_cell] or NULL */
   const float *projection_bias;      /* [n_output] or NULL */
   const SpryLstmHybrid *hybrid;      /* non-NULL: int8 matrices, float ones unused */
+  const SpryMatvecOps *matvec;       /* faster matrix products; NULL: the reference ones */
   int activation;                    /* cell/output activation (ActivationFunctionType) */
   float cell_clip;                   /* 0: none */
   float proj_clip;                   /* 0: none */

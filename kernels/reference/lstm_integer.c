@@ -13,20 +13,25 @@ enum { GATE_INPUT = 0, GATE_FORGET = 1, GATE_CELL = 2, GATE_OUTPUT = 3 };
 /* Two's complement wrap of a 64-bit sum to 32 bits: TFLite sums in int32. */
 static int32_t wrap32(int64_t v) { return (int32_t)(uint32_t)(uint64_t)v; }
 
-static int32_t dot_s8(const int8_t *w, const int8_t *v, int32_t n, int32_t bias) {
+/* bias + w . v in int32; `mv` (NULL: none) supplies a faster dot product,
+ * added with the same wraparound. */
+static int32_t dot_s8(const SpryMatvecOps *mv, const int8_t *w, const int8_t *v, int32_t n,
+                      int32_t bias) {
+  if (mv) return (int32_t)((uint32_t)bias + (uint32_t)mv->dot_s8(w, v, n));
   int64_t acc = bias;
   for (int32_t c = 0; c < n; c++) acc += (int32_t)w[c] * v[c];
   return wrap32(acc);
 }
 
 /* out[b][r] = sat16(out[b][r] + requant(bias[r] + w[r] . v[b])) */
-static void matmul_acc_s16(const int8_t *w, const int32_t *bias, int32_t multiplier, int shift,
-                           const int8_t *v, int32_t rows, int32_t cols, int32_t n_batch,
+static void matmul_acc_s16(const SpryMatvecOps *mv, const int8_t *w, const int32_t *bias,
+                           int32_t multiplier, int shift, const int8_t *v, int32_t rows, int32_t cols, int32_t n_batch,
                            int16_t *out) {
   for (int32_t b = 0; b < n_batch; b++)
     for (int32_t r = 0; r < rows; r++) {
       const int32_t acc = spry_multiply_by_quantized_multiplier(
-          dot_s8(w + (size_t)r * cols, v + (size_t)b * cols, cols, bias[r]), multiplier, shift);
+          dot_s8(mv, w + (size_t)r * cols, v + (size_t)b * cols, cols, bias[r]), multiplier,
+          shift);
       int16_t *o = &out[(size_t)b * rows + r];
       *o = (int16_t)spry_clamp_i32(acc + *o, INT16_MIN, INT16_MAX);
     }
@@ -54,9 +59,9 @@ static void gate_s8(const SpryLstmQuantParams *p, const SpryLstmShape *s, int in
   const SpryLstmQuantGate *g = &p->gates[index];
   const size_t count = (size_t)s->n_batch * s->n_cell;
   memset(gate, 0, count * sizeof *gate);
-  matmul_acc_s16(g->input_weights, g->input_bias, g->input_multiplier, g->input_shift, input,
-                 s->n_cell, s->n_input, s->n_batch, gate);
-  matmul_acc_s16(g->recurrent_weights, g->recurrent_bias, g->recurrent_multiplier,
+  matmul_acc_s16(p->matvec, g->input_weights, g->input_bias, g->input_multiplier,
+                 g->input_shift, input, s->n_cell, s->n_input, s->n_batch, gate);
+  matmul_acc_s16(p->matvec, g->recurrent_weights, g->recurrent_bias, g->recurrent_multiplier,
                  g->recurrent_shift, output_state, s->n_cell, s->n_output, s->n_batch, gate);
   if (g->peephole_weights) peephole_acc(g, s, cell_state, gate);
   for (size_t i = 0; i < count; i++)
@@ -88,8 +93,8 @@ static void project(const SpryLstmQuantParams *p, const SpryLstmShape *s, const 
   for (int32_t b = 0; b < s->n_batch; b++)
     for (int32_t r = 0; r < s->n_output; r++) {
       int32_t acc = spry_multiply_by_quantized_multiplier(
-          dot_s8(p->projection_weights + (size_t)r * s->n_cell, hidden + (size_t)b * s->n_cell,
-                 s->n_cell, p->projection_bias[r]),
+          dot_s8(p->matvec, p->projection_weights + (size_t)r * s->n_cell,
+                 hidden + (size_t)b * s->n_cell, s->n_cell, p->projection_bias[r]),
           p->projection_multiplier, p->projection_shift);
       acc = spry_clamp_i32(acc + p->output_state_zero_point, INT8_MIN, INT8_MAX);
       if (p->proj_clip > 0) acc = spry_clamp_i32(acc, -p->proj_clip, p->proj_clip);

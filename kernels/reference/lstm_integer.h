@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "lstm_float.h"
+#include "matvec_ops.h"
 
 typedef struct SpryLstmQuantGate {
   const int8_t *input_weights;     /* [n_cell][n_input]; NULL for the CIFG input gate */
@@ -45,6 +46,7 @@ typedef struct SpryLstmQuantParams {
   int projection_shift;
   int32_t output_state_zero_point;
   int8_t proj_clip;                /* 0: none */
+  const SpryMatvecOps *matvec;     /* faster dot products; NULL: the reference ones */
 } SpryLstmQuantParams;
 
 /* Advances output_state [n_batch][n_output] (int8) and cell_state

@@ -27,14 +27,21 @@ void spry_ref_activate_vector_f32(float *v, size_t n, int activation) {
 void spry_ref_hybrid_accumulate(const SpryHybridWeights *w, int32_t rows, int32_t cols,
                                 const float *x, int32_t n_batch, bool asymmetric,
                                 const SpryHybridScratch *scratch, float *output) {
+  spry_ref_hybrid_accumulate_dot(w, rows, cols, x, n_batch, asymmetric, scratch, NULL, output);
+}
+
+void spry_ref_hybrid_accumulate_dot(const SpryHybridWeights *w, int32_t rows, int32_t cols,
+                                    const float *x, int32_t n_batch, bool asymmetric,
+                                    const SpryHybridScratch *scratch, SpryDotS8 dot,
+                                    float *output) {
   if (spry_ref_is_zero_f32(x, (size_t)n_batch * (size_t)cols)) return;
   spry_ref_quantize_rows_s8(x, n_batch, cols, scratch->quantized, scratch->scales,
                             scratch->zero_points, asymmetric);
   /* The weight scale folds into the row scale first, in float, as TFLite does. */
   for (int32_t b = 0; b < n_batch; b++) scratch->scales[b] *= w->scale;
-  spry_ref_hybrid_gemv_acc(w->data, rows, cols, scratch->quantized, scratch->scales,
-                           asymmetric ? scratch->zero_points : NULL, w->row_sums, n_batch,
-                           output);
+  spry_ref_hybrid_gemv_acc_dot(w->data, rows, cols, scratch->quantized, scratch->scales,
+                               asymmetric ? scratch->zero_points : NULL, w->row_sums, n_batch,
+                               dot, output);
 }
 
 void spry_ref_rnn_step_f32(const SpryRnnParams *p, const float *input, float *hidden,

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "matvec_ops.h"
+
 /* TFLite's ApplyActivationToVector for one value: NONE, RELU, RELU_N1_TO_1,
  * RELU6, TANH, SIGN_BIT (1 for a set sign bit, else 0). */
 float spry_ref_activate_f32(float x, int activation);
@@ -63,5 +65,12 @@ void spry_ref_rnn_step_f32(const SpryRnnParams *p, const float *input, float *hi
 void spry_ref_hybrid_accumulate(const SpryHybridWeights *w, int32_t rows, int32_t cols,
                                 const float *x, int32_t n_batch, bool asymmetric,
                                 const SpryHybridScratch *scratch, float *output);
+
+/* As spry_ref_hybrid_accumulate with the int8 dot products from `dot` (NULL:
+ * the reference's; see spry_ref_hybrid_gemv_acc_dot). */
+void spry_ref_hybrid_accumulate_dot(const SpryHybridWeights *w, int32_t rows, int32_t cols,
+                                    const float *x, int32_t n_batch, bool asymmetric,
+                                    const SpryHybridScratch *scratch, SpryDotS8 dot,
+                                    float *output);
 
 #endif /* SPRY_KERNELS_REFERENCE_RNN_H */
