@@ -16,20 +16,32 @@
 
 static int32_t column_blocks(int32_t n) { return (n + SPRY_GEMM_NR - 1) / SPRY_GEMM_NR; }
 
-static size_t a_row_values(const SpryConvGemm *g) {
-  return g->type == SPRY_CONV_KERNEL_F32 ? (size_t)g->depth : spry_qgemm_row_values(g->depth);
+/* Bytes of one A row in the layout of the node's kernels. */
+static size_t a_row_bytes(const SpryConvGemm *g) {
+  if (g->type == SPRY_CONV_KERNEL_F32) return (size_t)g->depth * sizeof(float);
+  if (g->bytes) return spry_qgemm8_row_bytes(g->depth);
+  return spry_qgemm_row_values(g->depth) * sizeof(int16_t);
 }
 
-static size_t a_value_bytes(const SpryConvGemm *g) {
-  return g->type == SPRY_CONV_KERNEL_F32 ? sizeof(float) : sizeof(int16_t);
+/* Whether a quantized node runs on the 8-bit layout: the variant has it,
+ * and the input's zero point, which fills the padding, is a value of the
+ * input type. */
+static bool uses_bytes(const SpryGemmKernels *kernels, SpryConvKernel type,
+                       const SpryConvParams *p) {
+  if (type == SPRY_CONV_KERNEL_F32 || !kernels->qgemm8_acc) return false;
+  const int32_t zero_point = -p->input_offset;
+  return type == SPRY_CONV_KERNEL_U8 ? zero_point >= 0 && zero_point <= 255
+                                     : zero_point >= -128 && zero_point <= 127;
 }
 
 /* Per-column requantization: every column gets its multiplier and shift
- * (uint8's single one repeated) and its bias, zero-padded to whole blocks. */
+ * (uint8's single one repeated), their shift constants and its bias,
+ * zero-padded to whole blocks. */
 static SpryStatus prepare_quantized_output(SpryContext *ctx, SpryConvGemm *g,
                                            const SpryTensor *bias) {
   const size_t columns = (size_t)column_blocks(g->shapes.output_c) * SPRY_GEMM_NR;
-  int32_t *table = spry_context_alloc_persistent(ctx, 3 * columns * sizeof *table);
+  const size_t values = 3 * columns + spry_qgemm_shifts_values(columns);
+  int32_t *table = spry_context_alloc_persistent(ctx, values * sizeof *table);
   if (!table) return SPRY_ERROR_OUT_OF_MEMORY;
   int32_t *bias32 = table, *multiplier = table + columns, *shift = table + 2 * columns;
   const SpryConvParams *p = &g->params;
@@ -48,6 +60,8 @@ static SpryStatus prepare_quantized_output(SpryContext *ctx, SpryConvGemm *g,
                                 .act_min = p->act_min,
                                 .act_max = p->act_max,
                                 .is_u8 = g->type == SPRY_CONV_KERNEL_U8};
+  if (g->requant == SPRY_GEMM_REQUANT_FIXED_POINT)
+    spry_qgemm_shifts_derive(columns, shift, table + 3 * columns, &g->output.shifts);
   return SPRY_OK;
 }
 
@@ -63,17 +77,22 @@ static SpryStatus prepare_float_output(SpryContext *ctx, SpryConvGemm *g, const 
 static SpryStatus pack_weights(SpryContext *ctx, SpryConvGemm *g, const SpryTensor *filter) {
   const int32_t n = g->shapes.output_c, k = g->depth;
   const bool quantized = g->type != SPRY_CONV_KERNEL_F32;
-  g->packed = spry_context_alloc_persistent(
-      ctx, quantized ? spry_qgemm_packed_bytes(n, k) : spry_fgemm_packed_bytes(n, k));
+  const bool is_u8 = g->type == SPRY_CONV_KERNEL_U8;
+  const size_t bytes = !quantized ? spry_fgemm_packed_bytes(n, k)
+                       : g->bytes ? spry_qgemm8_packed_bytes(n, k)
+                                  : spry_qgemm_packed_bytes(n, k);
+  g->packed = spry_context_alloc_persistent(ctx, bytes);
   if (!g->packed) return SPRY_ERROR_OUT_OF_MEMORY;
   /* Depthwise filters with one input channel are [1, H, W, n]. */
   const SpryGemmLayout layout = g->depthwise ? (SpryGemmLayout){1, (size_t)n}
                                              : (SpryGemmLayout){(size_t)k, 1};
-  if (quantized)
-    spry_qgemm_pack(n, k, filter->data, layout, g->type == SPRY_CONV_KERNEL_U8,
-                    g->params.filter_offset, g->packed);
-  else
+  if (!quantized)
     spry_fgemm_pack(n, k, filter->data, layout, g->packed);
+  else if (g->bytes)
+    spry_qgemm8_pack(n, k, filter->data, layout, is_u8, g->params.filter_offset,
+                     g->params.input_offset, g->packed);
+  else
+    spry_qgemm_pack(n, k, filter->data, layout, is_u8, g->params.filter_offset, g->packed);
   return SPRY_OK;
 }
 
@@ -118,16 +137,19 @@ SpryStatus spry_conv_gemm_prepare(SpryContext *ctx, SpryConvGemm *g, SpryConvKer
   g->depth = s->filter_h * s->filter_w * s->filter_c;
   g->rows = s->batches * s->output_h * s->output_w;
   if (g->rows == 0) return SPRY_OK;
-  g->direct = type == SPRY_CONV_KERNEL_F32 && s->filter_h == 1 && s->filter_w == 1 &&
-              params->stride_h == 1 && params->stride_w == 1 && params->pad_h == 0 &&
-              params->pad_w == 0;
+  g->bytes = uses_bytes(kernels, type, params);
+  /* A pointwise convolution's patches are the input's pixels: in the float
+   * and 8-bit layouts (whole quads) they need no gathering. */
+  const bool pointwise = s->filter_h == 1 && s->filter_w == 1 && params->stride_h == 1 &&
+                         params->stride_w == 1 && params->pad_h == 0 && params->pad_w == 0;
+  g->direct = pointwise && (type == SPRY_CONV_KERNEL_F32 || (g->bytes && g->depth % 4 == 0));
   SPRY_TRY(pack_weights(ctx, g, filter));
   if (type == SPRY_CONV_KERNEL_F32)
     SPRY_TRY(prepare_float_output(ctx, g, bias));
   else
     SPRY_TRY(prepare_quantized_output(ctx, g, bias));
 
-  const size_t row_bytes = a_row_values(g) * a_value_bytes(g);
+  const size_t row_bytes = a_row_bytes(g);
   size_t tile_rows = TILE_BYTES / (row_bytes ? row_bytes : 1);
   if (tile_rows > MAX_TILE_ROWS) tile_rows = MAX_TILE_ROWS;
   tile_rows -= tile_rows % SPRY_GEMM_MR;
@@ -182,14 +204,8 @@ static int64_t tap_index(const SpryConvGemm *g, const PatchOrigin *o, int32_t ky
 
 /* n values widened to int16 with the input offset added. */
 static void widen(const SpryConvGemm *g, const void *input, size_t at, int32_t n, int16_t *dst) {
-  const int32_t offset = g->params.input_offset;
-  if (g->type == SPRY_CONV_KERNEL_U8) {
-    const uint8_t *src = (const uint8_t *)input + at;
-    for (int32_t c = 0; c < n; c++) dst[c] = (int16_t)(src[c] + offset);
-  } else {
-    const int8_t *src = (const int8_t *)input + at;
-    for (int32_t c = 0; c < n; c++) dst[c] = (int16_t)(src[c] + offset);
-  }
+  g->kernels->qgemm_widen(n, (const uint8_t *)input + at, g->type == SPRY_CONV_KERNEL_U8,
+                          g->params.input_offset, dst);
 }
 
 /* Row m's patch as int16 values with the input offset added, zero in the
@@ -208,6 +224,25 @@ static void gather_quantized_row(const SpryConvGemm *g, const void *input, int32
         widen(g, input, (size_t)tap, s->input_c, at);
     }
   if (g->depth % 2) *at = 0;
+}
+
+/* Row m's patch in the 8-bit layout: the input's bytes, its zero point in
+ * the padding (which adds exactly zero once the offsets are applied), and
+ * zeros past the depth to the end of the last quad. */
+static void gather_byte_row(const SpryConvGemm *g, const void *input, int32_t m, uint8_t *row) {
+  const SpryConvShapes *s = &g->shapes;
+  const uint8_t zero_point = (uint8_t)-g->params.input_offset;
+  const PatchOrigin origin = patch_origin(g, m);
+  uint8_t *at = row;
+  for (int32_t ky = 0; ky < s->filter_h; ky++)
+    for (int32_t kx = 0; kx < s->filter_w; kx++, at += s->input_c) {
+      const int64_t tap = tap_index(g, &origin, ky, kx);
+      if (tap < 0)
+        memset(at, zero_point, (size_t)s->input_c);
+      else
+        memcpy(at, (const uint8_t *)input + tap, (size_t)s->input_c);
+    }
+  memset(at, 0, spry_qgemm8_row_bytes(g->depth) - (size_t)g->depth);
 }
 
 static void gather_float_row(const SpryConvGemm *g, const void *input, int32_t m, float *row) {
@@ -244,6 +279,18 @@ typedef struct ColumnRange {
   int32_t begin, end;
 } ColumnRange;
 
+/* Output rows [m, m + mr), columns [col, col + nr), from a tile's sums. */
+static void requantize_tile(const SpryConvGemm *g, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR],
+                            int32_t mr, int32_t m, int32_t col, int32_t nr, void *output) {
+  const size_t n = (size_t)g->shapes.output_c;
+  uint8_t *out = (uint8_t *)output + ((size_t)m * n + (size_t)col);
+  if (g->requant == SPRY_GEMM_REQUANT_FIXED_POINT) {
+    g->kernels->qgemm_requant_tile(mr, nr, acc, &g->output, col, out, n);
+    return;
+  }
+  for (int32_t i = 0; i < mr; i++) requant_double_scale(g, nr, acc[i], col, out + (size_t)i * n);
+}
+
 static void multiply_quantized_tile(const SpryConvGemm *g, const int16_t *a, int32_t m0,
                                     int32_t rows, ColumnRange cols, void *output) {
   const int32_t n = g->shapes.output_c;
@@ -257,13 +304,26 @@ static void multiply_quantized_tile(const SpryConvGemm *g, const int16_t *a, int
     for (int32_t r = 0; r < rows; r += SPRY_GEMM_MR) {
       const int32_t mr = rows - r < SPRY_GEMM_MR ? rows - r : SPRY_GEMM_MR;
       g->kernels->qgemm_acc(mr, k_pairs, a + (size_t)r * a_stride, a_stride, b, acc);
-      for (int32_t i = 0; i < mr; i++) {
-        void *out = (uint8_t *)output + ((size_t)(m0 + r + i) * (size_t)n + (size_t)col);
-        if (g->requant == SPRY_GEMM_REQUANT_FIXED_POINT)
-          g->kernels->qgemm_requant(nr, acc[i], &g->output, col, out);
-        else
-          requant_double_scale(g, nr, acc[i], col, out);
-      }
+      requantize_tile(g, acc, mr, m0 + r, col, nr, output);
+    }
+  }
+}
+
+/* The same in the 8-bit layout; a_stride is the rows' byte stride. */
+static void multiply_byte_tile(const SpryConvGemm *g, const uint8_t *a, size_t a_stride,
+                               int32_t m0, int32_t rows, ColumnRange cols, void *output) {
+  const int32_t n = g->shapes.output_c;
+  const int32_t k_quads = (int32_t)(spry_qgemm8_row_bytes(g->depth) / 4);
+  const size_t block_bytes = spry_qgemm8_block_bytes(g->depth);
+  int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR];
+  for (int32_t col = cols.begin; col < cols.end; col += SPRY_GEMM_NR) {
+    const uint8_t *b = (const uint8_t *)g->packed + (size_t)(col / SPRY_GEMM_NR) * block_bytes;
+    const int32_t nr = n - col < SPRY_GEMM_NR ? n - col : SPRY_GEMM_NR;
+    for (int32_t r = 0; r < rows; r += SPRY_GEMM_MR) {
+      const int32_t mr = rows - r < SPRY_GEMM_MR ? rows - r : SPRY_GEMM_MR;
+      g->kernels->qgemm8_acc(mr, k_quads, a + (size_t)r * a_stride, a_stride, b,
+                             g->params.filter_offset, g->output.is_u8, acc);
+      requantize_tile(g, acc, mr, m0 + r, col, nr, output);
     }
   }
 }
@@ -299,6 +359,18 @@ static void run_tile(const GemmJob *job, uint8_t *slot, int32_t m0, int32_t rows
     for (int32_t r = 0; r < rows; r++)
       gather_float_row(g, job->input, m0 + r, a + (size_t)r * (size_t)g->depth);
     multiply_float_tile(g, a, (size_t)g->depth, m0, rows, cols, job->output);
+    return;
+  }
+  if (g->bytes) {
+    const size_t stride = spry_qgemm8_row_bytes(g->depth);
+    if (g->direct) {
+      const uint8_t *a = (const uint8_t *)job->input + (size_t)m0 * stride;
+      multiply_byte_tile(g, a, stride, m0, rows, cols, job->output);
+      return;
+    }
+    for (int32_t r = 0; r < rows; r++)
+      gather_byte_row(g, job->input, m0 + r, slot + (size_t)r * stride);
+    multiply_byte_tile(g, slot, stride, m0, rows, cols, job->output);
     return;
   }
   int16_t *a = (int16_t *)slot;

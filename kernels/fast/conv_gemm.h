@@ -40,7 +40,9 @@ typedef struct SpryConvGemm {
   int32_t tile_rows;              /* rows gathered per step (a multiple of MR) */
   int32_t threads;                /* work items: one per thread */
   bool split_columns;             /* few rows: threads split the columns instead */
-  bool direct;                    /* float 1x1, stride 1, no padding: A is the input */
+  bool bytes;                     /* quantized in the 8-bit layout (kernels->qgemm8_acc) */
+  bool direct;                    /* 1x1, stride 1, no padding, rows whole (float, or 8-bit
+                                   * with K a multiple of 4): A is the input */
   bool depthwise;                 /* set by the caller: a DEPTHWISE_CONV_2D with one input
                                    * channel (a convolution whose filter is [1, H, W, n]) */
   void *packed;                   /* B in the micro-kernels' layout (persistent) */

@@ -99,7 +99,8 @@ static SpryStatus prepare_quantized(SpryContext *ctx, SpryDepthwise *d, const Sp
   const size_t channels = padded_channels(d);
   int16_t *packed = spry_context_alloc_persistent(
       ctx, (size_t)d->blocks * (size_t)d->tap_slots * SPRY_DW_BLOCK * sizeof *packed);
-  int32_t *table = spry_context_alloc_persistent(ctx, 3 * channels * sizeof *table);
+  int32_t *table = spry_context_alloc_persistent(
+      ctx, (3 * channels + spry_qgemm_shifts_values(channels)) * sizeof *table);
   uint8_t *pad = spry_context_alloc_persistent(ctx, channels);
   if (!packed || !table || !pad) return SPRY_ERROR_OUT_OF_MEMORY;
   int32_t *bias32 = table, *multiplier = table + channels, *shift = table + 2 * channels;
@@ -128,6 +129,7 @@ static SpryStatus prepare_quantized(SpryContext *ctx, SpryDepthwise *d, const Sp
                                 .act_min = p->act_min,
                                 .act_max = p->act_max,
                                 .is_u8 = u8};
+  spry_qgemm_shifts_derive(channels, shift, table + 3 * channels, &d->output.shifts);
   return SPRY_OK;
 }
 

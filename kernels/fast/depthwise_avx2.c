@@ -24,22 +24,13 @@ SPRY_DW_INLINE __m256i widen(__m128i bytes, bool u8) {
 
 static inline __m256i load8(const int32_t *p) { return _mm256_loadu_si256((const __m256i *)p); }
 
-/* Output values of channels [c, c + 8) from their sums. */
+/* Output values of channels [c, c + 8) from their sums, offset added but
+ * not yet clamped (requant_narrow16 clamps them as bytes). */
 static inline __m256i requantize(__m256i acc, const SpryQgemmOutput *o, int32_t c) {
   acc = _mm256_add_epi32(acc, load8(o->bias + c));
-  acc = multiply_by_quantized_multiplier(acc, load8(o->multiplier + c), load8(o->shift + c));
-  acc = _mm256_add_epi32(acc, _mm256_set1_epi32(o->output_offset));
-  acc = _mm256_max_epi32(acc, _mm256_set1_epi32(o->act_min));
-  return _mm256_min_epi32(acc, _mm256_set1_epi32(o->act_max));
-}
-
-/* Stores 16 clamped values (channels 0..7 in lo, 8..15 in hi) as bytes; they
- * lie within the output type, so the saturating packs change nothing. */
-SPRY_DW_INLINE void store_block(__m256i lo, __m256i hi, bool u8, void *out) {
-  const __m128i w0 = _mm_packs_epi32(_mm256_castsi256_si128(lo), _mm256_extracti128_si256(lo, 1));
-  const __m128i w1 = _mm_packs_epi32(_mm256_castsi256_si128(hi), _mm256_extracti128_si256(hi, 1));
-  const __m128i bytes = u8 ? _mm_packus_epi16(w0, w1) : _mm_packs_epi16(w0, w1);
-  _mm_storeu_si128((__m128i *)out, bytes);
+  const RequantShifts s = requant_shifts_at(o, c);
+  acc = multiply_by_quantized_multiplier_shifts(acc, load8(o->multiplier + c), &s);
+  return _mm256_add_epi32(acc, _mm256_set1_epi32(o->output_offset));
 }
 
 SPRY_DW_INLINE void quantized_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
@@ -58,8 +49,10 @@ SPRY_DW_INLINE void quantized_pixel(const SpryDepthwise *d, const void *const *t
       hi = _mm256_add_epi32(hi, _mm256_madd_epi16(widen(_mm_unpackhi_epi8(x0, x1), u8), w1));
     }
     const int32_t c = (first + b) * SPRY_DW_BLOCK;
-    store_block(requantize(lo, &d->output, c), requantize(hi, &d->output, c + 8), u8,
-                (uint8_t *)out + at);
+    const __m128i bytes =
+        requant_narrow16(requantize(lo, &d->output, c), requantize(hi, &d->output, c + 8),
+                         &d->output);
+    _mm_storeu_si128((__m128i *)((uint8_t *)out + at), bytes);
   }
 }
 

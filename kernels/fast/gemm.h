@@ -17,6 +17,24 @@
  * TFLite's does. A and B store K in pairs: A rows have k_pairs * 2 values,
  * zero past K; a B block is [k_pairs][SPRY_GEMM_NR][2] int16.
  *
+ * Quantized, 8-bit layout (variants with dot-product instructions, whose
+ * table sets qgemm8_acc): A and B keep the 8-bit values as stored, and the
+ * offsets come back as corrections,
+ *
+ *   sum (a + input_offset)(w + filter_offset)
+ *     = sum a*w + filter_offset * sum a + input_offset * sum (w + filter_offset),
+ *
+ * all modulo 2^32, so the int32 results equal the int16 layout's bit for
+ * bit, wrapping included. The last term is per column: packing stores it
+ * after each block. K is stored in quads (4 consecutive depth values): an A
+ * row has spry_qgemm8_row_bytes(k) bytes, zero past K; a B block is
+ * [k_quads][SPRY_GEMM_NR][4] bytes, zero past K, then SPRY_GEMM_NR int32
+ * column terms. A padding tap of A holds the input's zero point, which
+ * makes its (a + input_offset) zero. Both operands have the node's type
+ * (int8 x int8: SDOT, uint8 x uint8: UDOT); a mixed pair would flip the top
+ * bit of its uint8 side, u = (int8_t)(u ^ 0x80) + 128, and add 128 to that
+ * side's offset, making it int8 x int8 exactly.
+ *
  * Float: A rows have K floats; a B block is [K][SPRY_GEMM_NR] floats.
  */
 #ifndef SPRY_KERNELS_FAST_GEMM_H
@@ -36,6 +54,17 @@
 typedef void (*SpryQgemmAccFn)(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
                                const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]);
 
+/* The shift constants of each column's requantization, derived from its
+ * shift once, at prepare (spry_qgemm_shifts_derive), so that the vector
+ * kernels derive nothing per call. Shifts lie within [-31, 31]. */
+typedef struct SpryQgemmShifts {
+  const int32_t *left;      /* max(shift, 0) */
+  const int32_t *right;     /* max(-shift, 0) */
+  const int32_t *neg_right; /* -right: for instructions that shift right by negative counts */
+  const int32_t *mask;      /* 2^right - 1: the bits the right shift drops */
+  const int32_t *half;      /* mask >> 1: the largest dropped part that rounds down */
+} SpryQgemmShifts;
+
 /* One row of quantized outputs from n (<= NR) accumulators:
  * clamp(MultiplyByQuantizedMultiplier(acc[c] + bias[c], multiplier[c],
  * shift[c]) + output_offset, act_min, act_max), stored as uint8 (`is_u8`) or
@@ -44,12 +73,29 @@ typedef struct SpryQgemmOutput {
   const int32_t *bias;       /* per column (zeros where the op has none) */
   const int32_t *multiplier; /* per column */
   const int32_t *shift;      /* per column, TFLite's sign convention */
+  SpryQgemmShifts shifts;    /* optional (all NULL: kernels derive them from shift) */
   int32_t output_offset;
   int32_t act_min, act_max;
   int is_u8;
 } SpryQgemmOutput;
+
+/* Number of int32 values spry_qgemm_shifts_derive stores for `columns`. */
+static inline size_t spry_qgemm_shifts_values(size_t columns) { return 5 * columns; }
+
+/* Derives the shift constants of `columns` shifts (each within [-31, 31])
+ * into `table` (spry_qgemm_shifts_values(columns) values) and points *out
+ * at them. */
+void spry_qgemm_shifts_derive(size_t columns, const int32_t *shift, int32_t *table,
+                              SpryQgemmShifts *out);
 typedef void (*SpryQgemmRequantFn)(int32_t n, const int32_t *acc, const SpryQgemmOutput *o,
                                    int32_t column, void *out);
+/* qgemm_requant of rows r < mr (1..MR) of a tile (acc is only read), row
+ * r stored at out + r * out_stride bytes: the per-column constants are
+ * loaded once for all the rows. */
+typedef void (*SpryQgemmRequantTileFn)(int32_t mr, int32_t n,
+                                       int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR],
+                                       const SpryQgemmOutput *o, int32_t column, void *out,
+                                       size_t out_stride);
 
 /* c[r*c_stride + j] = clamp(bias[j] + sum_k a[r*a_stride + k] *
  * b_block[k*NR + j], lo, hi) for r < mr (1..MR) and j < nr (1..NR); bias
@@ -59,17 +105,36 @@ typedef void (*SpryFgemmFn)(int32_t mr, int32_t nr, int32_t k, const float *a, s
                             const float *b_block, const float *bias, float lo, float hi, float *c,
                             size_t c_stride);
 
+/* The 8-bit layout's accumulation: acc[r][c] = sum over k < 4 * k_quads of
+ * a[r*a_stride + k] * w[c][k] + filter_offset * sum_k a[r*a_stride + k] +
+ * the block's column term c, modulo 2^32, for r < mr (1..MR) and every
+ * c < NR; values are int8, or uint8 when `is_u8`. Rows r >= mr of acc are
+ * left as they are; A rows are read in whole quads only. */
+typedef void (*SpryQgemm8AccFn)(int32_t mr, int32_t k_quads, const uint8_t *a, size_t a_stride,
+                                const uint8_t *b_block, int32_t filter_offset, int is_u8,
+                                int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]);
+
+/* dst[i] = src[i] + offset for i < n: 8-bit values (uint8 when `is_u8`,
+ * else int8) widened to int16 with an offset in [-255, 255] — the int16
+ * layout's A values. */
+typedef void (*SpryQgemmWidenFn)(int32_t n, const void *src, int is_u8, int32_t offset,
+                                 int16_t *dst);
+
 typedef struct SpryGemmKernels {
   SpryQgemmAccFn qgemm_acc;
   SpryQgemmRequantFn qgemm_requant;
+  SpryQgemmRequantTileFn qgemm_requant_tile;
   SpryFgemmFn fgemm;
+  SpryQgemmWidenFn qgemm_widen;
+  SpryQgemm8AccFn qgemm8_acc; /* optional: NULL where the variant has no 8-bit layout */
 } SpryGemmKernels;
 
 /* The micro-kernels of a variant; NULL for SPRY_ISA_REFERENCE. */
 const SpryGemmKernels *spry_gemm_kernels(SpryIsa isa);
 
-/* The per-ISA tables (gemm_<isa>.c). Every entry is set: a variant without
- * its own kernel for an entry names the portable one below. */
+/* The per-ISA tables (gemm_<isa>.c). Every entry but qgemm8_acc is set: a
+ * variant without its own kernel for an entry names the portable one (or,
+ * neondot, the NEON one) below. */
 extern const SpryGemmKernels spry_gemm_portable;
 extern const SpryGemmKernels spry_gemm_avx2;
 extern const SpryGemmKernels spry_gemm_neon;
@@ -79,9 +144,28 @@ void spry_qgemm_acc_portable(int32_t mr, int32_t k_pairs, const int16_t *a, size
                              const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]);
 void spry_qgemm_requant_portable(int32_t n, const int32_t *acc, const SpryQgemmOutput *o,
                                  int32_t column, void *out);
+void spry_qgemm_requant_tile_portable(int32_t mr, int32_t n,
+                                      int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR],
+                                      const SpryQgemmOutput *o, int32_t column, void *out,
+                                      size_t out_stride);
+void spry_qgemm_widen_portable(int32_t n, const void *src, int is_u8, int32_t offset,
+                               int16_t *dst);
 void spry_fgemm_portable(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
                          const float *b_block, const float *bias, float lo, float hi, float *c,
                          size_t c_stride);
+/* gemm_neon.c's, which the neondot table shares. */
+void spry_qgemm_acc_neon(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
+                         const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]);
+void spry_qgemm_requant_neon(int32_t n, const int32_t *acc, const SpryQgemmOutput *o,
+                             int32_t column, void *out);
+void spry_qgemm_requant_tile_neon(int32_t mr, int32_t n,
+                                  int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR],
+                                  const SpryQgemmOutput *o, int32_t column, void *out,
+                                  size_t out_stride);
+void spry_fgemm_neon(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
+                     const float *b_block, const float *bias, float lo, float hi, float *c,
+                     size_t c_stride);
+void spry_qgemm_widen_neon(int32_t n, const void *src, int is_u8, int32_t offset, int16_t *dst);
 
 /* Bytes of a packed B of n columns and depth k (quantized: int16 pairs). */
 size_t spry_qgemm_packed_bytes(int32_t n, int32_t k);
@@ -103,5 +187,18 @@ void spry_fgemm_pack(int32_t n, int32_t k, const float *weights, SpryGemmLayout 
 
 /* Number of int16 values in a quantized A row of depth k. */
 static inline size_t spry_qgemm_row_values(int32_t k) { return ((size_t)k + 1) & ~(size_t)1; }
+
+/* The 8-bit layout: bytes of an A row (and of a B column) of depth k, and
+ * of one packed B block with its column terms. */
+static inline size_t spry_qgemm8_row_bytes(int32_t k) { return ((size_t)k + 3) & ~(size_t)3; }
+static inline size_t spry_qgemm8_block_bytes(int32_t k) {
+  return (spry_qgemm8_row_bytes(k) + sizeof(int32_t)) * SPRY_GEMM_NR;
+}
+size_t spry_qgemm8_packed_bytes(int32_t n, int32_t k);
+
+/* Packs B in the 8-bit layout: the weights' bytes as they are, and per
+ * column input_offset * sum_k (w + filter_offset) modulo 2^32 (0 past n). */
+void spry_qgemm8_pack(int32_t n, int32_t k, const void *weights, SpryGemmLayout layout, int is_u8,
+                      int32_t filter_offset, int32_t input_offset, uint8_t *packed);
 
 #endif /* SPRY_KERNELS_FAST_GEMM_H */

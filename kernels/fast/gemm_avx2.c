@@ -6,7 +6,9 @@
  * Quantized: VPMADDWD multiplies the int16 pairs of a broadcast A value pair
  * with 8 columns' pairs of B and adds each pair into an int32 lane: 16 exact
  * products per instruction. A 4 x 16 tile keeps 8 accumulators in registers.
- * The requantization reproduces TFLite's fixed-point steps lane by lane.
+ * The requantization reproduces TFLite's fixed-point steps lane by lane,
+ * with the shift constants prepared per column and loaded once per tile,
+ * and clamps 16 outputs at a time as bytes.
  */
 #include <immintrin.h>
 #include <string.h>
@@ -56,24 +58,87 @@ static void qgemm_acc(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_st
   }
 }
 
+/* The constants of columns [j, j + 8), loaded once for every row of a
+ * tile. */
+typedef struct Columns8 {
+  __m256i bias, multiplier, multiplier_odd;
+  RequantShifts shifts;
+} Columns8;
+
+static inline Columns8 columns8(const SpryQgemmOutput *o, int32_t j) {
+  const __m256i multiplier = requant_load8(o->multiplier + j);
+  return (Columns8){requant_load8(o->bias + j), multiplier, _mm256_srli_epi64(multiplier, 32),
+                    requant_shifts_at(o, j)};
+}
+
+/* 8 columns of a row: requantized, offset added (wrapping, as the reference
+ * adds), not yet clamped. */
+static inline __m256i requant8(const int32_t *acc, const Columns8 *k, __m256i offset) {
+  const __m256i x = _mm256_add_epi32(requant_load8(acc), k->bias);
+  const __m256i v = multiply_by_quantized_multiplier_odd(x, k->multiplier, k->multiplier_odd,
+                                                         &k->shifts);
+  return _mm256_add_epi32(v, offset);
+}
+
+/* Rows r < mr (acc at acc + r * acc_stride, out at out + r * out_stride):
+ * 16 columns at a time, then 8, then the portable kernel for the rest. */
+static inline void requant_rows(int32_t mr, int32_t n, const int32_t *acc, size_t acc_stride,
+                                const SpryQgemmOutput *o, int32_t column, uint8_t *out,
+                                size_t out_stride) {
+  const __m256i offset = _mm256_set1_epi32(o->output_offset);
+  int32_t c = 0;
+  for (; c + 16 <= n; c += 16) {
+    const Columns8 lo = columns8(o, column + c), hi = columns8(o, column + c + 8);
+    for (int32_t r = 0; r < mr; r++) {
+      const int32_t *row = acc + (size_t)r * acc_stride + c;
+      const __m128i bytes =
+          requant_narrow16(requant8(row, &lo, offset), requant8(row + 8, &hi, offset), o);
+      _mm_storeu_si128((__m128i *)(out + (size_t)r * out_stride + (size_t)c), bytes);
+    }
+  }
+  if (c + 8 <= n) {
+    const Columns8 k = columns8(o, column + c);
+    for (int32_t r = 0; r < mr; r++) {
+      const __m256i v = requant8(acc + (size_t)r * acc_stride + c, &k, offset);
+      _mm_storel_epi64((__m128i *)(out + (size_t)r * out_stride + (size_t)c),
+                       requant_narrow16(v, v, o));
+    }
+    c += 8;
+  }
+  for (int32_t r = 0; c < n && r < mr; r++)
+    spry_qgemm_requant_portable(n - c, acc + (size_t)r * acc_stride + c, o, column + c,
+                                out + (size_t)r * out_stride + (size_t)c);
+}
+
 static void qgemm_requant(int32_t n, const int32_t *acc, const SpryQgemmOutput *o, int32_t column,
                           void *out) {
-  const __m256i offset = _mm256_set1_epi32(o->output_offset);
-  const __m256i lo = _mm256_set1_epi32(o->act_min), hi = _mm256_set1_epi32(o->act_max);
-  int32_t c = 0;
-  for (; c + 8 <= n; c += 8) {
-    const int32_t j = column + c;
-    __m256i x = _mm256_add_epi32(_mm256_loadu_si256((const __m256i *)(acc + c)),
-                                 _mm256_loadu_si256((const __m256i *)(o->bias + j)));
-    x = multiply_by_quantized_multiplier(x, _mm256_loadu_si256((const __m256i *)(o->multiplier + j)),
-                                         _mm256_loadu_si256((const __m256i *)(o->shift + j)));
-    x = _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(x, offset), lo), hi);
-    /* The values lie within the output type now, so packing cannot saturate. */
-    const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(x), _mm256_extracti128_si256(x, 1));
-    const __m128i bytes = o->is_u8 ? _mm_packus_epi16(words, words) : _mm_packs_epi16(words, words);
-    _mm_storel_epi64((__m128i *)((uint8_t *)out + c), bytes);
+  requant_rows(1, n, acc, 0, o, column, out, 0);
+}
+
+static void qgemm_requant_tile(int32_t mr, int32_t n, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR],
+                               const SpryQgemmOutput *o, int32_t column, void *out,
+                               size_t out_stride) {
+  requant_rows(mr, n, acc[0], SPRY_GEMM_NR, o, column, out, out_stride);
+}
+
+/* 16 values at a time: VPMOVZXBW / VPMOVSXBW and one add; then 8 (channel
+ * counts such as 24 leave 8). */
+static void qgemm_widen(int32_t n, const void *src, int is_u8, int32_t offset, int16_t *dst) {
+  const uint8_t *s = src;
+  const __m256i add = _mm256_set1_epi16((int16_t)offset);
+  int32_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+    const __m256i w = is_u8 ? _mm256_cvtepu8_epi16(v) : _mm256_cvtepi8_epi16(v);
+    _mm256_storeu_si256((__m256i *)(dst + i), _mm256_add_epi16(w, add));
   }
-  if (c < n) spry_qgemm_requant_portable(n - c, acc + c, o, column + c, (uint8_t *)out + c);
+  if (i + 8 <= n) {
+    const __m128i v = _mm_loadl_epi64((const __m128i *)(s + i));
+    const __m128i w = is_u8 ? _mm_cvtepu8_epi16(v) : _mm_cvtepi8_epi16(v);
+    _mm_storeu_si128((__m128i *)(dst + i), _mm_add_epi16(w, _mm256_castsi256_si128(add)));
+    i += 8;
+  }
+  if (i < n) spry_qgemm_widen_portable(n - i, s + i, is_u8, offset, dst + i);
 }
 
 /* ---- float -------------------------------------------------------------------- */
@@ -141,5 +206,7 @@ static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_st
 const SpryGemmKernels spry_gemm_avx2 = {
     .qgemm_acc = qgemm_acc,
     .qgemm_requant = qgemm_requant,
+    .qgemm_requant_tile = qgemm_requant_tile,
     .fgemm = fgemm,
+    .qgemm_widen = qgemm_widen,
 };

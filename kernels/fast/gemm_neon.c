@@ -9,7 +9,9 @@
  * a 4 x 16 tile keeps 16 accumulators and needs no pairwise add. SMLAL wraps
  * like the int32 accumulators of the contract. The requantization is
  * TFLite's, lane by lane: SQRDMULH is its rounding doubling high multiply,
- * and SRSHL its rounding right shift once negative ties are nudged down.
+ * and SRSHL its rounding right shift once negative ties are nudged down;
+ * the shift constants come prepared per column and are loaded once per
+ * tile, and the clamp works on bytes.
  *
  * Float: FMLA by element into 16 accumulators started from the bias.
  */
@@ -69,8 +71,8 @@ static inline void store_qrow(QRow r, int32_t *out) {
   for (int i = 0; i < 4; i++) vst1q_s32(out + 4 * i, r.v[i]);
 }
 
-static void qgemm_acc(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
-                      const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
+void spry_qgemm_acc_neon(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
+                         const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
   const int16_t *a0 = tile_row(a, a_stride, mr, 0), *a1 = tile_row(a, a_stride, mr, 1);
   const int16_t *a2 = tile_row(a, a_stride, mr, 2), *a3 = tile_row(a, a_stride, mr, 3);
   const int32x4_t zero = vdupq_n_s32(0);
@@ -89,46 +91,118 @@ static void qgemm_acc(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_st
 
 /* ---- quantized: requantization ------------------------------------------------- */
 
-/* TFLite's MultiplyByQuantizedMultiplier on 4 lanes, shifts in [-31, 31].
- * SSHL by a positive count wraps like TFLite's x * 2^left. SQRDMULH is
- * exactly its SaturatingRoundingDoublingHighMul, saturation included. SRSHL
- * by -right adds 2^(right-1) before shifting, rounding ties up, where TFLite
- * rounds them away from zero: subtracting 1 from negative values first
- * turns every negative tie into a round-down and changes no other result
- * (SQADD keeps INT32_MIN, a multiple of every 2^right, where it is). */
+/* TFLite's MultiplyByQuantizedMultiplier on 4 lanes, shifts in [-31, 31],
+ * given the left shift, the right one as a negative count, and the lanes
+ * that shift right (all ones). SSHL by a positive count wraps like TFLite's
+ * x * 2^left. SQRDMULH is exactly its SaturatingRoundingDoublingHighMul,
+ * saturation included. SRSHL by -right adds 2^(right-1) before shifting,
+ * rounding ties up, where TFLite rounds them away from zero: subtracting 1
+ * from negative values first turns every negative tie into a round-down and
+ * changes no other result (SQADD keeps INT32_MIN, a multiple of every
+ * 2^right, where it is). */
 static inline int32x4_t multiply_by_quantized_multiplier(int32x4_t x, int32x4_t multiplier,
-                                                         int32x4_t shift) {
-  const int32x4_t zero = vdupq_n_s32(0);
-  const int32x4_t left = vmaxq_s32(shift, zero), right_neg = vminq_s32(shift, zero);
+                                                         int32x4_t left, int32x4_t right_neg,
+                                                         int32x4_t shifts_right) {
   const int32x4_t high = vqrdmulhq_s32(vshlq_s32(x, left), multiplier);
-  const int32x4_t shifts_right = vreinterpretq_s32_u32(vcltq_s32(right_neg, zero));
   const int32x4_t nudge = vandq_s32(vshrq_n_s32(high, 31), shifts_right);
   return vrshlq_s32(vqaddq_s32(high, nudge), right_neg);
 }
 
-/* Columns [c, c+4) of a row, requantized, offset and clamped. */
-static inline int32x4_t requant4(const int32_t *acc, const SpryQgemmOutput *o, int32_t j) {
-  const int32x4_t x = vaddq_s32(vld1q_s32(acc), vld1q_s32(o->bias + j));
-  const int32x4_t v = multiply_by_quantized_multiplier(x, vld1q_s32(o->multiplier + j),
-                                                       vld1q_s32(o->shift + j));
-  const int32x4_t shifted = vaddq_s32(v, vdupq_n_s32(o->output_offset));
-  return vminq_s32(vmaxq_s32(shifted, vdupq_n_s32(o->act_min)), vdupq_n_s32(o->act_max));
+/* The constants of columns [j, j + 4), loaded once for every row of a
+ * tile: prepared, or derived from the shifts. */
+typedef struct Columns4 {
+  int32x4_t bias, multiplier, left, right_neg, shifts_right;
+} Columns4;
+
+static inline Columns4 columns4(const SpryQgemmOutput *o, int32_t j) {
+  Columns4 k = {.bias = vld1q_s32(o->bias + j), .multiplier = vld1q_s32(o->multiplier + j)};
+  if (o->shifts.left) {
+    k.left = vld1q_s32(o->shifts.left + j);
+    k.right_neg = vld1q_s32(o->shifts.neg_right + j);
+    k.shifts_right = vreinterpretq_s32_u32(vtstq_s32(k.right_neg, k.right_neg));
+  } else {
+    const int32x4_t shift = vld1q_s32(o->shift + j), zero = vdupq_n_s32(0);
+    k.left = vmaxq_s32(shift, zero);
+    k.right_neg = vminq_s32(shift, zero);
+    k.shifts_right = vreinterpretq_s32_u32(vcltq_s32(k.right_neg, zero));
+  }
+  return k;
 }
 
-static void qgemm_requant(int32_t n, const int32_t *acc, const SpryQgemmOutput *o, int32_t column,
-                          void *out) {
+/* 4 columns of a row, requantized and offset (wrapping, as the reference
+ * adds), not yet clamped. */
+static inline int32x4_t requant4(const int32_t *acc, const Columns4 *k, int32x4_t offset) {
+  const int32x4_t x = vaddq_s32(vld1q_s32(acc), k->bias);
+  const int32x4_t v = multiply_by_quantized_multiplier(x, k->multiplier, k->left, k->right_neg,
+                                                       k->shifts_right);
+  return vaddq_s32(v, offset);
+}
+
+/* 8 results as clamped bytes. The narrowing saturates to int16, then to
+ * the output type: a value outside the type stays outside the clamp range,
+ * on its side, so clamping the bytes is clamping the int32 values. */
+static inline void store8(int32x4_t v0, int32x4_t v1, const SpryQgemmOutput *o, uint8_t *out) {
+  const int16x8_t words = vcombine_s16(vqmovn_s32(v0), vqmovn_s32(v1));
+  if (o->is_u8) {
+    const uint8x8_t lo = vdup_n_u8((uint8_t)o->act_min), hi = vdup_n_u8((uint8_t)o->act_max);
+    vst1_u8(out, vmin_u8(vmax_u8(vqmovun_s16(words), lo), hi));
+  } else {
+    const int8x8_t lo = vdup_n_s8((int8_t)o->act_min), hi = vdup_n_s8((int8_t)o->act_max);
+    vst1_s8((int8_t *)out, vmin_s8(vmax_s8(vqmovn_s16(words), lo), hi));
+  }
+}
+
+/* Rows r < mr (acc at acc + r * acc_stride, out at out + r * out_stride):
+ * 8 columns at a time, then the portable kernel for the rest. */
+static inline void requant_rows(int32_t mr, int32_t n, const int32_t *acc, size_t acc_stride,
+                                const SpryQgemmOutput *o, int32_t column, uint8_t *out,
+                                size_t out_stride) {
+  const int32x4_t offset = vdupq_n_s32(o->output_offset);
   int32_t c = 0;
   for (; c + 8 <= n; c += 8) {
-    const int32x4_t v0 = requant4(acc + c, o, column + c);
-    const int32x4_t v1 = requant4(acc + c + 4, o, column + c + 4);
-    /* The values lie within the output type now: narrowing is exact. */
-    const int16x8_t words = vcombine_s16(vmovn_s32(v0), vmovn_s32(v1));
-    if (o->is_u8)
-      vst1_u8((uint8_t *)out + c, vqmovun_s16(words));
-    else
-      vst1_s8((int8_t *)out + c, vqmovn_s16(words));
+    const Columns4 k0 = columns4(o, column + c), k1 = columns4(o, column + c + 4);
+    for (int32_t r = 0; r < mr; r++) {
+      const int32_t *row = acc + (size_t)r * acc_stride + c;
+      store8(requant4(row, &k0, offset), requant4(row + 4, &k1, offset), o,
+             out + (size_t)r * out_stride + (size_t)c);
+    }
   }
-  if (c < n) spry_qgemm_requant_portable(n - c, acc + c, o, column + c, (uint8_t *)out + c);
+  for (int32_t r = 0; c < n && r < mr; r++)
+    spry_qgemm_requant_portable(n - c, acc + (size_t)r * acc_stride + c, o, column + c,
+                                out + (size_t)r * out_stride + (size_t)c);
+}
+
+void spry_qgemm_requant_neon(int32_t n, const int32_t *acc, const SpryQgemmOutput *o,
+                             int32_t column, void *out) {
+  requant_rows(1, n, acc, 0, o, column, out, 0);
+}
+
+void spry_qgemm_requant_tile_neon(int32_t mr, int32_t n,
+                                  int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR],
+                                  const SpryQgemmOutput *o, int32_t column, void *out,
+                                  size_t out_stride) {
+  requant_rows(mr, n, acc[0], SPRY_GEMM_NR, o, column, out, out_stride);
+}
+
+/* 16 values at a time: UXTL / SXTL, and one add per 8. */
+void spry_qgemm_widen_neon(int32_t n, const void *src, int is_u8, int32_t offset, int16_t *dst) {
+  const uint8_t *s = src;
+  const int16x8_t add = vdupq_n_s16((int16_t)offset);
+  int32_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const uint8x16_t v = vld1q_u8(s + i);
+    int16x8_t lo, hi;
+    if (is_u8) {
+      lo = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(v)));
+      hi = vreinterpretq_s16_u16(vmovl_u8(vget_high_u8(v)));
+    } else {
+      lo = vmovl_s8(vget_low_s8(vreinterpretq_s8_u8(v)));
+      hi = vmovl_s8(vget_high_s8(vreinterpretq_s8_u8(v)));
+    }
+    vst1q_s16(dst + i, vaddq_s16(lo, add));
+    vst1q_s16(dst + i + 8, vaddq_s16(hi, add));
+  }
+  if (i < n) spry_qgemm_widen_portable(n - i, s + i, is_u8, offset, dst + i);
 }
 
 /* ---- float ----------------------------------------------------------------------- */
@@ -171,9 +245,9 @@ static void store_frow(FQuad r, float32x4_t lo, float32x4_t hi, int32_t nr, floa
   if (to == row) memcpy(out, row, (size_t)nr * sizeof *out);
 }
 
-static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
-                  const float *b_block, const float *bias, float lo, float hi, float *c,
-                  size_t c_stride) {
+void spry_fgemm_neon(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
+                     const float *b_block, const float *bias, float lo, float hi, float *c,
+                     size_t c_stride) {
   const float *a0 = ftile_row(a, a_stride, mr, 0), *a1 = ftile_row(a, a_stride, mr, 1);
   const float *a2 = ftile_row(a, a_stride, mr, 2), *a3 = ftile_row(a, a_stride, mr, 3);
   FQuad r0 = load_quad(bias), r1 = r0, r2 = r0, r3 = r0;
@@ -191,7 +265,9 @@ static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_st
 }
 
 const SpryGemmKernels spry_gemm_neon = {
-    .qgemm_acc = qgemm_acc,
-    .qgemm_requant = qgemm_requant,
-    .fgemm = fgemm,
+    .qgemm_acc = spry_qgemm_acc_neon,
+    .qgemm_requant = spry_qgemm_requant_neon,
+    .qgemm_requant_tile = spry_qgemm_requant_tile_neon,
+    .fgemm = spry_fgemm_neon,
+    .qgemm_widen = spry_qgemm_widen_neon,
 };

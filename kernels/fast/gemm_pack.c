@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* gemm_pack.c — packing the weights into the micro-kernels' layout (gemm.h). */
+/*
+ * gemm_pack.c — what prepare computes once for the micro-kernels (gemm.h):
+ * the weights in their layouts, and the requantization's shift constants.
+ */
 #include <stdbool.h>
 #include <string.h>
 
@@ -63,6 +66,39 @@ void spry_qgemm_pack(int32_t n, int32_t k, const void *weights, SpryGemmLayout l
   }
 }
 
+size_t spry_qgemm8_packed_bytes(int32_t n, int32_t k) {
+  return column_blocks(n) * spry_qgemm8_block_bytes(k);
+}
+
+/* One column of a block in the 8-bit layout: its bytes at lane `lane` of
+ * every quad, zero past k, and its column term, computed in uint32 so that
+ * it wraps like the sums it corrects. */
+static uint32_t pack8_column(int32_t k, const uint8_t *weights, SpryGemmLayout layout, size_t col,
+                             int is_u8, int32_t filter_offset, int32_t input_offset, int32_t lane,
+                             uint8_t *block) {
+  uint32_t sum = 0;
+  for (int32_t d = 0; d < k; d++) {
+    const uint8_t w = weights[col * layout.column_stride + (size_t)d * layout.depth_stride];
+    block[((size_t)(d / 4) * SPRY_GEMM_NR + (size_t)lane) * 4 + (size_t)(d % 4)] = w;
+    sum += (uint32_t)((is_u8 ? (int32_t)w : (int32_t)(int8_t)w) + filter_offset);
+  }
+  return (uint32_t)input_offset * sum;
+}
+
+void spry_qgemm8_pack(int32_t n, int32_t k, const void *weights, SpryGemmLayout layout, int is_u8,
+                      int32_t filter_offset, int32_t input_offset, uint8_t *packed) {
+  const size_t depth_bytes = spry_qgemm8_row_bytes(k) * SPRY_GEMM_NR;
+  memset(packed, 0, spry_qgemm8_packed_bytes(n, k));
+  for (int32_t col0 = 0; col0 < n; col0 += SPRY_GEMM_NR) {
+    uint8_t *block = packed + (size_t)(col0 / SPRY_GEMM_NR) * spry_qgemm8_block_bytes(k);
+    uint32_t terms[SPRY_GEMM_NR] = {0};
+    for (int32_t lane = 0; lane < SPRY_GEMM_NR && col0 + lane < n; lane++)
+      terms[lane] = pack8_column(k, weights, layout, (size_t)(col0 + lane), is_u8, filter_offset,
+                                 input_offset, lane, block);
+    memcpy(block + depth_bytes, terms, sizeof terms); /* read back as int32 lanes */
+  }
+}
+
 void spry_fgemm_pack(int32_t n, int32_t k, const float *weights, SpryGemmLayout layout,
                      float *packed) {
   const size_t block_values = (size_t)k * SPRY_GEMM_NR;
@@ -74,4 +110,18 @@ void spry_fgemm_pack(int32_t n, int32_t k, const float *weights, SpryGemmLayout 
       block[(size_t)d * SPRY_GEMM_NR + lane] =
           weights[(size_t)col * layout.column_stride + (size_t)d * layout.depth_stride];
   }
+}
+
+void spry_qgemm_shifts_derive(size_t columns, const int32_t *shift, int32_t *table,
+                              SpryQgemmShifts *out) {
+  int32_t *left = table, *right = table + columns, *neg_right = table + 2 * columns;
+  int32_t *mask = table + 3 * columns, *half = table + 4 * columns;
+  for (size_t c = 0; c < columns; c++) {
+    left[c] = shift[c] > 0 ? shift[c] : 0;
+    right[c] = shift[c] < 0 ? -shift[c] : 0;
+    neg_right[c] = -right[c];
+    mask[c] = (int32_t)((UINT32_C(1) << right[c]) - 1);
+    half[c] = mask[c] >> 1;
+  }
+  *out = (SpryQgemmShifts){left, right, neg_right, mask, half};
 }

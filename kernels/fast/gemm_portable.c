@@ -37,6 +37,25 @@ void spry_qgemm_requant_portable(int32_t n, const int32_t *acc, const SpryQgemmO
   }
 }
 
+void spry_qgemm_requant_tile_portable(int32_t mr, int32_t n,
+                                      int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR],
+                                      const SpryQgemmOutput *o, int32_t column, void *out,
+                                      size_t out_stride) {
+  for (int32_t r = 0; r < mr; r++)
+    spry_qgemm_requant_portable(n, acc[r], o, column, (uint8_t *)out + (size_t)r * out_stride);
+}
+
+void spry_qgemm_widen_portable(int32_t n, const void *src, int is_u8, int32_t offset,
+                               int16_t *dst) {
+  if (is_u8) {
+    const uint8_t *s = src;
+    for (int32_t i = 0; i < n; i++) dst[i] = (int16_t)(s[i] + offset);
+  } else {
+    const int8_t *s = src;
+    for (int32_t i = 0; i < n; i++) dst[i] = (int16_t)(s[i] + offset);
+  }
+}
+
 void spry_fgemm_portable(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
                   const float *b_block, const float *bias, float lo, float hi, float *c,
                   size_t c_stride) {
@@ -58,5 +77,7 @@ void spry_fgemm_portable(int32_t mr, int32_t nr, int32_t k, const float *a, size
 const SpryGemmKernels spry_gemm_portable = {
     .qgemm_acc = spry_qgemm_acc_portable,
     .qgemm_requant = spry_qgemm_requant_portable,
+    .qgemm_requant_tile = spry_qgemm_requant_tile_portable,
     .fgemm = spry_fgemm_portable,
+    .qgemm_widen = spry_qgemm_widen_portable,
 };

@@ -6,14 +6,17 @@
  *   1. the micro-kernels (kernels/fast/gemm.h) against the plain C ones of
  *      gemm_portable.c: qgemm_acc and qgemm_requant bit for bit, fgemm
  *      within float tolerance (NaN and infinities where the reference has
- *      them), over edge sizes, extreme operands and wrapping sums;
+ *      them), over edge sizes, extreme operands and wrapping sums; the
+ *      8-bit layout's packing and qgemm8_acc (dot-product variants) bit for
+ *      bit against the int16 layout's portable kernel on the same operands;
  *   2. the CONV_2D and FULLY_CONNECTED registrations on the mock context
  *      (conv_mock_context.c) with 1..3 threads against the same node under
  *      SPRY_ISA_REFERENCE: the same bytes for uint8/int8, float tolerance
  *      for float32 — with a check that the fast path really ran.
  *
  * Under the aarch64 cross build the suite runs in qemu, which checks the
- * NEON kernels.
+ * NEON kernels, and the dot-product ones where the emulated CPU has them
+ * (SPRY_TEST_REQUIRE_ISA=neondot makes their absence a failure).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -102,17 +105,34 @@ static void test_dispatch(void **state) {
 #endif
 #if defined(SPRY_HAVE_NEON)
   assert_ptr_equal(spry_gemm_kernels(SPRY_ISA_NEON), &spry_gemm_neon);
-#if !defined(SPRY_HAVE_NEON_DOT)
+  assert_null(spry_gemm_neon.qgemm8_acc);
+#if defined(SPRY_HAVE_NEON_DOT)
+  assert_ptr_equal(spry_gemm_kernels(SPRY_ISA_NEON_DOT), &spry_gemm_neondot);
+  assert_non_null(spry_gemm_neondot.qgemm8_acc);
+#else
   assert_ptr_equal(spry_gemm_kernels(SPRY_ISA_NEON_DOT), &spry_gemm_neon);
 #endif
 #endif
+  assert_null(spry_gemm_portable.qgemm8_acc);
   SpryIsa isas[SPRY_ISA_COUNT];
   const int n = fast_isas(isas);
   for (int i = 0; i < n; i++) {
     const SpryGemmKernels *k = spry_gemm_kernels(isas[i]);
     assert_true(k->qgemm_acc && k->qgemm_requant && k->fgemm);
-    print_message("variant %s: %s kernels\n", spry_isa_name(isas[i]),
-                  k == &spry_gemm_portable ? "portable" : "its own");
+    print_message("variant %s: %s kernels%s\n", spry_isa_name(isas[i]),
+                  k == &spry_gemm_portable ? "portable" : "its own",
+                  k->qgemm8_acc ? ", 8-bit layout" : "");
+  }
+  /* A stage that must exercise a variant (the aarch64 one, for neondot)
+   * names it: an emulator without the instructions then fails here rather
+   * than passing without testing them. */
+  const char *required = getenv("SPRY_TEST_REQUIRE_ISA");
+  if (required && *required) {
+    bool found = false;
+    for (int i = 0; i < n; i++)
+      found = found || (strcmp(spry_isa_name(isas[i]), required) == 0 &&
+                        spry_gemm_kernels(isas[i]) != &spry_gemm_portable);
+    if (!found) fail_msg("SPRY_TEST_REQUIRE_ISA=%s: this build and CPU do not run it", required);
   }
 }
 
@@ -198,6 +218,212 @@ static void test_qgemm_acc_wraps(void **state) {
   free(b);
 }
 
+/* ---- qgemm8_acc: the 8-bit layout ------------------------------------------------- */
+
+/* Variants whose table has the 8-bit layout. */
+static int byte_isas(SpryIsa isas[SPRY_ISA_COUNT]) {
+  SpryIsa all[SPRY_ISA_COUNT];
+  const int count = fast_isas(all);
+  int n = 0;
+  for (int i = 0; i < count; i++)
+    if (spry_gemm_kernels(all[i])->qgemm8_acc) isas[n++] = all[i];
+  return n;
+}
+
+/* One operand pair's types and offsets (offset = -zero point: [-255, 0]
+ * for uint8, [-127, 128] for int8). */
+typedef struct ByteOperands {
+  int is_u8;
+  int32_t input_offset, filter_offset;
+} ByteOperands;
+
+/* A stored 8-bit value of a fill: random, the type's ends, its maximum or
+ * its minimum. */
+static uint8_t raw_operand(int fill, int is_u8) {
+  const uint8_t lo = is_u8 ? 0 : 0x80, hi = is_u8 ? 255 : 0x7F;
+  switch (fill) {
+    case FILL_RANDOM:
+      return (uint8_t)rnd();
+    case FILL_EXTREMES:
+      return (rnd() & 1) ? hi : lo;
+    case FILL_MAX:
+      return hi;
+    default:
+      return lo;
+  }
+}
+
+static int32_t stored_value(uint8_t raw, int is_u8) {
+  return is_u8 ? (int32_t)raw : (int32_t)raw - (raw & 0x80 ? 256 : 0);
+}
+
+/* The layout's contract (gemm.h) in plain C, read from the packed block:
+ * sum a*w + filter_offset * sum a + the column term, modulo 2^32. */
+static void acc8_model(int32_t mr, int32_t k_quads, const uint8_t *a, size_t a_stride,
+                       const uint8_t *b_block, const ByteOperands *op,
+                       int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
+  const uint8_t *terms = b_block + (size_t)k_quads * 4 * SPRY_GEMM_NR;
+  for (int32_t r = 0; r < mr; r++)
+    for (int c = 0; c < SPRY_GEMM_NR; c++) {
+      uint32_t term, sum = 0, row_sum = 0;
+      memcpy(&term, terms + 4 * (size_t)c, sizeof term);
+      for (int32_t d = 0; d < 4 * k_quads; d++) {
+        const uint32_t x = (uint32_t)stored_value(a[(size_t)r * a_stride + (size_t)d], op->is_u8);
+        const size_t at = ((size_t)(d / 4) * SPRY_GEMM_NR + (size_t)c) * 4 + (size_t)(d % 4);
+        sum += x * (uint32_t)stored_value(b_block[at], op->is_u8);
+        row_sum += x;
+      }
+      acc[r][c] = spry_wrap_i32(sum + (uint32_t)op->filter_offset * row_sum + term);
+    }
+}
+
+/* mr rows of depth k (A at an odd stride, zero past k to the last quad, as
+ * the gather writes them) times 16 columns of OHWI weights, in the 8-bit
+ * layout: the layout's model and every variant's qgemm8_acc against the
+ * portable int16 kernel on the same operands with their offsets added. A
+ * and the packed B are allocated to their last byte, so sanitizers see any
+ * read past them. Returns the portable kernel's acc[0][0]. */
+static int32_t check_acc8(int32_t mr, int32_t k, const ByteOperands *op, int fill_a, int fill_b) {
+  const size_t row_bytes = spry_qgemm8_row_bytes(k), stride = row_bytes + 3;
+  const size_t a_bytes = (size_t)(mr - 1) * stride + row_bytes;
+  const size_t w_bytes = (size_t)k * SPRY_GEMM_NR, stride16 = spry_qgemm_row_values(k);
+  uint8_t *a = xmalloc(a_bytes), *w = xmalloc(w_bytes);
+  uint8_t *b = xmalloc(spry_qgemm8_packed_bytes(SPRY_GEMM_NR, k));
+  int16_t *a16 = xmalloc((size_t)mr * stride16 * sizeof *a16);
+  int16_t *b16 = xmalloc(spry_qgemm_packed_bytes(SPRY_GEMM_NR, k));
+  memset(a, 0xA5, a_bytes); /* the gaps between rows: never read */
+  memset(a16, 0, (size_t)mr * stride16 * sizeof *a16);
+  for (int32_t r = 0; r < mr; r++) {
+    memset(a + (size_t)r * stride + (size_t)k, 0, row_bytes - (size_t)k);
+    for (int32_t d = 0; d < k; d++) {
+      const uint8_t x = raw_operand(fill_a, op->is_u8);
+      a[(size_t)r * stride + (size_t)d] = x;
+      a16[(size_t)r * stride16 + (size_t)d] =
+          (int16_t)(stored_value(x, op->is_u8) + op->input_offset);
+    }
+  }
+  for (size_t i = 0; i < w_bytes; i++) w[i] = raw_operand(fill_b, op->is_u8);
+  const SpryGemmLayout ohwi = {(size_t)k, 1};
+  spry_qgemm8_pack(SPRY_GEMM_NR, k, w, ohwi, op->is_u8, op->filter_offset, op->input_offset, b);
+  spry_qgemm_pack(SPRY_GEMM_NR, k, w, ohwi, op->is_u8, op->filter_offset, b16);
+  const int32_t k_quads = (int32_t)(row_bytes / 4);
+  int32_t want[SPRY_GEMM_MR][SPRY_GEMM_NR], got[SPRY_GEMM_MR][SPRY_GEMM_NR];
+  memset(want, 0x5A, sizeof want);
+  spry_qgemm_acc_portable(mr, (int32_t)(stride16 / 2), a16, stride16, b16, want);
+  SpryIsa isas[SPRY_ISA_COUNT];
+  const int n = byte_isas(isas);
+  for (int i = -1; i < n; i++) { /* -1: the model */
+    memset(got, 0x5A, sizeof got);
+    if (i < 0)
+      acc8_model(mr, k_quads, a, stride, b, op, got);
+    else
+      spry_gemm_kernels(isas[i])->qgemm8_acc(mr, k_quads, a, stride, b, op->filter_offset,
+                                             op->is_u8, got);
+    for (int r = 0; r < SPRY_GEMM_MR; r++)
+      for (int c = 0; c < SPRY_GEMM_NR; c++)
+        if (want[r][c] != got[r][c])
+          fail_msg("%s qgemm8_acc %s mr %d k %d offsets %d/%d fills %d/%d: acc[%d][%d] is %d, "
+                   "want %d",
+                   i < 0 ? "model" : spry_isa_name(isas[i]), op->is_u8 ? "u8" : "s8", (int)mr,
+                   (int)k, (int)op->input_offset, (int)op->filter_offset, fill_a, fill_b, r, c,
+                   (int)got[r][c], (int)want[r][c]);
+  }
+  free(a);
+  free(w);
+  free(b);
+  free(a16);
+  free(b16);
+  return want[0][0];
+}
+
+/* Offsets at their ends, zero (symmetric int8 weights: no row sums) and
+ * random, for both types. */
+static ByteOperands byte_operands(int is_u8, int kind) {
+  const int32_t lo = is_u8 ? -255 : -127, hi = is_u8 ? 0 : 128;
+  switch (kind) {
+    case 0:
+      return (ByteOperands){is_u8, rnd_range(lo, hi), 0};
+    case 1:
+      return (ByteOperands){is_u8, lo, lo};
+    case 2:
+      return (ByteOperands){is_u8, hi, is_u8 ? -1 : hi};
+    default:
+      return (ByteOperands){is_u8, rnd_range(lo, hi), rnd_range(lo, hi)};
+  }
+}
+
+/* Every depth up to 70 (every tail of the 2-quad steps and of the quads
+ * themselves), every row count, fills and offsets. */
+static void test_qgemm8_acc(void **state) {
+  (void)state;
+  SpryIsa isas[SPRY_ISA_COUNT];
+  if (byte_isas(isas) == 0) print_message("no variant with the 8-bit layout: the model only\n");
+  for (int is_u8 = 0; is_u8 < 2; is_u8++)
+    for (int kind = 0; kind < 4; kind++)
+      for (int32_t k = 0; k <= 70; k++)
+        for (int32_t mr = 1; mr <= SPRY_GEMM_MR; mr++) {
+          const ByteOperands op = byte_operands(is_u8, kind);
+          const int fill = (int)(k + mr + kind) % FILL_COUNT;
+          check_acc8(mr, k, &op, fill, (fill + is_u8 + (int)k / 5) % FILL_COUNT);
+        }
+}
+
+/* Sums past int32's range wrap as the int16 layout's do, with each part of
+ * the sum the one that overflows: the products (255 * 255 unsigned), the
+ * column terms (zero stored values, offsets -255), the row terms (zero
+ * weights), and signed extremes with offsets. 34001 quads' worth of depth:
+ * 2.2e9 and more. */
+static void test_qgemm8_acc_wraps(void **state) {
+  (void)state;
+  static const struct {
+    ByteOperands op;
+    int fill_a, fill_b;
+  } cases[] = {
+      {{1, 0, 0}, FILL_MAX, FILL_MAX},       {{1, -255, 0}, FILL_MIN, FILL_MAX},
+      {{1, -255, -255}, FILL_MIN, FILL_MIN}, {{1, 0, -255}, FILL_MAX, FILL_MIN},
+      {{0, -127, -127}, FILL_MIN, FILL_MIN}, {{0, 128, 128}, FILL_MAX, FILL_MAX},
+      {{0, 128, 0}, FILL_MAX, FILL_MIN},
+  };
+  int32_t first = 0;
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const int32_t acc = check_acc8((int32_t)(i % SPRY_GEMM_MR) + 1, 34001 + (int32_t)i,
+                                   &cases[i].op, cases[i].fill_a, cases[i].fill_b);
+    if (i == 0) first = acc;
+  }
+  /* The reference wrapped (the test means something). */
+  assert_int_equal(first, spry_wrap_i32(34001u * 65025u));
+  assert_true(first < 0);
+}
+
+/* The column terms as packed: input_offset * sum (w + filter_offset) per
+ * column, zero past n, for a layout other than OHWI (depthwise
+ * [1, H, W, n] filters) and n not a multiple of the block. */
+static void test_qgemm8_pack(void **state) {
+  (void)state;
+  const int32_t n = 21, k = 9, input_offset = -200, filter_offset = -3;
+  uint8_t w[21 * 9];
+  for (size_t i = 0; i < sizeof w; i++) w[i] = (uint8_t)rnd();
+  const SpryGemmLayout hwn = {1, (size_t)n};
+  uint8_t *b = xmalloc(spry_qgemm8_packed_bytes(n, k));
+  spry_qgemm8_pack(n, k, w, hwn, 1, filter_offset, input_offset, b);
+  assert_int_equal(spry_qgemm8_packed_bytes(n, k), 2 * (12 + 4) * SPRY_GEMM_NR);
+  for (int32_t c = 0; c < 2 * SPRY_GEMM_NR; c++) {
+    const uint8_t *block = b + (size_t)(c / SPRY_GEMM_NR) * spry_qgemm8_block_bytes(k);
+    const int32_t lane = c % SPRY_GEMM_NR;
+    int32_t sum = 0;
+    for (int32_t d = 0; d < 12; d++) {
+      const size_t at = ((size_t)(d / 4) * SPRY_GEMM_NR + (size_t)lane) * 4 + (size_t)(d % 4);
+      const uint8_t v = block[at];
+      assert_int_equal(v, c < n && d < k ? w[(size_t)d * (size_t)n + (size_t)c] : 0);
+      if (c < n && d < k) sum += v + filter_offset;
+    }
+    int32_t term;
+    memcpy(&term, block + 12 * SPRY_GEMM_NR + 4 * (size_t)lane, sizeof term);
+    assert_int_equal(term, c < n ? input_offset * sum : 0);
+  }
+  free(b);
+}
+
 /* ---- qgemm_requant ----------------------------------------------------------------- */
 
 #define REQUANT_COLUMNS 40
@@ -234,30 +460,129 @@ static int32_t multiplier_of(int kind) {
 }
 
 /* n columns from `column` of a variant's qgemm_requant against the
- * portable one; the bytes past n must stay as they were. */
+ * portable one, with the shift constants derived by the kernel and
+ * prepared by spry_qgemm_shifts_derive; the bytes past n must stay as they
+ * were. */
 static void check_requant(const SpryGemmKernels *k, SpryIsa isa, int32_t n, const int32_t *acc,
                           const RequantTables *t, int32_t column, const OutputRange *range) {
-  const SpryQgemmOutput o = {.bias = t->bias,
-                             .multiplier = t->multiplier,
-                             .shift = t->shift,
-                             .output_offset = range->offset,
-                             .act_min = range->act_min,
-                             .act_max = range->act_max,
-                             .is_u8 = range->is_u8};
-  uint8_t want[SPRY_GEMM_NR + 8], got[SPRY_GEMM_NR + 8];
-  memset(want, 0xA5, sizeof want);
-  memset(got, 0xA5, sizeof got);
-  spry_qgemm_requant_portable(n, acc, &o, column, want);
-  k->qgemm_requant(n, acc, &o, column, got);
-  for (size_t c = 0; c < sizeof want; c++)
-    if (want[c] != got[c])
-      fail_msg("%s qgemm_requant n %d column %d %s offset %d: byte %zu is %d, want %d (acc %d, "
-               "bias %d, multiplier %d, shift %d)",
-               spry_isa_name(isa), (int)n, (int)column, range->is_u8 ? "u8" : "s8",
-               (int)range->offset, c, got[c], want[c], c < (size_t)n ? (int)acc[c] : 0,
-               c < (size_t)n ? (int)t->bias[column + (int32_t)c] : 0,
-               c < (size_t)n ? (int)t->multiplier[column + (int32_t)c] : 0,
-               c < (size_t)n ? (int)t->shift[column + (int32_t)c] : 0);
+  SpryQgemmOutput o = {.bias = t->bias,
+                       .multiplier = t->multiplier,
+                       .shift = t->shift,
+                       .output_offset = range->offset,
+                       .act_min = range->act_min,
+                       .act_max = range->act_max,
+                       .is_u8 = range->is_u8};
+  int32_t shifts[5 * REQUANT_COLUMNS];
+  assert_int_equal(spry_qgemm_shifts_values(REQUANT_COLUMNS), 5 * REQUANT_COLUMNS);
+  for (int prepared = 0; prepared < 2; prepared++) {
+    if (prepared) spry_qgemm_shifts_derive(REQUANT_COLUMNS, t->shift, shifts, &o.shifts);
+    uint8_t want[SPRY_GEMM_NR + 8], got[SPRY_GEMM_NR + 8];
+    memset(want, 0xA5, sizeof want);
+    memset(got, 0xA5, sizeof got);
+    spry_qgemm_requant_portable(n, acc, &o, column, want);
+    k->qgemm_requant(n, acc, &o, column, got);
+    for (size_t c = 0; c < sizeof want; c++)
+      if (want[c] != got[c])
+        fail_msg("%s qgemm_requant n %d column %d %s offset %d%s: byte %zu is %d, want %d (acc "
+                 "%d, bias %d, multiplier %d, shift %d)",
+                 spry_isa_name(isa), (int)n, (int)column, range->is_u8 ? "u8" : "s8",
+                 (int)range->offset, prepared ? ", prepared shifts" : "", c, got[c], want[c],
+                 c < (size_t)n ? (int)acc[c] : 0,
+                 c < (size_t)n ? (int)t->bias[column + (int32_t)c] : 0,
+                 c < (size_t)n ? (int)t->multiplier[column + (int32_t)c] : 0,
+                 c < (size_t)n ? (int)t->shift[column + (int32_t)c] : 0);
+  }
+}
+
+/* mr rows of a tile through a variant's qgemm_requant_tile, rows at a
+ * stride past n, against the portable qgemm_requant row by row (prepared
+ * shift constants, or none); the bytes between and after the rows must
+ * stay as they were. */
+static void check_requant_tile(const SpryGemmKernels *k, SpryIsa isa, int32_t mr, int32_t n,
+                               int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR], const RequantTables *t,
+                               int32_t column, const OutputRange *range) {
+  SpryQgemmOutput o = {.bias = t->bias,
+                       .multiplier = t->multiplier,
+                       .shift = t->shift,
+                       .output_offset = range->offset,
+                       .act_min = range->act_min,
+                       .act_max = range->act_max,
+                       .is_u8 = range->is_u8};
+  int32_t shifts[5 * REQUANT_COLUMNS];
+  const size_t stride = (size_t)n + 5;
+  uint8_t want[SPRY_GEMM_MR * (SPRY_GEMM_NR + 5)], got[sizeof want];
+  for (int prepared = 0; prepared < 2; prepared++) {
+    if (prepared) spry_qgemm_shifts_derive(REQUANT_COLUMNS, t->shift, shifts, &o.shifts);
+    memset(want, 0xA5, sizeof want);
+    memset(got, 0xA5, sizeof got);
+    for (int32_t r = 0; r < mr; r++)
+      spry_qgemm_requant_portable(n, acc[r], &o, column, want + (size_t)r * stride);
+    k->qgemm_requant_tile(mr, n, acc, &o, column, got, stride);
+    for (size_t i = 0; i < sizeof want; i++)
+      if (want[i] != got[i])
+        fail_msg("%s qgemm_requant_tile mr %d n %d column %d %s offset %d%s: byte %zu (row %zu) "
+                 "is %d, want %d",
+                 spry_isa_name(isa), (int)mr, (int)n, (int)column, range->is_u8 ? "u8" : "s8",
+                 (int)range->offset, prepared ? ", prepared shifts" : "", i % stride, i / stride,
+                 got[i], want[i]);
+  }
+}
+
+/* The prepared constants of the shifts' ends and of zero. */
+static void test_qgemm_shifts_derive(void **state) {
+  (void)state;
+  const int32_t shift[4] = {-31, -1, 0, 31};
+  int32_t table[5 * 4];
+  SpryQgemmShifts s;
+  spry_qgemm_shifts_derive(4, shift, table, &s);
+  static const int32_t want[5][4] = {{0, 0, 0, 31},
+                                     {31, 1, 0, 0},
+                                     {-31, -1, 0, 0},
+                                     {INT32_MAX, 1, 0, 0},
+                                     {INT32_MAX / 2, 0, 0, 0}};
+  const int32_t *got[5] = {s.left, s.right, s.neg_right, s.mask, s.half};
+  for (int f = 0; f < 5; f++)
+    for (int c = 0; c < 4; c++) assert_int_equal(got[f][c], want[f][c]);
+}
+
+/* ---- qgemm_widen ------------------------------------------------------------------ */
+
+/* Every length up to 40 (the vector widths' tails), both types, offsets at
+ * their ends: each variant's against the portable one, nothing written
+ * past n. */
+static void test_qgemm_widen(void **state) {
+  (void)state;
+  static const int32_t offsets[] = {-255, -128, 0, 127, 255};
+  SpryIsa isas[SPRY_ISA_COUNT];
+  const int n_isas = fast_isas(isas);
+  uint8_t src[40];
+  int16_t want[48], got[48];
+  for (int i = 0; i < n_isas; i++) {
+    const SpryGemmKernels *k = spry_gemm_kernels(isas[i]);
+    assert_non_null(k->qgemm_widen);
+    for (int is_u8 = 0; is_u8 < 2; is_u8++)
+      for (size_t o = 0; o < sizeof offsets / sizeof offsets[0]; o++)
+        for (int32_t n = 0; n <= 40; n++) {
+          for (size_t j = 0; j < sizeof src; j++) src[j] = (uint8_t)rnd();
+          src[0] = 0x80;
+          src[n > 1 ? n - 1 : 0] = 0x7F;
+          memset(want, 0x5A, sizeof want);
+          memset(got, 0x5A, sizeof got);
+          spry_qgemm_widen_portable(n, src, is_u8, offsets[o], want);
+          k->qgemm_widen(n, src, is_u8, offsets[o], got);
+          if (memcmp(want, got, sizeof want) != 0)
+            fail_msg("%s qgemm_widen n %d %s offset %d differs", spry_isa_name(isas[i]), (int)n,
+                     is_u8 ? "u8" : "s8", (int)offsets[o]);
+        }
+  }
+  /* The portable one is the specification: x + offset. */
+  const uint8_t bytes[2] = {0xFF, 0x80};
+  spry_qgemm_widen_portable(2, bytes, 1, -255, want);
+  assert_int_equal(want[0], 0);
+  assert_int_equal(want[1], 128 - 255);
+  spry_qgemm_widen_portable(2, bytes, 0, 255, want);
+  assert_int_equal(want[0], -1 + 255);
+  assert_int_equal(want[1], -128 + 255);
 }
 
 /* Accumulators of one kind: random int32, the extremes and their
@@ -287,7 +612,7 @@ static void test_qgemm_requant(void **state) {
   SpryIsa isas[SPRY_ISA_COUNT];
   const int n_isas = simd_isas(isas);
   RequantTables t;
-  int32_t acc[SPRY_GEMM_NR];
+  int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR];
   for (int i = 0; i < n_isas; i++) {
     const SpryGemmKernels *k = spry_gemm_kernels(isas[i]);
     for (int32_t shift = -31; shift <= 31; shift++)
@@ -299,9 +624,12 @@ static void test_qgemm_requant(void **state) {
             t.bias[c] = (c % 3 == 0) ? accumulator(1, shift) : rnd_range(-1000, 1000);
           }
           for (int32_t n = 1; n <= SPRY_GEMM_NR; n++) {
-            for (int c = 0; c < SPRY_GEMM_NR; c++) acc[c] = accumulator(acc_kind, shift);
+            for (int row = 0; row < SPRY_GEMM_MR; row++)
+              for (int c = 0; c < SPRY_GEMM_NR; c++) acc[row][c] = accumulator(acc_kind, shift);
             const int32_t column = (n * 7 + shift + 31) % (REQUANT_COLUMNS - SPRY_GEMM_NR + 1);
-            check_requant(k, isas[i], n, acc, &t, column, &k_ranges[r]);
+            check_requant(k, isas[i], n, acc[0], &t, column, &k_ranges[r]);
+            check_requant_tile(k, isas[i], 1 + (n + shift + 31) % SPRY_GEMM_MR, n, acc, &t,
+                               column, &k_ranges[r]);
           }
         }
   }
@@ -554,6 +882,9 @@ static void quantize_tensors(const OpSpec *s, OpTensors *ot) {
     static const float filter_scale[QUANT_COUNT] = {0.01f, 0.8f, 1e-5f};
     const int32_t filter_zp[QUANT_COUNT] = {120, 255, 0};
     set_per_tensor(ot, 1, filter_scale[s->quant], filter_zp[s->quant]);
+  } else if (s->code == 9 && s->quant == QUANT_LARGE) {
+    /* FULLY_CONNECTED applies a per-tensor int8 filter's zero point. */
+    set_per_tensor(ot, 1, 0.9f, 127);
   } else {
     float scales[MAX_CHANNELS];
     const int32_t zeros[MAX_CHANNELS] = {0};
@@ -727,7 +1058,9 @@ typedef struct ConvGeometry {
 
 /* Odd sizes, channel counts off the 16-column blocks (1, 3, 17, 33), 1x1 /
  * 3x3 / 5x3 filters, strides 1 and 2, dilations 1 and 2, both paddings,
- * batches 1 and 2, and one image of 320 output rows (several tiles). */
+ * batches 1 and 2, one image of 320 output rows (several tiles), and
+ * pointwise ones whose depth is whole quads (the 8-bit layout multiplies
+ * the input in place). */
 static const ConvGeometry k_conv[] = {
     {1, 7, 9, 1, 17, 3, 3, 1, 1, 1, SPRY_PADDING_SAME},
     {2, 5, 6, 3, 33, 5, 3, 2, 1, 1, SPRY_PADDING_SAME},
@@ -738,6 +1071,8 @@ static const ConvGeometry k_conv[] = {
     {2, 4, 5, 17, 33, 3, 3, 1, 1, 2, SPRY_PADDING_SAME},
     {1, 16, 20, 3, 17, 3, 3, 1, 1, 1, SPRY_PADDING_SAME},
     {1, 9, 7, 33, 1, 5, 3, 2, 2, 2, SPRY_PADDING_VALID},
+    {2, 5, 7, 12, 20, 1, 1, 1, 1, 1, SPRY_PADDING_SAME},
+    {1, 3, 11, 24, 3, 1, 1, 1, 1, 1, SPRY_PADDING_VALID},
 };
 
 static void sweep_conv(SpryType type) {
@@ -851,8 +1186,13 @@ int main(void) {
       cmocka_unit_test(test_dispatch),
       cmocka_unit_test(test_qgemm_acc),
       cmocka_unit_test(test_qgemm_acc_wraps),
+      cmocka_unit_test(test_qgemm8_acc),
+      cmocka_unit_test(test_qgemm8_acc_wraps),
+      cmocka_unit_test(test_qgemm8_pack),
       cmocka_unit_test(test_qgemm_requant),
       cmocka_unit_test(test_qgemm_requant_ties),
+      cmocka_unit_test(test_qgemm_shifts_derive),
+      cmocka_unit_test(test_qgemm_widen),
       cmocka_unit_test(test_fgemm),
       cmocka_unit_test(test_fgemm_clamp_edges),
       cmocka_unit_test(test_conv_f32),
