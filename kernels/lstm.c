@@ -22,8 +22,10 @@
  *             run time, symmetric or, with asymmetric_quantize_inputs,
  *             asymmetric (TFLite's lstm_eval.cc EvalHybrid; lstm_hybrid.h).
  *   integer   int8 activations with int16 cell state (the full-integer
- *             "8x8_16" path, 5 intermediates).
- * Refused as unsupported: integer layer normalisation; the LSTM op's
+ *             "8x8_16" path, 5 intermediates: with layer normalisation the
+ *             first four give each gate's pre-normalisation scale, otherwise
+ *             gates are Q3.12; the fifth is the hidden state).
+ * Refused as unsupported: the LSTM op's
  * "8x8_8" form (12 intermediates), whose TFLite kernel reads past the end
  * of its scale table; int16 activations ("16x8"), which TFLite's builtin
  * kernels do not run (they take an int16 input for a float one). float32
@@ -302,21 +304,58 @@ static int32_t quantized_clip(float clip, float scale, float limit) {
   return (int32_t)(q > limit ? limit : q); /* clip/scale > 0: truncation is TFLite's cast */
 }
 
+/* The scale of gate g before its activation: the gate's intermediate tensor
+ * with layer normalisation, Q3.12 otherwise (TFLite's intermediate_scale). */
+static SpryStatus gate_scale(SpryContext *ctx, const SpryNode *node, int g, bool layer_norm,
+                             float *scale) {
+  *scale = 1.0f / 4096.0f;
+  if (!layer_norm) return SPRY_OK;
+  const SpryTensor *t = spry_context_tensor(ctx, node->intermediates[g]);
+  SPRY_ENSURE_MSG(ctx, t && t->quant.num_channels >= 1 && spry_scale_is_valid(t->quant.scale),
+                  SPRY_ERROR_INVALID_MODEL,
+                  "intermediate %d must be quantized for an integer layer-norm LSTM", g);
+  *scale = t->quant.scale;
+  return SPRY_OK;
+}
+
+/* Layer normalisation of gate g: coefficients, their scale, the gate bias
+ * and TFLite's variance guard max(1, (int)(10000 * scale)). */
+static SpryStatus prepare_layer_norm(SpryContext *ctx, const SpryNode *node, int g,
+                                     SpryLstmQuantGate *q) {
+  const SpryTensor *ln = opt_input(ctx, node, IN_LAYER_NORM + g);
+  const SpryTensor *bias = opt_input(ctx, node, IN_BIAS + g);
+  q->layer_norm_weights = ln->data;
+  q->layer_norm_bias = bias->data;
+  SPRY_TRY(quantize(ctx, ln->quant.scale, &q->layer_norm_multiplier, &q->layer_norm_shift));
+  SPRY_ENSURE_MSG(ctx, q->layer_norm_shift >= -43 && q->layer_norm_shift <= 19,
+                  SPRY_ERROR_UNSUPPORTED, "layer-norm coefficient scale %g is out of range",
+                  (double)ln->quant.scale);
+  const float guard = 10000.0f * ln->quant.scale;
+  q->layer_norm_variance_guard = guard < 1.0f           ? 1
+                                 : guard < 2147483520.0f ? (int32_t)guard
+                                                         : INT32_MAX;
+  return SPRY_OK;
+}
+
 static SpryStatus prepare_gate(SpryContext *ctx, const SpryNode *node, LstmOpData *d, int g,
-                               float input_scale, float state_scale, float cell_scale) {
+                               float input_scale, float state_scale, float cell_scale,
+                               bool layer_norm) {
   SpryLstmQuantGate *q = &d->qp.gates[g];
   const SpryTensor *iw = opt_input(ctx, node, IN_INPUT_WEIGHTS + g);
   const SpryTensor *rw = opt_input(ctx, node, IN_RECURRENT_WEIGHTS + g);
-  const float gate_scale = 1.0f / 4096.0f; /* Q3.12 without layer norm */
-  const float iw_scale = iw->quant.scale * input_scale / gate_scale;
-  const float rw_scale = rw->quant.scale * state_scale / gate_scale;
+  float gscale;
+  SPRY_TRY(gate_scale(ctx, node, g, layer_norm, &gscale));
+  const float iw_scale = iw->quant.scale * input_scale / gscale;
+  const float rw_scale = rw->quant.scale * state_scale / gscale;
   SPRY_TRY(quantize(ctx, iw_scale, &q->input_multiplier, &q->input_shift));
   SPRY_TRY(quantize(ctx, rw_scale, &q->recurrent_multiplier, &q->recurrent_shift));
   const SpryTensor *in = spry_node_input(ctx, node, IN_INPUT);
   const SpryTensor *h = opt_input(ctx, node, IN_OUTPUT_STATE);
   q->input_weights = iw->data;
   q->recurrent_weights = rw->data;
-  q->input_bias = fold_bias(ctx, iw, opt_input(ctx, node, IN_BIAS + g), -in->quant.zero_point);
+  /* With layer normalisation the gate bias is added after it, not here. */
+  const SpryTensor *bias = layer_norm ? NULL : opt_input(ctx, node, IN_BIAS + g);
+  q->input_bias = fold_bias(ctx, iw, bias, -in->quant.zero_point);
   q->recurrent_bias = fold_bias(ctx, rw, NULL, -h->quant.zero_point);
   if (!q->input_bias || !q->recurrent_bias)
     return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
@@ -324,16 +363,16 @@ static SpryStatus prepare_gate(SpryContext *ctx, const SpryNode *node, LstmOpDat
   const SpryTensor *pw = peep_index[g] < 0 ? NULL : opt_input(ctx, node, peep_index[g]);
   q->peephole_weights = pw ? pw->data : NULL;
   if (pw)
-    SPRY_TRY(quantize(ctx, (float)((double)cell_scale * pw->quant.scale) / gate_scale,
+    SPRY_TRY(quantize(ctx, (float)((double)cell_scale * pw->quant.scale) / gscale,
                       &q->peephole_multiplier, &q->peephole_shift));
+  q->layer_norm_weights = NULL;
+  if (layer_norm) SPRY_TRY(prepare_layer_norm(ctx, node, g, q));
   return SPRY_OK;
 }
 
 static SpryStatus prepare_integer(SpryContext *ctx, const SpryNode *node, LstmOpData *d,
                                   bool layer_norm, bool peephole) {
   SPRY_TRY(check_integer_tensors(ctx, node));
-  SPRY_ENSURE_MSG(ctx, !layer_norm, SPRY_ERROR_UNSUPPORTED,
-                  "integer LSTM with layer normalisation is not supported yet");
   /* TFLite sizes the peephole term by n_output; beyond n_cell it would read
    * past the weights. */
   SPRY_ENSURE_MSG(ctx, !peephole || d->shape.n_output <= d->shape.n_cell, SPRY_ERROR_UNSUPPORTED,
@@ -347,7 +386,8 @@ static SpryStatus prepare_integer(SpryContext *ctx, const SpryNode *node, LstmOp
   SPRY_TRY(cell_scale_log2(ctx, c->quant.scale, &qp->cell_scale_log2));
   const float cell_scale = ldexpf(1.0f, qp->cell_scale_log2);
   for (int g = opt_input(ctx, node, IN_INPUT_WEIGHTS) ? 0 : 1; g < 4; g++)
-    SPRY_TRY(prepare_gate(ctx, node, d, g, in->quant.scale, h->quant.scale, cell_scale));
+    SPRY_TRY(prepare_gate(ctx, node, d, g, in->quant.scale, h->quant.scale, cell_scale,
+                          layer_norm));
   qp->cell_clip = (int16_t)quantized_clip(d->cell_clip, c->quant.scale, 32767.0f);
   qp->proj_clip = (int8_t)quantized_clip(d->proj_clip, out->quant.scale, 127.0f);
   const float hidden_scale = (float)(ldexp(1.0, -15) / hidden->quant.scale * ldexp(1.0, -15));

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "../fixedpoint.h"
 #include "../quantization.h"
 #include "lstm_fixed16.h"
 
@@ -53,6 +54,40 @@ static void peephole_acc(const SpryLstmQuantGate *g, const SpryLstmShape *s,
     }
 }
 
+/* Integer layer normalisation of each batch row of `gate`, in place: the
+ * mean and variance carry 10 extra fraction bits (the variance is exact only
+ * for a power-of-two cell count, as in TFLite), and the normalised value,
+ * times the coefficient plus the bias, wraps in 32 bits as TFLite's does. */
+static void layer_norm_s16(const SpryLstmQuantGate *g, const SpryLstmShape *s, int16_t *gate) {
+  const int32_t n = s->n_cell;
+  const int64_t two_pow_20 = INT64_C(1) << 20;
+  for (int32_t b = 0; b < s->n_batch; b++) {
+    int16_t *row = gate + (size_t)b * n;
+    int64_t sum = 0, sum_sq = 0;
+    for (int32_t j = 0; j < n; j++) {
+      sum += row[j];
+      sum_sq += (int32_t)row[j] * row[j];
+    }
+    const int32_t mean = (int32_t)(sum * 1024 / n);
+    const int64_t variance = sum_sq * (two_pow_20 / n) - (int64_t)mean * mean;
+    int32_t variance2 = (int32_t)(variance / two_pow_20);
+    if (variance2 < 1) variance2 = g->layer_norm_variance_guard;
+    int32_t inv_multiplier;
+    int inv_right_shift;
+    spry_fp_inv_sqrt(variance2, &inv_multiplier, &inv_right_shift);
+    for (int32_t j = 0; j < n; j++) {
+      const int32_t rescaled = spry_multiply_by_quantized_multiplier(
+          1024 * (int32_t)row[j] - mean, inv_multiplier, -inv_right_shift);
+      const int64_t weighted = wrap32((int64_t)rescaled * g->layer_norm_weights[j] +
+                                      g->layer_norm_bias[j]);
+      const int32_t rounded = (int32_t)((weighted > 0 ? weighted + 512 : weighted - 512) / 1024);
+      const int32_t v = spry_multiply_by_quantized_multiplier(rounded, g->layer_norm_multiplier,
+                                                              g->layer_norm_shift + 12);
+      row[j] = (int16_t)spry_clamp_i32(v, INT16_MIN, INT16_MAX);
+    }
+  }
+}
+
 static void gate_s8(const SpryLstmQuantParams *p, const SpryLstmShape *s, int index,
                     const int8_t *input, const int8_t *output_state, const int16_t *cell_state,
                     int16_t *gate) {
@@ -64,6 +99,7 @@ static void gate_s8(const SpryLstmQuantParams *p, const SpryLstmShape *s, int in
   matmul_acc_s16(p->matvec, g->recurrent_weights, g->recurrent_bias, g->recurrent_multiplier,
                  g->recurrent_shift, output_state, s->n_cell, s->n_output, s->n_batch, gate);
   if (g->peephole_weights) peephole_acc(g, s, cell_state, gate);
+  if (g->layer_norm_weights) layer_norm_s16(g, s, gate);
   for (size_t i = 0; i < count; i++)
     gate[i] = index == GATE_CELL ? spry_fp16_tanh(gate[i], 3) : spry_fp16_logistic_q3(gate[i]);
 }

@@ -8,8 +8,15 @@
  * each with its own effective scale and a bias that already folds in the
  * zero points) plus an optional peephole term, saturated to int16 Q3.12,
  * then a 16-bit fixed-point sigmoid or tanh. Gate order: 0 input, 1 forget,
- * 2 cell, 3 output; a NULL input gate means CIFG. Layer normalisation is not
- * covered here (the glue refuses it).
+ * 2 cell, 3 output; a NULL input gate means CIFG.
+ *
+ * With layer normalisation the saturated gate sum (in the gate's own
+ * intermediate scale, the matmul biases holding no gate bias) is normalised
+ * in integers before the activation: mean and variance over the cells of
+ * each batch row, 1/sqrt(variance) as a fixed-point multiplier (a variance
+ * below 1 is replaced by the variance guard), then scaled by the int16
+ * coefficients, the int32 gate bias added, and requantized to Q3.12 (TFLite's
+ * portable ApplyLayerNorm).
  */
 #ifndef SPRY_KERNELS_REFERENCE_LSTM_INTEGER_H
 #define SPRY_KERNELS_REFERENCE_LSTM_INTEGER_H
@@ -31,6 +38,11 @@ typedef struct SpryLstmQuantGate {
   const int16_t *peephole_weights; /* NULL: none (never for the cell gate) */
   int32_t peephole_multiplier;
   int peephole_shift;
+  const int16_t *layer_norm_weights; /* [n_cell]; NULL: no layer normalisation */
+  const int32_t *layer_norm_bias;    /* [n_cell]: the gate bias */
+  int32_t layer_norm_multiplier;     /* coefficient scale */
+  int layer_norm_shift;              /* in [-43, 19]: shift + 12 is a valid shift */
+  int32_t layer_norm_variance_guard; /* >= 1 */
 } SpryLstmQuantGate;
 
 typedef struct SpryLstmQuantParams {

@@ -5,8 +5,8 @@
  * invokes exactly as TFLite does: each golden below is invoked twice on the
  * same input and both outputs are compared with the reference's two
  * consecutive invokes (output_0.bin, output_0.second.bin from
- * tools/goldens/make_lstm_cases.py, make_rnn_cases.py and
- * make_hybrid_lstm_cases.py); int8 byte for
+ * tools/goldens/make_lstm_cases.py, make_rnn_cases.py,
+ * make_hybrid_lstm_cases.py and make_lstm_integer_ln_cases.py); int8 byte for
  * byte, float32 within 1e-5 * (1 + max |ref|). Also checks that the second
  * output differs from the first (the state really carried over) and that
  * the 16-bit fixed-point gate functions hit their exact end points.
@@ -44,6 +44,10 @@ static const char *const kCases[] = {
     "op_lstm_hybrid_s8_basic",
     "op_lstm_hybrid_s8_peephole_proj_clip_asym",
     "op_lstm_hybrid_s8_cifg_layernorm",
+    "op_unidirectional_sequence_lstm_s8_layernorm",
+    "op_unidirectional_sequence_lstm_s8_cifg_layernorm_peephole_proj_clip_tm",
+    "op_lstm_s8_layernorm_peephole",
+    "op_lstm_s8_cifg_layernorm_proj",
     "op_rnn_f32_none",
     "op_rnn_f32_relu",
     "op_rnn_f32_relu6",
