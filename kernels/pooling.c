@@ -11,6 +11,9 @@
  * Quantized pooling keeps the input's quantization: the output must share
  * the zero point and (within 1e-6) the scale, as TFLite assumes.
  *
+ * Average and maximum pooling of float32, int8 and uint8 run the fast path
+ * where it applies (fast/pooling.h), the reference kernels otherwise.
+ *
  * L2_POOL_2D (TFLite defines version 1 only) is float32-only, as in TFLite;
  * a window entirely in the padding yields NaN there (0/0), and here.
  */
@@ -19,6 +22,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "fast/pooling.h"
 #include "kernel_util.h"
 #include "quantization.h"
 #include "spry/op.h"
@@ -42,6 +46,7 @@ typedef struct PoolOpData {
   SpryType type;
   SpryPoolParams params; /* strides and filter from the options, the rest from prepare */
   SpryPoolShape shape;
+  SpryFastPool fast; /* the fast path, where it applies */
 } PoolOpData;
 
 static SpryStatus pool_init(SpryContext *ctx, const SpryNode *node, void **user_data,
@@ -105,6 +110,7 @@ static bool windows_overlap(int32_t out_size, int32_t stride, int32_t pad, int32
 
 static SpryStatus pool_prepare(SpryContext *ctx, SpryNode *node) {
   PoolOpData *d = node->user_data;
+  d->fast.fn = NULL; /* until this prepare has set it up again */
   SPRY_TRY(spry_op_check_arity(ctx, node, 1, 1, 1));
   const SpryTensor *in = spry_node_input(ctx, node, 0);
   SpryTensor *out = spry_node_output(ctx, node, 0);
@@ -139,6 +145,8 @@ static SpryStatus pool_prepare(SpryContext *ctx, SpryNode *node) {
   SPRY_TRY(spry_op_activation_range(ctx, d->activation, out, &p->f_min, &p->f_max, &p->q_min,
                                     &p->q_max));
   d->type = in->type;
+  if (d->kind != POOL_L2)
+    spry_fast_pool_prepare(ctx, &d->fast, d->kind == POOL_AVERAGE, d->type, p, s);
   const int32_t dims[4] = {s->batches, s->out_h, s->out_w, s->channels};
   return spry_context_resize_tensor(ctx, out, 4, dims);
 }
@@ -155,7 +163,9 @@ static SpryStatus pool_invoke(SpryContext *ctx, SpryNode *node) {
   SPRY_TRY(spry_op_check_data(ctx, "output", out, spry_shape_element_count(4, out_dims)));
   const SpryPoolParams *p = &d->params;
   bool ok = true;
-  if (d->kind == POOL_L2) {
+  if (d->fast.fn) {
+    spry_fast_pool_run(ctx, &d->fast, in->data, out->data);
+  } else if (d->kind == POOL_L2) {
     spry_ref_l2_pool_f32(p, s, in->data, out->data);
   } else if (d->kind == POOL_AVERAGE) {
     switch (d->type) {

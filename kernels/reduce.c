@@ -14,13 +14,16 @@
  * list makes each output element the mean of one input element: a copy,
  * requantized when the quantization differs, as in TFLite's reference. The
  * quantized kernels follow TFLite's reference QuantizedMeanOrSum for every
- * axis set, including the 4-D mean over height and width.
+ * axis set, including the 4-D mean over height and width. MEAN and SUM over
+ * height and width of float32, int8 and uint8 run the fast path where it
+ * applies (fast/mean.h), the reference kernels otherwise.
  */
 #include "reference/reduce.h"
 
 #include <math.h>
 #include <stdlib.h>
 
+#include "fast/mean.h"
 #include "kernel_util.h"
 #include "quantization.h"
 #include "spry/op.h"
@@ -39,6 +42,7 @@ typedef struct ReduceOpData {
   SpryMeanParams mean; /* quantized MEAN */
   bool quantized_sum;  /* SUM of uint8/int8/int16: requantized like MEAN */
   bool quantized_prod; /* REDUCE_PROD of quantized int8/int16 */
+  SpryFastMean fast;   /* MEAN and SUM: the fast path, where it applies */
 } ReduceOpData;
 
 static SpryStatus reduce_init(SpryContext *ctx, const SpryNode *node, void **user_data,
@@ -174,8 +178,18 @@ static SpryStatus prod_multiplier(SpryContext *ctx, ReduceOpData *d, const SpryT
   return SPRY_OK;
 }
 
+/* MEAN of any type, SUM of floats or quantized values (not raw integers). */
+static SpryStatus prepare_fast(SpryContext *ctx, ReduceOpData *d, const SpryTensor *in,
+                               const bool *reduced) {
+  if (d->kind != REDUCE_MEAN && d->kind != REDUCE_SUM) return SPRY_OK;
+  const bool quantized = d->kind == REDUCE_MEAN ? d->type != SPRY_TYPE_FLOAT32 : d->quantized_sum;
+  return spry_fast_mean_prepare(ctx, &d->fast, d->kind == REDUCE_MEAN, d->type,
+                                quantized ? &d->mean : NULL, in->rank, in->dims, reduced);
+}
+
 static SpryStatus reduce_prepare(SpryContext *ctx, SpryNode *node) {
   ReduceOpData *d = node->user_data;
+  d->fast.sum = NULL; /* until this prepare has set it up again */
   SPRY_TRY(spry_op_check_arity(ctx, node, 2, 2, 1));
   const SpryTensor *in = spry_node_input(ctx, node, 0);
   const SpryTensor *axis = spry_node_input(ctx, node, 1);
@@ -186,6 +200,7 @@ static SpryStatus reduce_prepare(SpryContext *ctx, SpryNode *node) {
   SPRY_ENSURE_MSG(ctx, spry_reduce_shape_init(&d->shape, in->rank, in->dims, reduced),
                   SPRY_ERROR_INVALID_MODEL, "input shape is invalid or too large");
   if (d->quantized_prod) SPRY_TRY(prod_multiplier(ctx, d, in, out));
+  SPRY_TRY(prepare_fast(ctx, d, in, reduced));
   int32_t rank = 0, dims[SPRY_MAX_RANK];
   for (int32_t i = 0; i < in->rank; i++) {
     if (!reduced[i])
@@ -235,7 +250,10 @@ static SpryStatus reduce_invoke(SpryContext *ctx, SpryNode *node) {
   SPRY_ENSURE_MSG(ctx, in && out, SPRY_ERROR_BAD_STATE, "tensors missing at invoke");
   SPRY_TRY(spry_op_check_data(ctx, "input", in, d->shape.input_count));
   SPRY_TRY(spry_op_check_data(ctx, "output", out, d->shape.output_count));
-  run_reduce(d, in->data, out->data);
+  if (d->fast.sum)
+    spry_fast_mean_run(ctx, &d->fast, in->data, out->data);
+  else
+    run_reduce(d, in->data, out->data);
   return SPRY_OK;
 }
 

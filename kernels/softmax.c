@@ -13,6 +13,9 @@
  * or 1/65536 (int16) with the zero point at the type minimum; TFLite checks
  * this only for int8 -> int8 (zero point -128, scale 1/256 within 0.1%).
  *
+ * SOFTMAX of float32 (beta > 0) and of 8-bit inputs runs the fast path
+ * where it applies (fast/softmax.h), the reference kernels otherwise.
+ *
  * LOG_SOFTMAX (TFLite defines 1..2): 1 float32, uint8; 2 int8. Quantized
  * outputs must have scale 16/256 and the zero point 255 (uint8) or 127
  * (int8), as TFLite requires; the fixed-point path is TFLite's reference one.
@@ -22,6 +25,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "fast/softmax.h"
 #include "kernel_util.h"
 #include "spry/op.h"
 
@@ -43,6 +47,7 @@ typedef struct SoftmaxOpData {
   size_t outer; /* rows: product of all but the last dimension */
   size_t depth; /* the last dimension */
   size_t count; /* outer * depth */
+  SpryFastSoftmax fast; /* SOFTMAX: the fast path, where it applies */
 } SoftmaxOpData;
 
 static SpryStatus softmax_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -129,6 +134,7 @@ static SpryStatus prepare_quantized(SpryContext *ctx, SoftmaxOpData *d, const Sp
 
 static SpryStatus softmax_prepare(SpryContext *ctx, SpryNode *node) {
   SoftmaxOpData *d = node->user_data;
+  d->fast.active = false; /* until this prepare has set it up again */
   SPRY_TRY(spry_op_check_arity(ctx, node, 1, 1, 1));
   const SpryTensor *in = spry_node_input(ctx, node, 0);
   SpryTensor *out = spry_node_output(ctx, node, 0);
@@ -139,6 +145,9 @@ static SpryStatus softmax_prepare(SpryContext *ctx, SpryNode *node) {
   SPRY_ENSURE_MSG(ctx, d->count != SIZE_MAX, SPRY_ERROR_INVALID_MODEL, "input is too large");
   d->depth = (size_t)(in->dims[in->rank - 1] > 0 ? in->dims[in->rank - 1] : 0);
   d->outer = d->depth ? d->count / d->depth : 0;
+  if (!d->log)
+    SPRY_TRY(spry_fast_softmax_prepare(ctx, &d->fast, in->type, out->type, &d->params, d->outer,
+                                       d->depth));
   return spry_context_resize_tensor(ctx, out, in->rank, in->dims);
 }
 
@@ -162,6 +171,10 @@ static SpryStatus softmax_invoke(SpryContext *ctx, SpryNode *node) {
   SPRY_TRY(spry_op_check_data(ctx, "output", out, d->count));
   const SprySoftmaxParams *p = &d->params;
   if (d->log) return log_softmax_invoke(d, in, out);
+  if (d->fast.active) {
+    spry_fast_softmax_run(ctx, &d->fast, in->data, out->data);
+    return SPRY_OK;
+  }
   switch (d->kernel) {
     case SOFTMAX_KERNEL_F32:
       spry_ref_softmax_f32(p, d->outer, d->depth, in->data, out->data);

@@ -68,6 +68,15 @@ static int floor_log2_u64(uint64_t x) {
   return log2;
 }
 
+int32_t spry_reduce_requantize(const SpryMeanParams *params, int64_t sum, int64_t count,
+                               int32_t multiplier, int shift) {
+  /* TFLite narrows the centred sum to int32 (two's complement wrap). */
+  const int32_t centred =
+      (int32_t)(uint32_t)(uint64_t)(sum - (int64_t)params->input_zero_point * count);
+  const int32_t value = spry_multiply_by_quantized_multiplier(centred, multiplier, shift);
+  return (int32_t)((uint32_t)value + (uint32_t)params->output_zero_point);
+}
+
 /* Sums each output's inputs, centres the sum on the input zero point and
  * requantizes it with (multiplier, shift), saturating to the output type:
  * the common tail of quantized MEAN and SUM. */
@@ -85,13 +94,21 @@ static void requantize_sums(const SpryMeanParams *params, const SpryReduceShape 
       sum += spry_load_q(input, t, in.offset);
       odometer_next(&in, shape->reduced_rank, shape->reduced_dims, shape->reduced_strides);
     }
-    /* TFLite narrows the centred sum to int32 (two's complement wrap). */
-    const int32_t centred =
-        (int32_t)(uint32_t)(uint64_t)(sum - (int64_t)params->input_zero_point * count);
-    const int32_t value = spry_multiply_by_quantized_multiplier(centred, multiplier, shift);
-    spry_store_q(output, t, i, (int32_t)((uint32_t)value + (uint32_t)params->output_zero_point));
+    spry_store_q(output, t, i, spry_reduce_requantize(params, sum, count, multiplier, shift));
     odometer_next(&out, shape->kept_rank, shape->kept_dims, shape->kept_strides);
   }
+}
+
+void spry_mean_multiplier(const SpryMeanParams *params, size_t count, int32_t *multiplier,
+                          int *shift) {
+  /* Fold 1/count into the multiplier, keeping as many bits as the shift
+   * budget allows (TFLite's QuantizedMeanOrSum). */
+  int bits = floor_log2_u64((uint64_t)count);
+  if (bits > 32) bits = 32;
+  if (bits > 31 + params->shift) bits = 31 + params->shift;
+  if (bits < 0) bits = 0;
+  *multiplier = (int32_t)(((int64_t)params->multiplier << bits) / (int64_t)count);
+  *shift = params->shift - bits;
 }
 
 static void mean_q(const SpryMeanParams *params, const SpryReduceShape *shape, const void *input,
@@ -100,15 +117,10 @@ static void mean_q(const SpryMeanParams *params, const SpryReduceShape *shape, c
     for (size_t i = 0; i < shape->output_count; i++) spry_store_q(output, t, i, 0);
     return;
   }
-  /* Fold 1/count into the multiplier, keeping as many bits as the shift
-   * budget allows (TFLite's QuantizedMeanOrSum). */
-  const int64_t count = (int64_t)shape->reduce_count;
-  int shift = floor_log2_u64((uint64_t)count);
-  if (shift > 32) shift = 32;
-  if (shift > 31 + params->shift) shift = 31 + params->shift;
-  if (shift < 0) shift = 0;
-  const int32_t multiplier = (int32_t)(((int64_t)params->multiplier << shift) / count);
-  requantize_sums(params, shape, input, output, t, multiplier, params->shift - shift);
+  int32_t multiplier = 0;
+  int shift = 0;
+  spry_mean_multiplier(params, shape->reduce_count, &multiplier, &shift);
+  requantize_sums(params, shape, input, output, t, multiplier, shift);
 }
 
 void spry_ref_mean_u8(const SpryMeanParams *params, const SpryReduceShape *shape,

@@ -56,6 +56,19 @@ void spry_ref_mean_s8(const SpryMeanParams *params, const SpryReduceShape *shape
 void spry_ref_mean_s16(const SpryMeanParams *params, const SpryReduceShape *shape,
                        const int16_t *input, int16_t *output);
 
+/* The (multiplier, shift) that requantizes the sum of `count` (> 0) inputs
+ * of a quantized MEAN: params' pair with 1/count folded in. */
+void spry_mean_multiplier(const SpryMeanParams *params, size_t count, int32_t *multiplier,
+                          int *shift);
+
+/* One output of quantized MEAN or SUM from the exact sum of its `count`
+ * stored inputs: (sum - count * input_zero_point) narrowed to int32,
+ * requantized with (multiplier, shift), plus output_zero_point; not yet
+ * saturated to the output type. The reference kernels and the fast path
+ * share it. */
+int32_t spry_reduce_requantize(const SpryMeanParams *params, int64_t sum, int64_t count,
+                               int32_t multiplier, int shift);
+
 /* The combining step of SUM, REDUCE_PROD, REDUCE_MAX and REDUCE_MIN
  * (TFLite's reference EvalType/ReduceGeneric: start from the identity and
  * fold each element in; max/min keep the current value unless the new one

@@ -51,16 +51,13 @@ void spry_ref_softmax_f32(const SprySoftmaxParams *params, size_t outer, size_t 
   }
 }
 
-/* exp(beta * input_scale * diff) in Q0 for diff = x - row_max <= 0. */
-static int32_t scaled_exp(const SprySoftmaxParams *params, int32_t diff) {
+int32_t spry_softmax_scaled_exp(const SprySoftmaxParams *params, int32_t diff) {
   const int32_t rescaled = spry_multiply_by_quantized_multiplier_greater_than_one(
       diff, params->input_multiplier, params->input_left_shift);
   return spry_fp_exp_on_negative_values_q5(rescaled);
 }
 
-/* x / 2^exponent rounded half away from zero, for exponent in [0, 62]: the
- * output shift exceeds 31 only for very wide rows of equal values. */
-static int32_t rounding_shift_right_wide(int32_t x, int exponent) {
+int32_t spry_softmax_rounding_shift(int32_t x, int exponent) {
   if (exponent <= 31) return spry_rounding_divide_by_pot(x, exponent);
   const int64_t mask = (INT64_C(1) << exponent) - 1;
   const int64_t remainder = (int64_t)x & mask;
@@ -85,7 +82,7 @@ static void softmax_quantized(const SprySoftmaxParams *params, size_t outer, siz
       const int32_t diff = spry_load_q(input, in_type, row + c) - max;
       if (diff >= params->diff_min)
         sum =
-            spry_fp_add(sum, spry_rounding_divide_by_pot(scaled_exp(params, diff),
+            spry_fp_add(sum, spry_rounding_divide_by_pot(spry_softmax_scaled_exp(params, diff),
                                                          kAccumulationIntegerBits)); /* Q0 -> Q12 */
     }
     int num_bits_over_unit = 0;
@@ -95,8 +92,9 @@ static void softmax_quantized(const SprySoftmaxParams *params, size_t outer, siz
       const int32_t diff = spry_load_q(input, in_type, row + c) - max;
       int32_t out = out_min;
       if (diff >= params->diff_min) {
-        const int32_t probability = spry_fp_mul(reciprocal, scaled_exp(params, diff));
-        out = rounding_shift_right_wide(probability, num_bits_over_unit + 31 - out_bits) + out_min;
+        const int32_t probability = spry_fp_mul(reciprocal, spry_softmax_scaled_exp(params, diff));
+        out = spry_softmax_rounding_shift(probability, num_bits_over_unit + 31 - out_bits) +
+              out_min;
       }
       spry_store_q(output, out_type, row + c, out);
     }
@@ -165,7 +163,7 @@ static void log_softmax_quantized(const SprySoftmaxParams *params, size_t outer,
     for (size_t c = 0; c < depth; c++) {
       const int32_t diff = spry_load_q(input, type, row + c) - max;
       if (diff >= params->diff_min)
-        sum = spry_fp_add(sum, spry_rounding_divide_by_pot(scaled_exp(params, diff),
+        sum = spry_fp_add(sum, spry_rounding_divide_by_pot(spry_softmax_scaled_exp(params, diff),
                                                            kAccumulationIntegerBits));
     }
     const int32_t log_sum = spry_fp_log(sum, kAccumulationIntegerBits, kInputIntegerBits);

@@ -34,6 +34,16 @@ typedef struct SprySoftmaxParams {
  * the rescaled multiplier would not exceed 1. */
 bool spry_softmax_quant_params(float beta, float input_scale, SprySoftmaxParams *params);
 
+/* exp(beta * input_scale * diff) in Q0 for diff = x - row_max <= 0 (diff
+ * >= diff_min): the one exponential of the quantized kernels, shared with
+ * the fast path's tables. */
+int32_t spry_softmax_scaled_exp(const SprySoftmaxParams *params, int32_t diff);
+
+/* x / 2^exponent rounded half away from zero, for exponent in [0, 62]: the
+ * quantized kernels' output step (the shift exceeds 31 only for very wide
+ * rows of equal values). */
+int32_t spry_softmax_rounding_shift(int32_t x, int exponent);
+
 void spry_ref_softmax_f32(const SprySoftmaxParams *params, size_t outer, size_t depth,
                           const float *input, float *output);
 void spry_ref_softmax_u8(const SprySoftmaxParams *params, size_t outer, size_t depth,

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* conv_mock_context.c — the mock kernel context behind test_conv_ops and test_fast_depthwise. */
+/* conv_mock_context.c — the mock kernel context of the convolution, pooling and softmax tests. */
 #include "conv_mock_context.h"
 
 #include <stdarg.h>
@@ -24,15 +24,27 @@ void mock_context_release(SpryContext *ctx) {
   ctx->num_scratch = 0;
 }
 
-void mock_options_set(SpryOptionsTable *table, int32_t field, int64_t value) {
+/* The slot of `field`, a new one if it has none; -1 when the table is full. */
+static int32_t option_slot(SpryOptionsTable *table, int32_t field) {
   for (int32_t i = 0; i < table->count; i++)
-    if (table->fields[i] == field) {
-      table->values[i] = value;
-      return;
-    }
-  if (table->count == MOCK_MAX_OPTIONS) return;
+    if (table->fields[i] == field) return i;
+  if (table->count == MOCK_MAX_OPTIONS) return -1;
   table->fields[table->count] = field;
-  table->values[table->count++] = value;
+  return table->count++;
+}
+
+void mock_options_set(SpryOptionsTable *table, int32_t field, int64_t value) {
+  const int32_t i = option_slot(table, field);
+  if (i < 0) return;
+  table->values[i] = value;
+  table->is_real[i] = false;
+}
+
+void mock_options_set_f32(SpryOptionsTable *table, int32_t field, float value) {
+  const int32_t i = option_slot(table, field);
+  if (i < 0) return;
+  table->reals[i] = value;
+  table->is_real[i] = true;
 }
 
 SpryTensor *spry_context_tensor(SpryContext *ctx, int32_t index) {
@@ -138,7 +150,7 @@ SpryIsa spry_context_isa(const SpryContext *ctx) { return ctx->isa; }
 
 void spry_context_parallel_for(SpryContext *ctx, int32_t count, void (*fn)(void *arg, int32_t i),
                                void *arg) {
-  (void)ctx;
+  ctx->parallel_loops++;
   for (int32_t i = count - 1; i >= 0; i--) fn(arg, i);
 }
 
@@ -188,6 +200,9 @@ int64_t spry_option_i64(const SpryOptionsTable *table, int field, int64_t defaul
 }
 
 float spry_option_f32(const SpryOptionsTable *table, int field, float default_value) {
+  if (table)
+    for (int32_t i = 0; i < table->count; i++)
+      if (table->fields[i] == field && table->is_real[i]) return table->reals[i];
   int64_t v = 0;
   return find_option(table, field, &v) ? (float)v : default_value;
 }

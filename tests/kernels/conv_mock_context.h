@@ -8,6 +8,7 @@
 #ifndef SPRY_TESTS_CONV_MOCK_CONTEXT_H
 #define SPRY_TESTS_CONV_MOCK_CONTEXT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cpu_isa.h"
@@ -21,6 +22,8 @@ struct SpryOptionsTable {
   int32_t count;
   int32_t fields[MOCK_MAX_OPTIONS];
   int64_t values[MOCK_MAX_OPTIONS];
+  bool is_real[MOCK_MAX_OPTIONS]; /* set with mock_options_set_f32: read reals[] */
+  float reals[MOCK_MAX_OPTIONS];
 };
 
 struct SpryContext {
@@ -33,6 +36,7 @@ struct SpryContext {
   int32_t num_scratch;
   SpryIsa isa;     /* kernel variant (default: reference) */
   int32_t threads; /* spry_context_num_threads (default 1); parallel loops run in reverse */
+  int32_t parallel_loops; /* spry_context_parallel_for calls so far */
 };
 
 void mock_context_init(SpryContext *ctx, SpryTensor *tensors, int32_t num_tensors);
@@ -41,5 +45,7 @@ void mock_context_init(SpryContext *ctx, SpryTensor *tensors, int32_t num_tensor
 void mock_context_release(SpryContext *ctx);
 /* Sets (or replaces) an option. */
 void mock_options_set(SpryOptionsTable *table, int32_t field, int64_t value);
+/* Sets (or replaces) a float option, which spry_option_f32 returns as is. */
+void mock_options_set_f32(SpryOptionsTable *table, int32_t field, float value);
 
 #endif /* SPRY_TESTS_CONV_MOCK_CONTEXT_H */

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* softmax.c — SOFTMAX rows: the float row kernels, the 8-bit exponential table (see softmax.h). */
+#include "softmax.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "fixedpoint.h"
+#include "work_share.h"
+
+/* 8-bit inputs differ from their row maximum by 0..255. */
+#define TABLE_SIZE 256
+
+SprySoftmaxF32Fn spry_f32_softmax_kernel(SpryIsa isa) {
+  switch (isa) {
+    case SPRY_ISA_REFERENCE:
+    case SPRY_ISA_COUNT:
+      return NULL;
+#if defined(SPRY_HAVE_AVX2)
+    case SPRY_ISA_AVX2:
+      return spry_f32_softmax__avx2;
+#endif
+#if defined(SPRY_HAVE_NEON)
+    case SPRY_ISA_NEON:
+    case SPRY_ISA_NEON_DOT:
+      return spry_f32_softmax__neon;
+#endif
+    default:
+      return spry_f32_softmax__portable;
+  }
+}
+
+static bool is_8bit(SpryType t) { return t == SPRY_TYPE_UINT8 || t == SPRY_TYPE_INT8; }
+
+/* exp of every difference -k (k = max - x) in Q0, 0 where the reference
+ * skips it (below diff_min). */
+static SpryStatus prepare_table(SpryContext *ctx, SpryFastSoftmax *f,
+                                const SprySoftmaxParams *params) {
+  int32_t *table = spry_context_alloc_persistent(ctx, TABLE_SIZE * sizeof *table);
+  if (!table) return SPRY_ERROR_OUT_OF_MEMORY;
+  for (int32_t k = 0; k < TABLE_SIZE; k++)
+    table[k] = -k >= params->diff_min ? spry_softmax_scaled_exp(params, -k) : 0;
+  f->exp_table = table;
+  return SPRY_OK;
+}
+
+SpryStatus spry_fast_softmax_prepare(SpryContext *ctx, SpryFastSoftmax *f, SpryType in_type,
+                                     SpryType out_type, const SprySoftmaxParams *params,
+                                     size_t outer, size_t depth) {
+  memset(f, 0, sizeof *f);
+  const SprySoftmaxF32Fn f32 = spry_f32_softmax_kernel(spry_context_isa(ctx));
+  if (!f32 || outer == 0 || depth == 0) return SPRY_OK;
+  if (in_type == SPRY_TYPE_FLOAT32) {
+    /* The exponential covers arguments <= 0 (and NaN) only. */
+    if (!(params->beta > 0.0f && isfinite(params->beta))) return SPRY_OK;
+    f->f32 = f32;
+    f->beta = params->beta;
+  } else {
+    if (!is_8bit(in_type) || (!is_8bit(out_type) && out_type != SPRY_TYPE_INT16)) return SPRY_OK;
+    SPRY_TRY(prepare_table(ctx, f, params));
+    f->in_u8 = in_type == SPRY_TYPE_UINT8;
+    f->out_type = out_type;
+  }
+  f->outer = outer;
+  f->depth = depth;
+  f->threads = spry_context_num_threads(ctx);
+  f->active = true;
+  return SPRY_OK;
+}
+
+/* ---- 8-bit rows ---------------------------------------------------------------- */
+
+static int32_t load_q8(const void *p, bool u8, size_t i) {
+  return u8 ? (int32_t)((const uint8_t *)p)[i] : (int32_t)((const int8_t *)p)[i];
+}
+
+/* Stores v saturated to the output type, as the reference's store does. */
+static void store_out(void *p, SpryType t, size_t i, int32_t v) {
+  if (t == SPRY_TYPE_UINT8)
+    ((uint8_t *)p)[i] = (uint8_t)spry_clamp_i32(v, 0, UINT8_MAX);
+  else if (t == SPRY_TYPE_INT8)
+    ((int8_t *)p)[i] = (int8_t)spry_clamp_i32(v, INT8_MIN, INT8_MAX);
+  else
+    ((int16_t *)p)[i] = (int16_t)spry_clamp_i32(v, INT16_MIN, INT16_MAX);
+}
+
+/* The reference's softmax_quantized for one row, exponentials looked up. */
+static void q8_row(const SpryFastSoftmax *f, const void *input, void *output, size_t row) {
+  enum { kAccumulationIntegerBits = 12 };
+  const bool u8 = f->in_u8;
+  const int out_bits = f->out_type == SPRY_TYPE_INT16 ? 16 : 8;
+  const int32_t out_min = f->out_type == SPRY_TYPE_UINT8  ? 0
+                          : f->out_type == SPRY_TYPE_INT8 ? INT8_MIN
+                                                          : INT16_MIN;
+  const size_t first = row * f->depth;
+  int32_t max = INT32_MIN;
+  for (size_t c = 0; c < f->depth; c++) {
+    const int32_t v = load_q8(input, u8, first + c);
+    max = v > max ? v : max;
+  }
+  int32_t sum = 0; /* Q12.19 */
+  for (size_t c = 0; c < f->depth; c++)
+    sum = spry_fp_add(sum, spry_rounding_divide_by_pot(
+                               f->exp_table[max - load_q8(input, u8, first + c)],
+                               kAccumulationIntegerBits));
+  int num_bits_over_unit = 0;
+  const int32_t reciprocal = spry_fp_reciprocal(sum, kAccumulationIntegerBits, &num_bits_over_unit);
+  const int shift = num_bits_over_unit + 31 - out_bits;
+  for (size_t c = 0; c < f->depth; c++) {
+    const int32_t e = f->exp_table[max - load_q8(input, u8, first + c)];
+    const int32_t probability = spry_fp_mul(reciprocal, e);
+    store_out(output, f->out_type, first + c,
+              spry_softmax_rounding_shift(probability, shift) + out_min);
+  }
+}
+
+/* ---- rows over threads ------------------------------------------------------------ */
+
+typedef struct SoftmaxJob {
+  const SpryFastSoftmax *f;
+  const void *input;
+  void *output;
+} SoftmaxJob;
+
+static void softmax_share(void *arg, int32_t t) {
+  const SoftmaxJob *job = arg;
+  const SpryFastSoftmax *f = job->f;
+  size_t first, last;
+  spry_work_share(f->outer, t, f->threads, &first, &last);
+  for (size_t r = first; r < last; r++) {
+    if (f->f32)
+      f->f32((const float *)job->input + r * f->depth, (float *)job->output + r * f->depth,
+             f->depth, f->beta);
+    else
+      q8_row(f, job->input, job->output, r);
+  }
+}
+
+void spry_fast_softmax_run(SpryContext *ctx, const SpryFastSoftmax *f, const void *input,
+                           void *output) {
+  SoftmaxJob job = {.f = f, .input = input, .output = output};
+  spry_context_parallel_for(ctx, f->threads, softmax_share, &job);
+}
