@@ -17,7 +17,7 @@
 #include <float.h>
 #include <immintrin.h>
 
-#include "pooling.h"
+#include "pooling_entries.h"
 
 static inline const uint8_t *pixel_at(const SpryPoolWindow *w, int32_t y, int32_t x) {
   return w->origin + (size_t)y * w->row_stride + (size_t)x * w->pixel_stride;
@@ -150,47 +150,4 @@ SPRY_POOL_INLINE void q8_max_window(const SpryPoolWindow *w, const SpryPoolParam
   for (; c < w->channels; c += 8) q8_max_chunk(w, p, c, false, u8, out);
 }
 
-/* ---- entry points ----------------------------------------------------------- */
-
-static void avg_f32(const SpryPoolWindow *w, const SpryPoolParams *p, void *out) {
-  f32_window(w, p, out, SPRY_POOL_AVG);
-}
-
-static void max_f32(const SpryPoolWindow *w, const SpryPoolParams *p, void *out) {
-  f32_window(w, p, out, SPRY_POOL_MAX);
-}
-
-static void sum_f32(const SpryPoolWindow *w, void *sums) {
-  f32_window(w, NULL, sums, SPRY_POOL_SUM);
-}
-
-static void avg_s8(const SpryPoolWindow *w, const SpryPoolParams *p, void *out) {
-  q8_sum_window(w, p, out, SPRY_POOL_AVG, false);
-}
-
-static void avg_u8(const SpryPoolWindow *w, const SpryPoolParams *p, void *out) {
-  q8_sum_window(w, p, out, SPRY_POOL_AVG, true);
-}
-
-static void sum_s8(const SpryPoolWindow *w, void *sums) {
-  q8_sum_window(w, NULL, sums, SPRY_POOL_SUM, false);
-}
-
-static void sum_u8(const SpryPoolWindow *w, void *sums) {
-  q8_sum_window(w, NULL, sums, SPRY_POOL_SUM, true);
-}
-
-static void max_s8(const SpryPoolWindow *w, const SpryPoolParams *p, void *out) {
-  q8_max_window(w, p, out, false);
-}
-
-static void max_u8(const SpryPoolWindow *w, const SpryPoolParams *p, void *out) {
-  q8_max_window(w, p, out, true);
-}
-
-const SpryPoolKernels spry_pool_avx2 = {
-    .f32_block = 8, .q8_block = 8,
-    .avg_f32 = avg_f32, .max_f32 = max_f32, .avg_s8 = avg_s8, .avg_u8 = avg_u8,
-    .max_s8 = max_s8, .max_u8 = max_u8,
-    .sum_f32 = sum_f32, .sum_s8 = sum_s8, .sum_u8 = sum_u8,
-};
+SPRY_POOL_ENTRIES(spry_pool_avx2, 8, 8);

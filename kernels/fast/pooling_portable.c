@@ -7,7 +7,7 @@
  */
 #include <float.h>
 
-#include "pooling.h"
+#include "pooling_entries.h"
 #include "quantization.h"
 #include "reference/elementwise.h"
 
@@ -82,45 +82,14 @@ SPRY_POOL_INLINE void q8_window(const SpryPoolWindow *w, const SpryPoolParams *p
   }
 }
 
-static void avg_f32(const SpryPoolWindow *w, const SpryPoolParams *p, void *out) {
-  f32_window(w, p, out, SPRY_POOL_AVG);
+SPRY_POOL_INLINE void q8_sum_window(const SpryPoolWindow *w, const SpryPoolParams *p, void *out,
+                                    SpryPoolOp op, bool u8) {
+  q8_window(w, p, out, op, u8);
 }
 
-static void max_f32(const SpryPoolWindow *w, const SpryPoolParams *p, void *out) {
-  f32_window(w, p, out, SPRY_POOL_MAX);
+SPRY_POOL_INLINE void q8_max_window(const SpryPoolWindow *w, const SpryPoolParams *p, void *out,
+                                    bool u8) {
+  q8_window(w, p, out, SPRY_POOL_MAX, u8);
 }
 
-static void sum_f32(const SpryPoolWindow *w, void *sums) {
-  f32_window(w, NULL, sums, SPRY_POOL_SUM);
-}
-
-static void avg_s8(const SpryPoolWindow *w, const SpryPoolParams *p, void *out) {
-  q8_window(w, p, out, SPRY_POOL_AVG, false);
-}
-
-static void avg_u8(const SpryPoolWindow *w, const SpryPoolParams *p, void *out) {
-  q8_window(w, p, out, SPRY_POOL_AVG, true);
-}
-
-static void max_s8(const SpryPoolWindow *w, const SpryPoolParams *p, void *out) {
-  q8_window(w, p, out, SPRY_POOL_MAX, false);
-}
-
-static void max_u8(const SpryPoolWindow *w, const SpryPoolParams *p, void *out) {
-  q8_window(w, p, out, SPRY_POOL_MAX, true);
-}
-
-static void sum_s8(const SpryPoolWindow *w, void *sums) {
-  q8_window(w, NULL, sums, SPRY_POOL_SUM, false);
-}
-
-static void sum_u8(const SpryPoolWindow *w, void *sums) {
-  q8_window(w, NULL, sums, SPRY_POOL_SUM, true);
-}
-
-const SpryPoolKernels spry_pool_portable = {
-    .f32_block = 1, .q8_block = 1,
-    .avg_f32 = avg_f32, .max_f32 = max_f32, .avg_s8 = avg_s8, .avg_u8 = avg_u8,
-    .max_s8 = max_s8, .max_u8 = max_u8,
-    .sum_f32 = sum_f32, .sum_s8 = sum_s8, .sum_u8 = sum_u8,
-};
+SPRY_POOL_ENTRIES(spry_pool_portable, 1, 1);
