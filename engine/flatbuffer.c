@@ -59,7 +59,7 @@ SpryStatus spry_fb_root(const SpryFb *fb, const char *identifier, SpryFbTable *o
     return spry_set_error(SPRY_ERROR_INVALID_MODEL,
                           "bad file identifier \"%s\" (expected \"%.4s\")", found, identifier);
   }
-  size_t root;
+  size_t root = 0;
   SpryStatus status = follow_offset(fb, 0, &root);
   if (status != SPRY_OK) return spry_prefix_error(status, "root table");
   return spry_fb_table_at(fb, root, out);
@@ -220,7 +220,7 @@ SpryStatus spry_fb_vector_field(const SpryFbTable *t, int field, size_t elem_siz
 }
 
 static SpryStatus string_at(const SpryFb *fb, size_t pos, const char **out, size_t *len) {
-  SpryFbVector bytes;
+  SpryFbVector bytes = {0};
   SpryStatus status = vector_at(fb, pos, 1, &bytes);
   if (status != SPRY_OK) return status;
   size_t end = bytes.data + bytes.length;

@@ -95,7 +95,7 @@ static SpryStatus lookup(SpryContext *ctx, const SpryTensor *handle, SpryResourc
 }
 
 SpryStatus spry_resource_read(SpryContext *ctx, const SpryTensor *handle, SpryTensor *out) {
-  SpryResourceVariable *v;
+  SpryResourceVariable *v = NULL;
   SPRY_TRY(lookup(ctx, handle, &v));
   char label[160], have[128], want[128];
   variable_label(v, label, sizeof label);
@@ -143,7 +143,7 @@ static SpryStatus reserve(SpryContext *ctx, SpryResourceVariable *v, size_t byte
 
 SpryStatus spry_resource_assign(SpryContext *ctx, const SpryTensor *handle,
                                 const SpryTensor *value) {
-  SpryResourceVariable *v;
+  SpryResourceVariable *v = NULL;
   SPRY_TRY(lookup(ctx, handle, &v));
   if (value->bytes > 0 && !value->data)
     return spry_context_error(ctx, SPRY_ERROR_BAD_STATE, "value '%s' has no buffer", value->name);

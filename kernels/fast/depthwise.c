@@ -289,7 +289,7 @@ static void run_share(void *arg, int32_t t) {
   spry_work_share((size_t)d->shapes.batches * (size_t)d->shapes.output_h, t, d->threads, &first,
                   &last);
   if (first == last) return;
-  DwSlot s;
+  DwSlot s = {0};
   slot_layout(d, job->scratch + (size_t)t * d->slot_bytes, &s);
   /* Values past the partial block's channels meet zero weights; zeroing
    * them once keeps them finite (and defined). */
