@@ -35,7 +35,12 @@
  *
  * UNIDIRECTIONAL_SEQUENCE_LSTM versions (TFLite register.cc: 1..4): 1
  * float32; 2 hybrid; 3 asymmetric hybrid inputs or integer; 4 adds
- * diagonal (1-D) recurrent weights, which are refused as unsupported.
+ * diagonal recurrent weights (diagonal_recurrent_tensors): each recurrent
+ * weight is a float32 vector [n_cell] multiplied elementwise with the
+ * previous output state (so n_output = n_cell), in float32 and hybrid cells
+ * alike (a hybrid cell's input and projection weights stay 8-bit). Refused:
+ * 8-bit diagonal weights, which TFLite reads as float32 bytes, and the
+ * diagonal form with int8 activations.
  * LSTM versions (register_ref.cc: 1..4): 1 float32; 2 the BASIC kernel type
  * (5 inputs, 4 outputs) — refused as unsupported; 3 hybrid; 4 asymmetric
  * hybrid inputs or integer.
@@ -190,13 +195,28 @@ static LstmTypes lstm_types(const LstmOpData *d, SpryType weight_type) {
   return (LstmTypes){SPRY_TYPE_FLOAT32, SPRY_TYPE_FLOAT32, SPRY_TYPE_FLOAT32, SPRY_TYPE_FLOAT32};
 }
 
+/* A diagonal recurrent weight: a float32 vector [n_cell]. */
+static SpryStatus check_diagonal(SpryContext *ctx, const SpryNode *node, int32_t i,
+                                 int32_t n_cell) {
+  const SpryTensor *t = opt_input(ctx, node, i);
+  SPRY_ENSURE_MSG(ctx, t && t->rank == 1 && t->dims[0] == n_cell && t->type == SPRY_TYPE_FLOAT32,
+                  SPRY_ERROR_UNSUPPORTED,
+                  "diagonal recurrent weights: input %d must be a float32 vector of %d",
+                  (int)i, (int)n_cell);
+  return SPRY_OK;
+}
+
 /* Shapes and types of every present weight, bias and coefficient tensor. */
 static SpryStatus check_weights(SpryContext *ctx, const SpryNode *node, const SpryLstmShape *s,
-                                const LstmTypes *t, bool layer_norm) {
+                                const LstmTypes *t, bool layer_norm, bool diagonal) {
   const bool cifg = opt_input(ctx, node, IN_INPUT_WEIGHTS) == NULL;
   for (int g = cifg ? 1 : 0; g < 4; g++) {
     SPRY_TRY(check_shape(ctx, node, IN_INPUT_WEIGHTS + g, s->n_cell, s->n_input, t->weights));
-    SPRY_TRY(check_shape(ctx, node, IN_RECURRENT_WEIGHTS + g, s->n_cell, s->n_output, t->weights));
+    if (diagonal)
+      SPRY_TRY(check_diagonal(ctx, node, IN_RECURRENT_WEIGHTS + g, s->n_cell));
+    else
+      SPRY_TRY(check_shape(ctx, node, IN_RECURRENT_WEIGHTS + g, s->n_cell, s->n_output,
+                           t->weights));
     SPRY_TRY(check_shape(ctx, node, IN_BIAS + g, s->n_cell, -1, t->bias));
     if (layer_norm)
       SPRY_TRY(check_shape(ctx, node, IN_LAYER_NORM + g, s->n_cell, -1, t->layer_norm));
@@ -417,7 +437,8 @@ static SpryStatus prepare_hybrid(SpryContext *ctx, const SpryNode *node, LstmOpD
   for (int g = 0; g < 4; g++) {
     cell.input[g] = IN_INPUT_WEIGHTS + g;
     cell.aux_input[g] = -1;
-    cell.recurrent[g] = IN_RECURRENT_WEIGHTS + g;
+    /* Diagonal recurrent weights are float32 and read directly. */
+    cell.recurrent[g] = d->diagonal_recurrent ? -1 : IN_RECURRENT_WEIGHTS + g;
   }
   return spry_lstm_hybrid_prepare(ctx, node, &cell, d->asymmetric, &d->hybrid_cell,
                                   d->hybrid_peepholes);
@@ -455,16 +476,19 @@ static SpryStatus lstm_prepare(SpryContext *ctx, SpryNode *node) {
   const int32_t in_rank = d->sequence ? 3 : 2;
   SPRY_ENSURE_MSG(ctx, in->rank == in_rank, SPRY_ERROR_INVALID_MODEL,
                   "input must be %d-D, is %d-D", (int)in_rank, (int)in->rank);
-  SPRY_ENSURE_MSG(ctx, w_out->rank == 2 && r_out->rank == 2, SPRY_ERROR_INVALID_MODEL,
-                  "weights must be 2-D");
+  SPRY_ENSURE_MSG(ctx, w_out->rank == 2 && r_out->rank == (d->diagonal_recurrent ? 1 : 2),
+                  SPRY_ERROR_INVALID_MODEL,
+                  d->diagonal_recurrent
+                      ? "input weights must be 2-D and diagonal recurrent weights 1-D"
+                      : "weights must be 2-D");
   SPRY_ENSURE_MSG(ctx, d->cell_clip >= 0.0f && d->proj_clip >= 0.0f, SPRY_ERROR_INVALID_MODEL,
                   "cell_clip and proj_clip must be >= 0");
   SPRY_ENSURE_MSG(ctx, d->activation >= SPRY_ACTIVATION_NONE &&
                            d->activation <= SPRY_ACTIVATION_TANH,
                   SPRY_ERROR_UNSUPPORTED, "unsupported LSTM activation %d", d->activation);
-  SPRY_ENSURE_MSG(ctx, !d->diagonal_recurrent, SPRY_ERROR_UNSUPPORTED,
-                  "diagonal recurrent weights are not supported");
   d->integer = in->type == SPRY_TYPE_INT8;
+  SPRY_ENSURE_MSG(ctx, !d->diagonal_recurrent || !d->integer, SPRY_ERROR_UNSUPPORTED,
+                  "diagonal recurrent weights are not supported with int8 activations");
   d->hybrid = spry_lstm_is_hybrid(in, w_out);
   SPRY_ENSURE_MSG(ctx, in->type == SPRY_TYPE_FLOAT32 || d->integer, SPRY_ERROR_UNSUPPORTED,
                   "input type %s is not supported", spry_type_name(in->type));
@@ -476,11 +500,12 @@ static SpryStatus lstm_prepare(SpryContext *ctx, SpryNode *node) {
   d->shape = (SpryLstmShape){.n_batch = d->time_major ? d->n_batch : 1,
                              .n_input = in->dims[in_rank - 1],
                              .n_cell = w_out->dims[0],
-                             .n_output = r_out->dims[1]};
+                             .n_output = d->diagonal_recurrent ? w_out->dims[0]
+                                                               : r_out->dims[1]};
   bool cifg = false, peephole = false, layer_norm = false;
   SPRY_TRY(check_optional_inputs(ctx, node, &cifg, &peephole, &layer_norm));
   const LstmTypes types = lstm_types(d, w_out->type);
-  SPRY_TRY(check_weights(ctx, node, &d->shape, &types, layer_norm));
+  SPRY_TRY(check_weights(ctx, node, &d->shape, &types, layer_norm, d->diagonal_recurrent));
   SPRY_TRY(check_states(ctx, node, d));
   SPRY_ENSURE_MSG(ctx, out->type == in->type, SPRY_ERROR_INVALID_MODEL,
                   "output type must match the input");
@@ -510,6 +535,8 @@ static void float_params(SpryContext *ctx, const SpryNode *node, const LstmOpDat
   for (int g = 0; g < 4; g++) {
     p->bias[g] = data_or_null(ctx, node, IN_BIAS + g);
     p->layer_norm[g] = data_or_null(ctx, node, IN_LAYER_NORM + g);
+    if (d->diagonal_recurrent)
+      p->recurrent_weights[g] = data_or_null(ctx, node, IN_RECURRENT_WEIGHTS + g);
     if (hybrid) {
       p->peephole_weights[g] = d->hybrid_peepholes[g];
       continue;
@@ -519,6 +546,7 @@ static void float_params(SpryContext *ctx, const SpryNode *node, const LstmOpDat
     p->peephole_weights[g] = data_or_null(ctx, node, peep_index[g]);
   }
   p->hybrid = hybrid;
+  p->diagonal_recurrent = d->diagonal_recurrent;
   p->matvec = d->matvec;
   p->projection_weights = hybrid ? NULL : data_or_null(ctx, node, IN_PROJ_WEIGHTS);
   p->projection_bias = data_or_null(ctx, node, IN_PROJ_BIAS);

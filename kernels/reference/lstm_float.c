@@ -42,6 +42,12 @@ static void matrix_term(const SpryLstmFloatParams *p, const float *w, const Spry
     spry_ref_gemv_acc_f32(w, rows, cols, x, n_batch, out);
 }
 
+/* out[b][i] += v[i] * x[b][i] over n_batch rows of n values. */
+static void cwise_acc(const float *v, int32_t n, const float *x, int32_t n_batch, float *out) {
+  for (int32_t b = 0; b < n_batch; b++)
+    for (int32_t i = 0; i < n; i++) out[(size_t)b * n + i] += v[i] * x[(size_t)b * n + i];
+}
+
 static bool has_aux_weights(const SpryLstmFloatParams *p, int g) {
   return p->hybrid ? p->hybrid->aux_input[g].data != NULL : p->aux_input_weights[g] != NULL;
 }
@@ -64,12 +70,13 @@ static void gate_f32(const SpryLstmFloatParams *p, const SpryLstmShape *s, int g
   if (aux_input && has_aux_weights(p, g))
     matrix_term(p, p->aux_input_weights[g], h ? &h->aux_input[g] : NULL, n, s->n_aux_input,
                 aux_input, s->n_batch, gate);
-  matrix_term(p, p->recurrent_weights[g], h ? &h->recurrent[g] : NULL, n, s->n_output,
-              output_state, s->n_batch, gate);
+  if (p->diagonal_recurrent)
+    cwise_acc(p->recurrent_weights[g], n, output_state, s->n_batch, gate);
+  else
+    matrix_term(p, p->recurrent_weights[g], h ? &h->recurrent[g] : NULL, n, s->n_output,
+                output_state, s->n_batch, gate);
   if (g != GATE_CELL && p->peephole_weights[g])
-    for (int32_t b = 0; b < s->n_batch; b++)
-      for (int32_t i = 0; i < n; i++)
-        gate[(size_t)b * n + i] += p->peephole_weights[g][i] * cell_state[(size_t)b * n + i];
+    cwise_acc(p->peephole_weights[g], n, cell_state, s->n_batch, gate);
   if (ln) layer_norm(gate, p->layer_norm[g], p->bias[g], n, s->n_batch);
   const size_t count = (size_t)s->n_batch * n;
   for (size_t i = 0; i < count; i++)

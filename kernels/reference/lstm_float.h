@@ -12,6 +12,11 @@
  * links) adds aux_input_weights[g] x aux_input to each gate, after the input
  * term and before the recurrent one, as TFLite's CalculateLstmGateFloat does.
  *
+ * Diagonal recurrent weights (diagonal_recurrent set; n_output == n_cell):
+ * recurrent_weights[g] are float vectors [n_cell] multiplied elementwise with
+ * the output state instead of matrices (TFLite's recurrent_is_diag), in
+ * float and hybrid cells alike.
+ *
  * Hybrid cells (float activations, int8 weights) run the same step with
  * TFLite's LstmStepHybrid products: each matrix term quantizes its float
  * operand (input, aux input, output state, then the projection's input) per
@@ -53,13 +58,14 @@ typedef struct SpryLstmHybrid {
 typedef struct SpryLstmFloatParams {
   const float *input_weights[4];     /* [n_cell][n_input] */
   const float *aux_input_weights[4]; /* [n_cell][n_aux_input]; NULL: no aux term */
-  const float *recurrent_weights[4]; /* [n_cell][n_output] */
+  const float *recurrent_weights[4]; /* [n_cell][n_output], or [n_cell] when diagonal */
   const float *peephole_weights[4];  /* [n_cell], index 2 unused; NULL: none */
   const float *bias[4];              /* [n_cell] */
   const float *layer_norm[4];        /* [n_cell]; NULL: no layer normalisation */
   const float *projection_weights;   /* [n_output][n_cell] or NULL */
   const float *projection_bias;      /* [n_output] or NULL */
   const SpryLstmHybrid *hybrid;      /* non-NULL: int8 matrices, float ones unused */
+  bool diagonal_recurrent;           /* recurrent_weights are diagonals (also when hybrid) */
   const SpryMatvecOps *matvec;       /* faster matrix products; NULL: the reference ones */
   int activation;                    /* cell/output activation (ActivationFunctionType) */
   float cell_clip;                   /* 0: none */

@@ -25,14 +25,16 @@ OpResolverType.BUILTIN_REF, invoked twice on the same inputs:
 Variants: plain; CIFG; peephole + projection (+bias) + cell and projection
 clipping; layer normalisation; time-major and batch-major; asymmetric input
 quantization; uint8 weights (the bytes of int8 ones, as TFLite reads them);
-a time step whose input is all zeros (skipped products); the bidirectional
+a time step whose input is all zeros (skipped products); diagonal (float32)
+recurrent weights, version 4 (make_lstm_cases.diagonal_case); the bidirectional
 op with aux input (cross-link weights, or feeding the backward cell) and
 merged or separate outputs.
 
 Also writes UNIDIRECTIONAL_SEQUENCE_LSTM and LSTM models prepare must reject
 (hybrid weights that are not constant, not quantized per tensor or of mixed
 types, other tensors of the wrong type, int16 activations, which no TFLite
-builtin kernel runs, and the LSTM op's 8x8_8 form, which TFLite runs past the
+builtin kernel runs, 8-bit diagonal recurrent weights, which TFLite reads as
+float32 bytes, the diagonal form with int8 activations, and the LSTM op's 8x8_8 form, which TFLite runs past the
 end of a table): tests/kernels/data/lstm_errors/<name>.tflite, listed with the
 expected message fragment in lstm_errors.h (read by
 tests/kernels/test_ops3_ops.c; the bidirectional op's are
@@ -70,6 +72,15 @@ UNIDIRECTIONAL = [
                                          cifg=True, layer_norm=True, proj=True, asym=True)),
     ('u8_peephole_tm', dict(batch=2, time=3, n_in=4, n_cell=3, peephole=True, time_major=True,
                             hybrid=U8)),
+]
+
+# Diagonal recurrent weights (version 4): float32 vectors beside int8 input
+# and projection weights (make_lstm_cases.diagonal_case).
+DIAGONAL = [
+    ('s8_diagonal_peephole_proj_asym', dict(batch=2, time=3, n_in=3, n_cell=4, peephole=True,
+                                            proj=True, proj_bias=True, asym=True, hybrid=S8)),
+    ('s8_diagonal_cifg_layernorm_tm', dict(batch=2, time=3, n_in=4, n_cell=5, cifg=True,
+                                           layer_norm=True, time_major=True, hybrid=S8)),
 ]
 
 LSTM_STEP = [
@@ -113,6 +124,10 @@ def unidirectional_cases(root):
                                              asym=True)
     feeds[0][1] = 0.0
     write(root, name, model, feeds, run_ref(model, feeds))
+    for variant, kw in DIAGONAL:
+        name = 'op_unidirectional_sequence_lstm_hybrid_' + variant
+        model, feeds, runs = make_lstm_cases.diagonal_case(name, dtype=np.float32, **kw)
+        write(root, name, model, feeds, runs)
 
 
 def lstm_step_cases(root):
@@ -225,6 +240,14 @@ def error_cases():
         m['opts']['diagonal_recurrent_tensors'] = True
         m['version'] = 4
 
+    def diagonal_vectors(m):
+        # Diagonal weights of the model's weight type (8-bit: TFLite reads
+        # their bytes as float32).
+        diagonal(m)
+        for g in range(4):
+            t = tensor(m, 5 + g)
+            t.shape, t.data = [t.shape[0]], t.data[:, 0].copy()
+
     none = {}
     q8 = ((0.05, 3), (1 / 128, -2), (2 ** -15, 0), (1 / 128, -2))
     integer_cifg_ln = dict(dtype=np.int8, quant=q8, time_major=True, cifg=True, layer_norm=True,
@@ -250,6 +273,10 @@ def error_cases():
          int16_activations, compile_uslstm),
         ('uslstm_diagonal_recurrent', 'diagonal recurrent weights', none, diagonal,
          compile_uslstm),
+        ('uslstm_diagonal_int8', 'input 5 must be a float32 vector of 2', none, diagonal_vectors,
+         compile_uslstm),
+        ('uslstm_diagonal_integer', 'not supported with int8 activations',
+         dict(dtype=np.int8, quant=q8), diagonal_vectors, compile_uslstm),
         ('lstm_hybrid_variable_projection', 'input 16 must be constant',
          dict(proj=True, time_major=True), set_attr(16, data=None), as_lstm_op),
         ('lstm_integer_8x8_8', 'the 8x8_8 integer LSTM (12 intermediate tensors)',

@@ -24,7 +24,9 @@ OpResolverType.BUILTIN_REF. Written:
 
 Variants covered: float32 plain / peephole + projection (+bias) + cell and
 projection clipping, time-major / CIFG + layer normalisation with RELU cell
-activation; int8 activations with int16 cell state (8x8_16): plain batch-major
+activation; float32 with diagonal recurrent weights (version 4, see
+diagonal_case): plain / CIFG + peephole + projection + clips, time-major /
+layer normalisation with RELU; int8 activations with int16 cell state (8x8_16): plain batch-major
 with a non-zero input and state zero point, and CIFG + peephole + projection +
 both clips, time-major.
 
@@ -101,11 +103,14 @@ def flatc_compile(model_json):
             return f.read()
 
 
-def run_ref(model, feeds, invokes=2):
-    """Outputs of `invokes` consecutive invokes on the same feeds."""
+def run_ref(model, feeds, invokes=2, resolver='BUILTIN_REF'):
+    """Outputs of `invokes` consecutive invokes on the same feeds (resolver
+    None: the default, optimized kernels)."""
     from ai_edge_litert.interpreter import Interpreter, OpResolverType
-    it = Interpreter(model_content=model,
-                     experimental_op_resolver_type=OpResolverType.BUILTIN_REF)
+    kw = {}
+    if resolver:
+        kw['experimental_op_resolver_type'] = getattr(OpResolverType, resolver)
+    it = Interpreter(model_content=model, **kw)
     it.allocate_tensors()
     results = []
     for _ in range(invokes):
@@ -119,7 +124,7 @@ def run_ref(model, feeds, invokes=2):
 def lstm_case(name, rng, dtype, batch, time, n_in, n_cell, n_out=None, time_major=False,
               cifg=False, peephole=False, proj=False, proj_bias=False, layer_norm=False,
               act='TANH', cell_clip=0.0, proj_clip=0.0, quant=None, hybrid=None,
-              asym=False):
+              asym=False, diagonal=False, version=None):
     """Builds one UNIDIRECTIONAL_SEQUENCE_LSTM model; returns (model, feeds).
 
     hybrid: None (weights of the activation type), or the 8-bit weight type
@@ -160,7 +165,14 @@ def lstm_case(name, rng, dtype, batch, time, n_in, n_cell, n_out=None, time_majo
     shape_out = shape_in[:2] + [n_out]
     x = add(T(shape_in, dtype, qin))
     gate_in = [-1 if (cifg and g == 0) else weights(n_cell, n_in) for g in range(4)]
-    gate_rec = [-1 if (cifg and g == 0) else weights(n_cell, n_out) for g in range(4)]
+    if diagonal:
+        assert n_out == n_cell
+        gate_rec = [-1 if (cifg and g == 0) else
+                    add(T([n_cell], np.float32,
+                          data=(rng.normal(size=n_cell) * 0.5).astype(np.float32)))
+                    for g in range(4)]
+    else:
+        gate_rec = [-1 if (cifg and g == 0) else weights(n_cell, n_out) for g in range(4)]
     peep = [-1 if (not peephole or (cifg and g == 0)) else vector(n_cell, 'peephole')
             for g in range(3)]
     bias = [-1 if (cifg and g == 0) else vector(n_cell, 'bias') for g in range(4)]
@@ -184,17 +196,40 @@ def lstm_case(name, rng, dtype, batch, time, n_in, n_cell, n_out=None, time_majo
                                                        cell_state] + ln
     opts = {'fused_activation_function': act, 'cell_clip': cell_clip, 'proj_clip': proj_clip,
             'time_major': time_major}
-    version = 3 if integer else 1
+    version_for_types = 3 if integer else 1
     if hybrid:
         opts['asymmetric_quantize_inputs'] = asym
-        version = 3 if asym else 2
+        version_for_types = 3 if asym else 2
+    if diagonal:
+        opts['diagonal_recurrent_tensors'] = True
     # BUILTIN_REF registers versions 1..3 only (register.cc: 1..4).
-    model = model_bytes(tensors, inputs, [y], inters, opts, version)
+    model = model_bytes(tensors, inputs, [y], inters, opts, version if version else
+                        4 if diagonal else version_for_types)
     if integer:
         feed = rng.integers(-128, 128, size=shape_in).astype(np.int8)
     else:
         feed = rng.normal(size=shape_in).astype(np.float32)
     return model, [feed]
+
+
+def diagonal_case(name, **kw):
+    """A diagonal-recurrent (version 4) USLSTM and its reference outputs.
+
+    BUILTIN_REF registers versions 1..3 only, but its kernel applies the
+    diagonal form whenever the option is set: the golden comes from a
+    version-3 copy under BUILTIN_REF and is checked against the default
+    resolver on the version-4 model, which is the one written."""
+    seed = zlib.crc32(name.encode())
+    model, feeds = lstm_case(name, np.random.default_rng(seed), diagonal=True, **kw)
+    model_v3, feeds_v3 = lstm_case(name, np.random.default_rng(seed), diagonal=True, version=3,
+                                   **kw)
+    assert all(np.array_equal(a, b) for a, b in zip(feeds, feeds_v3))
+    runs = run_ref(model_v3, feeds)
+    default = run_ref(model, feeds, resolver=None)
+    for got, ref in zip(sum(default, []), sum(runs, [])):
+        tol = 1e-5 * (1 + float(np.abs(ref).max()))
+        assert np.abs(got - ref).max() <= tol, (name, np.abs(got - ref).max())
+    return model, feeds, runs
 
 
 def hybrid_tensor(values, dtype):
@@ -246,6 +281,18 @@ def single_op_cases(root):
         rng = np.random.default_rng(zlib.crc32(name.encode()))
         model, feeds = lstm_case(name, rng, **kw)
         write(root, name, model, feeds, run_ref(model, feeds))
+    diagonal = [
+        ('f32_diagonal', dict(dtype=np.float32, batch=2, time=3, n_in=4, n_cell=5)),
+        ('f32_diagonal_cifg_peephole_proj_clip_tm',
+         dict(dtype=np.float32, batch=2, time=4, n_in=3, n_cell=4, time_major=True, cifg=True,
+              peephole=True, proj=True, proj_bias=True, cell_clip=1.5, proj_clip=0.8)),
+        ('f32_diagonal_layernorm_relu', dict(dtype=np.float32, batch=3, time=2, n_in=5,
+                                             n_cell=4, layer_norm=True, act='RELU')),
+    ]
+    for variant, kw in diagonal:
+        name = 'op_unidirectional_sequence_lstm_' + variant
+        model, feeds, runs = diagonal_case(name, **kw)
+        write(root, name, model, feeds, runs)
 
 
 def digit():

@@ -13,6 +13,8 @@ static const Ops3ErrorCase lstm_error_cases[] = {
     {"uslstm_int16_weights", "int16 weights with a float32 input are not supported"},
     {"uslstm_int16_activations", "input type int16 is not supported"},
     {"uslstm_diagonal_recurrent", "diagonal recurrent weights"},
+    {"uslstm_diagonal_int8", "input 5 must be a float32 vector of 2"},
+    {"uslstm_diagonal_integer", "not supported with int8 activations"},
     {"lstm_hybrid_variable_projection", "input 16 must be constant"},
     {"lstm_integer_8x8_8", "the 8x8_8 integer LSTM (12 intermediate tensors)"},
 };
