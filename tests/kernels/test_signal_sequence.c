@@ -46,7 +46,8 @@ static void *load(const char *dir, const char *name, size_t expect) {
 
 static SpryInterpreter *open_model(const char *dir, const char *name, SpryModel **model) {
   char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir, name);
+  const int length = snprintf(path, sizeof path, "%s/%s", dir, name);
+  assert_true(length > 0 && (size_t)length < sizeof path);
   SpryInterpreter *interp = NULL;
   assert_int_equal(spry_model_open_file(path, model), SPRY_OK);
   if (spry_interpreter_new(*model, NULL, &interp) != SPRY_OK) fail_msg("%s", spry_last_error());
