@@ -9,12 +9,14 @@
  *   RELU_N1_TO_1 1, RELU_0_TO_1 1                  float32, uint8, int8
  *   LEAKY_RELU 1..2        float32, uint8, int8, int16 (symmetric); quantized
  *                          needs alpha >= 0
- *   PRELU 1                float32, uint8, int8; alpha broadcasts to the
- *                          input (up to 4-D when it must be repeated)
+ *   PRELU 1                float32, uint8, int8, int16 (symmetric) with an int8
+ *                          alpha; alpha broadcasts to the input (up to 4-D
+ *                          when it must be repeated)
  *   ELU 1                  float32, int8 (lookup table; not in TFLite's
  *                          BUILTIN_REF, goldens from its builtin kernel)
  *   HARD_SWISH 1           float32, uint8, int8 (16-bit fixed point)
- *   GELU 1..3              float32, uint8, int8 (lookup table)
+ *   GELU 1..3              float32, uint8, int8, int16 (lookup tables; int16:
+ *                          TFLite's interpolated 513-entry table)
  * float32 results are within 1e-5 relative of TFLite's; GELU float uses the
  * scalar libm formula where TFLite vectorises it with Eigen (same bound).
  */
@@ -53,8 +55,10 @@ typedef struct ActOpData {
     SpryHardSwishParams hard_swish;
     SpryPreluQParams prelu;
   } q;
-  SpryBroadcast bc; /* PRELU */
+  SpryBroadcast bc;      /* PRELU */
+  SpryQType alpha_qtype; /* PRELU */
   uint8_t lut[256];
+  int16_t lut16[SPRY_LUT16_SIZE]; /* GELU on int16 */
 } ActOpData;
 
 /* LeakyReluOptions.alpha and GeluOptions.approximate are field 0. */
@@ -89,6 +93,8 @@ static uint32_t supported_types(ActKind kind) {
     case ACT_RELU:
     case ACT_RELU6:
     case ACT_LEAKY_RELU:
+    case ACT_GELU:
+    case ACT_PRELU:
       return f | u8 | s8 | s16;
     case ACT_ELU:
       return f | s8;
@@ -176,8 +182,15 @@ static SpryStatus prepare_quantized(SpryContext *ctx, ActOpData *d, const SpryTe
   d->run.path = SPRY_UNARY_Q;
   d->run.q_params = &d->q;
   switch (d->kind) {
-    case ACT_ELU:
     case ACT_GELU:
+    case ACT_ELU:
+      if (in->type == SPRY_TYPE_INT16) { /* GELU only */
+        d->run.path = SPRY_UNARY_LUT16;
+        d->run.lut16 = d->lut16;
+        spry_lut16_populate(in->quant.scale, in->quant.zero_point, out->quant.scale,
+                            out->quant.zero_point, d->run.f32, &d->f32, d->lut16);
+        return SPRY_OK;
+      }
       d->run.path = SPRY_UNARY_LUT;
       d->run.lut = d->lut;
       spry_lut8_populate(in->type, in->quant.scale, in->quant.zero_point, out->quant.scale,
@@ -251,6 +264,7 @@ static SpryStatus prelu_prepare_quantized(SpryContext *ctx, ActOpData *d, const 
   p->alpha_zero_point = alpha->quant.zero_point;
   p->output_zero_point = out->quant.zero_point;
   d->run.qtype = qtype_of(in->type);
+  d->alpha_qtype = qtype_of(alpha->type);
   d->run.path = SPRY_UNARY_Q;
   SPRY_TRY(multiplier(ctx, in->quant.scale / out->quant.scale, &p->multiplier_1, &p->shift_1));
   return multiplier(ctx, in->quant.scale * alpha->quant.scale / out->quant.scale, &p->multiplier_2,
@@ -263,9 +277,14 @@ static SpryStatus prelu_prepare(SpryContext *ctx, SpryNode *node) {
   const SpryTensor *in = spry_node_input(ctx, node, 0);
   const SpryTensor *alpha = spry_node_input(ctx, node, 1);
   SpryTensor *out = spry_node_output(ctx, node, 0);
-  SPRY_ENSURE_MSG(ctx, in->type == alpha->type && in->type == out->type, SPRY_ERROR_INVALID_MODEL,
-                  "input, alpha and output types differ (%s, %s, %s)", spry_type_name(in->type),
-                  spry_type_name(alpha->type), spry_type_name(out->type));
+  /* int16 inputs take an int8 alpha (TFLite's int16 PRELU). */
+  const SpryType alpha_type = in->type == SPRY_TYPE_INT16 ? SPRY_TYPE_INT8 : in->type;
+  SPRY_ENSURE_MSG(ctx, alpha->type == alpha_type && in->type == out->type,
+                  SPRY_ERROR_INVALID_MODEL,
+                  "input, alpha and output types must be %s, %s, %s (are %s, %s, %s)",
+                  spry_type_name(in->type), spry_type_name(alpha_type), spry_type_name(in->type),
+                  spry_type_name(in->type), spry_type_name(alpha->type),
+                  spry_type_name(out->type));
   SPRY_ENSURE_MSG(ctx, (supported_types(ACT_PRELU) >> in->type) & 1u, SPRY_ERROR_UNSUPPORTED,
                   "%s input is not supported", spry_type_name(in->type));
   SPRY_ENSURE_MSG(ctx, spry_broadcast_init(&d->bc, in->rank, in->dims, alpha->rank, alpha->dims),
@@ -295,7 +314,8 @@ static SpryStatus prelu_invoke(SpryContext *ctx, SpryNode *node) {
   if (d->run.path == SPRY_UNARY_F32)
     spry_ref_prelu_f32(&d->bc, in->data, alpha->data, out->data);
   else
-    spry_ref_prelu_q(&d->q.prelu, &d->bc, d->run.qtype, in->data, alpha->data, out->data);
+    spry_ref_prelu_q(&d->q.prelu, &d->bc, d->run.qtype, d->alpha_qtype, in->data, alpha->data,
+                     out->data);
   return SPRY_OK;
 }
 

@@ -3,16 +3,20 @@
  * add.c — the ADD op, first member of the elementwise binary family
  * (binary.h holds the shared validation, broadcasting and activation clamp).
  *
- * Versions (TFLite defines 1..5):
+ * Versions (TFLite defines 1..6):
  *   1  float32, uint8, int32
  *   2  int8
  *   3  int16 with general scales (AddOptions.pot_scale_int16 = false)
- *   4  int64                                      — unsupported
- *   5  int16 without quantization                 — unsupported
+ *   4  int64
+ *   5  int16 without quantization (plain integers)
+ *   6  float16                                    — refused at prepare
  * int16 with pot_scale_int16 = true (the default) and power-of-two scales
  * takes TFLite's shift-and-saturate path; other int16 scales the general one.
+ * Plain int16 and int64 sums wrap around in the element type before the
+ * fused activation clamps them, as TFLite's reference Add computes them.
  */
 #include "reference/add.h"
+#include "reference/arithmetic.h"
 
 #include <stdlib.h>
 
@@ -32,6 +36,7 @@ typedef enum AddKernel {
   ADD_KERNEL_S8,
   ADD_KERNEL_S16,
   ADD_KERNEL_S16_POT,
+  ADD_KERNEL_INT, /* int64 and plain int16 */
 } AddKernel;
 
 typedef struct AddOpData {
@@ -40,12 +45,13 @@ typedef struct AddOpData {
   AddKernel kernel;
   SpryBroadcast bc;
   SpryAddParams params;
-  SpryAddQ8 fast; /* 8-bit types: the table-driven path */
+  SpryArithParams int_params; /* ADD_KERNEL_INT */
+  SpryAddQ8 fast;             /* 8-bit types: the table-driven path */
 } AddOpData;
 
 #define ADD_TYPES                                                                  \
   ((1u << SPRY_TYPE_FLOAT32) | (1u << SPRY_TYPE_INT32) | (1u << SPRY_TYPE_UINT8) | \
-   (1u << SPRY_TYPE_INT8) | (1u << SPRY_TYPE_INT16))
+   (1u << SPRY_TYPE_INT8) | (1u << SPRY_TYPE_INT16) | (1u << SPRY_TYPE_INT64))
 
 static SpryStatus add_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
   AddOpData *d = calloc(1, sizeof *d);
@@ -88,8 +94,10 @@ static SpryStatus add_prepare_quantized(SpryContext *ctx, AddOpData *d, const Sp
 
 static SpryStatus add_prepare(SpryContext *ctx, SpryNode *node) {
   AddOpData *d = node->user_data;
+  const SpryBinarySpec spec = {ADD_TYPES, SPRY_BINARY_SAME_TYPE, true, d->activation,
+                               1u << SPRY_TYPE_INT16};
   SpryBinaryPrep prep;
-  SPRY_TRY(spry_binary_prepare(ctx, node, ADD_TYPES, d->activation, &prep));
+  SPRY_TRY(spry_binary_prepare_spec(ctx, node, &spec, &prep));
   d->bc = prep.bc;
   d->params.f_min = prep.f_min;
   d->params.f_max = prep.f_max;
@@ -103,8 +111,17 @@ static SpryStatus add_prepare(SpryContext *ctx, SpryNode *node) {
       d->kernel = ADD_KERNEL_S32;
       return SPRY_OK;
     default:
-      return add_prepare_quantized(ctx, d, &prep);
+      break;
   }
+  if (prep.output->type == SPRY_TYPE_INT64 || spry_binary_is_plain(&spec, &prep)) {
+    d->kernel = ADD_KERNEL_INT;
+    d->int_params = (SpryArithParams){.op = SPRY_ARITH_ADD,
+                                      .type = prep.output->type,
+                                      .i_min = prep.i64_min,
+                                      .i_max = prep.i64_max};
+    return SPRY_OK;
+  }
+  return add_prepare_quantized(ctx, d, &prep);
 }
 
 static SpryStatus add_invoke(SpryContext *ctx, SpryNode *node) {
@@ -135,6 +152,9 @@ static SpryStatus add_invoke(SpryContext *ctx, SpryNode *node) {
     case ADD_KERNEL_S16_POT:
       spry_ref_add_s16_pot(p, &d->bc, a->data, b->data, out->data);
       break;
+    case ADD_KERNEL_INT:
+      spry_ref_arith_int(&d->int_params, &d->bc, a->data, b->data, out->data);
+      break;
   }
   return SPRY_OK;
 }
@@ -143,7 +163,7 @@ const SpryOpRegistration spry_op_add = {
     .abi_version = SPRY_OP_ABI_VERSION,
     .builtin_code = 0, /* BuiltinOperator ADD */
     .min_version = 1,
-    .max_version = 5,
+    .max_version = 6,
     .builtin_options_type = 11, /* BuiltinOptions AddOptions */
     .init = add_init,
     .free = add_free,

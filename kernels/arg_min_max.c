@@ -4,7 +4,7 @@
  * (smallest) element along one axis, which is removed from the shape.
  *
  * Versions (TFLite defines 1..3 for both): 1 float32, uint8, int32;
- * 2 int8; 3 bool (int16 and int64 inputs are accepted as well). The axis is
+ * 2 int8; 3 bool (int16 and int64 inputs are refused, as TFLite does). The axis is
  * a constant int32 or int64 tensor with one element (negative values count
  * from the end); the output is int32 or int64, as ArgMaxOptions.output_type
  * and the output tensor say.
@@ -62,10 +62,10 @@ static SpryStatus read_axis(SpryContext *ctx, const SpryTensor *axis, int32_t ra
   return SPRY_OK;
 }
 
+/* TFLite's arg_min_max.cc: int16 and int64 inputs are refused there too. */
 static bool supported_input(SpryType t) {
   return t == SPRY_TYPE_FLOAT32 || t == SPRY_TYPE_UINT8 || t == SPRY_TYPE_INT8 ||
-         t == SPRY_TYPE_INT16 || t == SPRY_TYPE_INT32 || t == SPRY_TYPE_INT64 ||
-         t == SPRY_TYPE_BOOL;
+         t == SPRY_TYPE_INT32 || t == SPRY_TYPE_BOOL;
 }
 
 static SpryStatus arg_prepare(SpryContext *ctx, SpryNode *node) {

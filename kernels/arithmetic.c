@@ -8,8 +8,11 @@
  *   SUB 1..5                 float32, int32, int64, uint8, int8, int16 (general
  *                            scales, or power-of-two scales when SubOptions.
  *                            pot_scale_int16 is set, as for ADD)
- *   MUL 1..7                 float32, int32, int64, uint8, int8, int16
- *   DIV 1..2                 float32, int32, uint8
+ *   MUL 1..8                 float32, int32, int64, uint8, int8, int16 (quantized,
+ *                            or without quantization as plain integers:
+ *                            version 7), uint32 (version 7); version 8 is
+ *                            float16, refused at prepare
+ *   DIV 1..2                 float32, int32, uint8, int8, int16 (quantized)
  *   SQUARED_DIFFERENCE 1..2  float32, int32, int8
  *   POW 1                    float32, int32
  *   FLOOR_DIV 1..3           float32, int32, int16, int8 (plain integers)
@@ -42,21 +45,24 @@ typedef struct ArithInfo {
   uint32_t types;
   bool quantized;      /* uint8/int8/int16 are quantized (else plain integers) */
   bool has_activation; /* options field 0 is a fused activation */
+  uint32_t plain;      /* with `quantized`: types that may come unquantized (binary.h) */
 } ArithInfo;
 
 static const ArithInfo arith_ops[] = {
     {SUB_CODE, SPRY_ARITH_SUB,
-     T(FLOAT32) | T(INT32) | T(INT64) | T(UINT8) | T(INT8) | T(INT16), true, true},
+     T(FLOAT32) | T(INT32) | T(INT64) | T(UINT8) | T(INT8) | T(INT16), true, true, 0},
     {MUL_CODE, SPRY_ARITH_MUL,
-     T(FLOAT32) | T(INT32) | T(INT64) | T(UINT8) | T(INT8) | T(INT16), true, true},
-    {DIV_CODE, SPRY_ARITH_DIV, T(FLOAT32) | T(INT32) | T(UINT8), true, true},
+     T(FLOAT32) | T(INT32) | T(INT64) | T(UINT32) | T(UINT8) | T(INT8) | T(INT16), true, true,
+     T(INT16)},
+    {DIV_CODE, SPRY_ARITH_DIV, T(FLOAT32) | T(INT32) | T(UINT8) | T(INT8) | T(INT16), true, true,
+     0},
     {SQUARED_DIFFERENCE_CODE, SPRY_ARITH_SQUARED_DIFFERENCE, T(FLOAT32) | T(INT32) | T(INT8), true,
-     false},
-    {POW_CODE, SPRY_ARITH_POW, T(FLOAT32) | T(INT32), false, false},
+     false, 0},
+    {POW_CODE, SPRY_ARITH_POW, T(FLOAT32) | T(INT32), false, false, 0},
     {FLOOR_DIV_CODE, SPRY_ARITH_FLOOR_DIV, T(FLOAT32) | T(INT32) | T(INT16) | T(INT8), false,
-     false},
+     false, 0},
     {FLOOR_MOD_CODE, SPRY_ARITH_FLOOR_MOD,
-     T(FLOAT32) | T(INT32) | T(INT64) | T(INT16) | T(INT8), false, false},
+     T(FLOAT32) | T(INT32) | T(INT64) | T(INT16) | T(INT8), false, false, 0},
 };
 
 typedef enum ArithKernel {
@@ -215,7 +221,7 @@ static void arith_clamp(ArithOpData *d, const SpryBinaryPrep *prep) {
 static SpryStatus arith_prepare(SpryContext *ctx, SpryNode *node) {
   ArithOpData *d = node->user_data;
   const SpryBinarySpec spec = {d->info->types, SPRY_BINARY_SAME_TYPE, d->info->quantized,
-                               d->activation};
+                               d->activation, d->info->plain};
   SpryBinaryPrep prep;
   SPRY_TRY(spry_binary_prepare_spec(ctx, node, &spec, &prep));
   d->bc = prep.bc;
@@ -228,7 +234,8 @@ static SpryStatus arith_prepare(SpryContext *ctx, SpryNode *node) {
   }
   const bool small = prep.output->type == SPRY_TYPE_UINT8 || prep.output->type == SPRY_TYPE_INT8 ||
                      prep.output->type == SPRY_TYPE_INT16;
-  if (small && d->info->quantized) return arith_prepare_quantized(ctx, d, &prep);
+  if (small && d->info->quantized && !spry_binary_is_plain(&spec, &prep))
+    return arith_prepare_quantized(ctx, d, &prep);
   d->kernel = ARITH_KERNEL_INT;
   return SPRY_OK;
 }
@@ -295,7 +302,7 @@ static SpryStatus arith_invoke(SpryContext *ctx, SpryNode *node) {
 /* Options types: MulOptions 21, SubOptions 28, DivOptions 29; the others
  * have empty options tables. */
 SPRY_ARITH_REGISTRATION(sub, SUB_CODE, 5, 28);
-SPRY_ARITH_REGISTRATION(mul, MUL_CODE, 7, 21);
+SPRY_ARITH_REGISTRATION(mul, MUL_CODE, 8, 21);
 SPRY_ARITH_REGISTRATION(div, DIV_CODE, 2, 29);
 SPRY_ARITH_REGISTRATION(squared_difference, SQUARED_DIFFERENCE_CODE, 2, 0);
 SPRY_ARITH_REGISTRATION(pow, POW_CODE, 1, 0);

@@ -9,18 +9,32 @@ static bool is_quantized_type(SpryType type) {
   return type == SPRY_TYPE_UINT8 || type == SPRY_TYPE_INT8 || type == SPRY_TYPE_INT16;
 }
 
-/* Activation bounds widened to int64: int32's extremes mean "unbounded". */
+/* Activation bounds widened to int64: int32's extremes mean "unbounded".
+ * An unsigned output wraps a negative bound into its range, as TFLite's
+ * CalculateActivationRange<uint32_t> does. */
 static void widen_clamp(SpryBinaryPrep *prep) {
   prep->i64_min = prep->q_min == INT32_MIN ? INT64_MIN : prep->q_min;
   prep->i64_max = prep->q_max == INT32_MAX ? INT64_MAX : prep->q_max;
+  if (prep->output->type == SPRY_TYPE_UINT32) {
+    prep->i64_min = prep->q_min == INT32_MIN ? 0 : (int64_t)(uint32_t)prep->q_min;
+    prep->i64_max = prep->q_max == INT32_MAX ? UINT32_MAX : (int64_t)(uint32_t)prep->q_max;
+  }
+}
+
+static bool plain_type(const SpryBinarySpec *spec, SpryType type) {
+  return !spec->quantized || ((unsigned)type < 32u && (spec->plain & (1u << (unsigned)type)));
+}
+
+bool spry_binary_is_plain(const SpryBinarySpec *spec, const SpryBinaryPrep *prep) {
+  return is_quantized_type(prep->input1->type) && plain_type(spec, prep->input1->type) &&
+         prep->input1->quant.num_channels == 0 && prep->output->quant.num_channels == 0;
 }
 
 static SpryStatus activation_clamp(SpryContext *ctx, const SpryBinarySpec *spec,
                                    SpryBinaryPrep *prep) {
   const int activation = spec->activation;
-  const bool plain_small = !spec->quantized && is_quantized_type(prep->output->type);
-  if (prep->output->type == SPRY_TYPE_BOOL || plain_small) {
-    /* No quantization to place an activation in: only NONE, unbounded. */
+  if (prep->output->type == SPRY_TYPE_BOOL) {
+    /* No number to clamp: only NONE, unbounded. */
     SPRY_ENSURE_MSG(ctx, activation == SPRY_ACTIVATION_NONE, SPRY_ERROR_UNSUPPORTED,
                     "fused activation %d on a %s output", activation,
                     spry_type_name(prep->output->type));
@@ -30,9 +44,13 @@ static SpryStatus activation_clamp(SpryContext *ctx, const SpryBinarySpec *spec,
     widen_clamp(prep);
     return SPRY_OK;
   }
-  /* int64 takes int32's integer bounds, widened below. */
+  /* Unquantized integers of any width take int32's integer bounds, widened
+   * below; quantized ones their quantized bounds. */
   SpryTensor as_int32 = *prep->output;
-  if (as_int32.type == SPRY_TYPE_INT64) as_int32.type = SPRY_TYPE_INT32;
+  const bool plain_small = is_quantized_type(as_int32.type) && plain_type(spec, as_int32.type) &&
+                           (!spec->quantized || as_int32.quant.num_channels == 0);
+  if (as_int32.type == SPRY_TYPE_INT64 || as_int32.type == SPRY_TYPE_UINT32 || plain_small)
+    as_int32.type = SPRY_TYPE_INT32;
   SPRY_TRY(spry_op_activation_range(ctx, activation, &as_int32, &prep->f_min, &prep->f_max,
                                     &prep->q_min, &prep->q_max));
   widen_clamp(prep);
@@ -54,7 +72,10 @@ SpryStatus spry_binary_prepare_spec(SpryContext *ctx, SpryNode *node, const Spry
                   spry_type_name(prep->output->type));
   SPRY_ENSURE_MSG(ctx, (unsigned)type < 32u && (spec->allowed & (1u << (unsigned)type)),
                   SPRY_ERROR_UNSUPPORTED, "type %s is not supported", spry_type_name(type));
-  if (spec->quantized && is_quantized_type(type)) {
+  const bool plain = plain_type(spec, type) && prep->input1->quant.num_channels == 0 &&
+                     prep->input2->quant.num_channels == 0 &&
+                     prep->output->quant.num_channels == 0;
+  if (spec->quantized && is_quantized_type(type) && !plain) {
     SPRY_TRY(spry_op_check_quant(ctx, "input 1", prep->input1));
     SPRY_TRY(spry_op_check_quant(ctx, "input 2", prep->input2));
     if (is_quantized_type(out_type)) SPRY_TRY(spry_op_check_quant(ctx, "output", prep->output));
@@ -70,7 +91,7 @@ SpryStatus spry_binary_prepare_spec(SpryContext *ctx, SpryNode *node, const Spry
 
 SpryStatus spry_binary_prepare(SpryContext *ctx, SpryNode *node, uint32_t allowed, int activation,
                                SpryBinaryPrep *prep) {
-  const SpryBinarySpec spec = {allowed, SPRY_BINARY_SAME_TYPE, true, activation};
+  const SpryBinarySpec spec = {allowed, SPRY_BINARY_SAME_TYPE, true, activation, 0};
   return spry_binary_prepare_spec(ctx, node, &spec, prep);
 }
 

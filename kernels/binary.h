@@ -38,13 +38,24 @@ typedef struct SpryBinarySpec {
   int32_t output_type; /* SPRY_BINARY_SAME_TYPE or a fixed SpryType (BOOL for comparisons) */
   bool quantized;      /* uint8, int8 and int16 tensors must carry valid quantization */
   int activation;      /* fused activation (SPRY_ACTIVATION_NONE when the op has none) */
+  /* With `quantized`: the types among uint8, int8 and int16 that are plain
+   * integers when the tensors carry no quantization at all (int16 for ADD
+   * and MUL, as in TFLite's versions 5 and 7). */
+  uint32_t plain;
 } SpryBinarySpec;
 
 /* Two inputs of one type allowed by spec and one output of spec's output
  * type; quantized tensors checked when spec asks for it; broadcast output
- * shape and the activation clamp computed. */
+ * shape and the activation clamp computed. Unquantized integer outputs get
+ * the activation's bounds as integers (TFLite's CalculateActivationRange on
+ * the element type: an unsigned type wraps the negative bound of
+ * RELU_N1_TO_1, and spry_clamp_i64 then yields its upper bound). */
 SpryStatus spry_binary_prepare_spec(SpryContext *ctx, SpryNode *node, const SpryBinarySpec *spec,
                                     SpryBinaryPrep *prep);
+
+/* Whether prepare took `prep`'s tensors as plain integers: a small type
+ * listed in spec->plain whose tensors carry no quantization. */
+bool spry_binary_is_plain(const SpryBinarySpec *spec, const SpryBinaryPrep *prep);
 
 /* Checks two inputs and one output of one type (rejecting types outside
  * `allowed`, a bit mask of (1u << SpryType)); uint8, int8 and int16 tensors

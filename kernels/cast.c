@@ -3,8 +3,9 @@
  * cast.c — the CAST op: converts every element to the output's type.
  *
  * Versions (TFLite defines 1..9): each adds types (int16, uint16, uint32,
- * float16, float64, int4, ...); all those of reference/cast.h are taken at
- * any version. int4, string, complex and bfloat16 are not supported. The
+ * float16, float64, int4, bfloat16, ...); all those of reference/cast.h are
+ * taken at any version. int4 and smaller, string and complex are not
+ * supported. The
  * CastOptions types are advisory in TFLite (the tensors decide) and are not
  * read.
  */

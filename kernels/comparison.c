@@ -77,7 +77,7 @@ static SpryStatus compare_prepare(SpryContext *ctx, SpryNode *node) {
   CompareOpData *d = node->user_data;
   const bool minmax = is_minmax(d->params.op);
   const SpryBinarySpec spec = {d->types, minmax ? SPRY_BINARY_SAME_TYPE : SPRY_TYPE_BOOL, false,
-                               SPRY_ACTIVATION_NONE};
+                               SPRY_ACTIVATION_NONE, 0};
   SpryBinaryPrep prep;
   SPRY_TRY(spry_binary_prepare_spec(ctx, node, &spec, &prep));
   d->bc = prep.bc;

@@ -3,9 +3,16 @@
  * concat_split.c — CONCATENATION and PACK (join tensors along an axis) and
  * SPLIT, SPLIT_V and UNPACK (cut one tensor along an axis).
  *
- * Versions: CONCATENATION 1–4, PACK 1–4, SPLIT 1–4, SPLIT_V 1–2, UNPACK
- * 1–4; any element type of 1, 2, 4 or 8 bytes. Axes (SPLIT's axis input,
- * SPLIT_V's size_splits and axis) must be constant.
+ * Versions (TFLite's register.cc): CONCATENATION 1–7, PACK 1–5, SPLIT 1–5,
+ * SPLIT_V 1–3, UNPACK 1–6; the newest ones name types Spry refuses (int4 and
+ * smaller) or none. Types, TFLite's (elements are moved by their size):
+ *   CONCATENATION  float32, float16, bfloat16, int32, int64, uint32, bool,
+ *                  uint8, int8, int16
+ *   PACK           float32, int32, int64, uint32, uint8, int8, int16
+ *   SPLIT, SPLIT_V float32, int32, int64, uint8, int8, int16
+ *   UNPACK         float32, float16, bfloat16, int32, bool, uint8, int8, int16
+ * Axes (SPLIT's axis input, SPLIT_V's size_splits and axis) must be
+ * constant.
  *
  * CONCATENATION quantization follows TFLite: uint8 parts whose scale or zero
  * point differ from the output's are requantized (ConcatenationWithScaling);
@@ -25,6 +32,14 @@ enum { CONCAT_OPT_AXIS = 0, CONCAT_OPT_ACTIVATION = 1 };
 enum { PACK_OPT_COUNT = 0, PACK_OPT_AXIS = 1 };
 enum { UNPACK_OPT_NUM = 0, UNPACK_OPT_AXIS = 1 };
 enum { SPLIT_OPT_NUM = 0 };
+
+#define DM(t) SPRY_DM_TYPE(SPRY_TYPE_##t)
+#define CONCAT_TYPES (SPRY_DM_TYPES_COMMON | DM(FLOAT16) | DM(BFLOAT16) | DM(UINT32) | DM(BOOL))
+#define PACK_TYPES (SPRY_DM_TYPES_COMMON | DM(UINT32))
+#define SPLIT_TYPES SPRY_DM_TYPES_COMMON
+#define UNPACK_TYPES                                                                     \
+  (DM(FLOAT32) | DM(FLOAT16) | DM(BFLOAT16) | DM(INT32) | DM(BOOL) | DM(UINT8) | DM(INT8) | \
+   DM(INT16))
 
 typedef struct JoinData {
   SpryConcatParams params;
@@ -79,13 +94,15 @@ static SpryStatus concat_quant(SpryContext *ctx, const SpryTensor *in, const Spr
 
 /* Shared by CONCATENATION and PACK: inputs have `in_rank` dims; the output
  * axis `axis` of a rank-`out_rank` output is where they are joined. */
-static SpryStatus join_prepare(SpryContext *ctx, SpryNode *node, int32_t axis, bool stack) {
+static SpryStatus join_prepare(SpryContext *ctx, SpryNode *node, int32_t axis, bool stack,
+                               uint32_t types) {
   JoinData *d = node->user_data;
   const int32_t n = node->num_inputs;
   SPRY_TRY(spry_op_check_arity(ctx, node, 1, n, 1));
   const SpryTensor *t0 = spry_node_input(ctx, node, 0);
   SpryTensor *out = spry_node_output(ctx, node, 0);
   SPRY_TRY(spry_dm_check_same_type(ctx, t0, out, &d->params.elem_size));
+  SPRY_TRY(spry_dm_check_type_in(ctx, t0, types));
   const int32_t out_rank = t0->rank + (stack ? 1 : 0);
   SPRY_ENSURE_MSG(ctx, out_rank <= SPRY_MAX_RANK, SPRY_ERROR_UNSUPPORTED, "output rank too large");
   SPRY_TRY(spry_dm_axis(ctx, axis, out_rank, &axis));
@@ -135,22 +152,25 @@ static SpryStatus concat_prepare(SpryContext *ctx, SpryNode *node) {
   const int32_t act = spry_option_i8(node->options, CONCAT_OPT_ACTIVATION, 0);
   SPRY_ENSURE_MSG(ctx, act == 0, SPRY_ERROR_UNSUPPORTED,
                   "fused activation %d is not supported (TFLite supports none)", (int)act);
-  return join_prepare(ctx, node, spry_option_i32(node->options, CONCAT_OPT_AXIS, 0), false);
+  return join_prepare(ctx, node, spry_option_i32(node->options, CONCAT_OPT_AXIS, 0), false,
+                      CONCAT_TYPES);
 }
 
 static SpryStatus pack_prepare(SpryContext *ctx, SpryNode *node) {
   const int32_t count = spry_option_i32(node->options, PACK_OPT_COUNT, node->num_inputs);
   SPRY_ENSURE_MSG(ctx, count == node->num_inputs, SPRY_ERROR_INVALID_MODEL,
                   "values_count %d differs from the %d inputs", (int)count, (int)node->num_inputs);
-  return join_prepare(ctx, node, spry_option_i32(node->options, PACK_OPT_AXIS, 0), true);
+  return join_prepare(ctx, node, spry_option_i32(node->options, PACK_OPT_AXIS, 0), true,
+                      PACK_TYPES);
 }
 
 /* Shared by SPLIT, SPLIT_V and UNPACK: cuts `in` along `axis` into the
  * node's outputs of sizes[i] (UNPACK: drops the axis). */
 static SpryStatus cut_prepare(SpryContext *ctx, SpryNode *node, const SpryTensor *in,
-                              int32_t axis, const int64_t *sizes, bool unstack) {
+                              int32_t axis, const int64_t *sizes, bool unstack, uint32_t types) {
   CutData *d = node->user_data;
   const int32_t n = node->num_outputs;
+  SPRY_TRY(spry_dm_check_type_in(ctx, in, types));
   d->blocks = spry_context_alloc_persistent(ctx, (size_t)n * sizeof *d->blocks);
   d->outputs = spry_context_alloc_persistent(ctx, (size_t)n * sizeof *d->outputs);
   if (!d->blocks || !d->outputs) return SPRY_ERROR_OUT_OF_MEMORY;
@@ -202,7 +222,7 @@ static SpryStatus split_prepare(SpryContext *ctx, SpryNode *node) {
   int64_t *each = spry_context_alloc_persistent(ctx, (size_t)n * sizeof *each);
   if (!each) return SPRY_ERROR_OUT_OF_MEMORY;
   for (int32_t i = 0; i < n; i++) each[i] = in->dims[axis] / n;
-  return cut_prepare(ctx, node, in, axis, each, false);
+  return cut_prepare(ctx, node, in, axis, each, false, SPLIT_TYPES);
 }
 
 static SpryStatus split_v_prepare(SpryContext *ctx, SpryNode *node) {
@@ -236,7 +256,7 @@ static SpryStatus split_v_prepare(SpryContext *ctx, SpryNode *node) {
                            (infer < 0 || sizes[infer] >= 0),
                   SPRY_ERROR_INVALID_MODEL, "split sizes do not add up to the axis size %d",
                   (int)in->dims[axis]);
-  return cut_prepare(ctx, node, in, axis, sizes, false);
+  return cut_prepare(ctx, node, in, axis, sizes, false, SPLIT_TYPES);
 }
 
 static SpryStatus unpack_prepare(SpryContext *ctx, SpryNode *node) {
@@ -252,7 +272,7 @@ static SpryStatus unpack_prepare(SpryContext *ctx, SpryNode *node) {
   int64_t *ones = spry_context_alloc_persistent(ctx, (size_t)(n > 0 ? n : 1) * sizeof *ones);
   if (!ones) return SPRY_ERROR_OUT_OF_MEMORY;
   for (int32_t i = 0; i < n; i++) ones[i] = 1;
-  return cut_prepare(ctx, node, in, axis, ones, true);
+  return cut_prepare(ctx, node, in, axis, ones, true, UNPACK_TYPES);
 }
 
 #define JOIN_OP(name_, code_, max_, options_, prepare_)                                        \
@@ -267,8 +287,8 @@ static SpryStatus unpack_prepare(SpryContext *ctx, SpryNode *node) {
       .free = spry_dm_free, .prepare = prepare_, .invoke = cut_invoke}
 
 /* BuiltinOperator codes and BuiltinOptions types from schema.fbs. */
-JOIN_OP(concatenation, 2, 4, 10, concat_prepare);
-JOIN_OP(pack, 83, 4, 59, pack_prepare);
-CUT_OP(split, 49, 4, 35, split_prepare);
-CUT_OP(split_v, 102, 2, 79, split_v_prepare);
-CUT_OP(unpack, 88, 4, 64, unpack_prepare);
+JOIN_OP(concatenation, 2, 7, 10, concat_prepare);
+JOIN_OP(pack, 83, 5, 59, pack_prepare);
+CUT_OP(split, 49, 5, 35, split_prepare);
+CUT_OP(split_v, 102, 3, 79, split_v_prepare);
+CUT_OP(unpack, 88, 6, 64, unpack_prepare);

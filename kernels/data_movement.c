@@ -2,6 +2,7 @@
 /* data_movement.c — element sizes, constant shape inputs and the view-op prepare/invoke. */
 #include "data_movement.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,11 +24,36 @@ SpryStatus spry_dm_check_same_type(SpryContext *ctx, const SpryTensor *in, const
   return spry_dm_elem_size(ctx, in, elem_size);
 }
 
+SpryStatus spry_dm_check_type_in(SpryContext *ctx, const SpryTensor *t, uint32_t types) {
+  SPRY_ENSURE_MSG(ctx, (unsigned)t->type < 32u && (types & SPRY_DM_TYPE(t->type)),
+                  SPRY_ERROR_UNSUPPORTED, "type %s is not supported", spry_type_name(t->type));
+  return SPRY_OK;
+}
+
 SpryStatus spry_dm_const_ints(SpryContext *ctx, const SpryTensor *t, const char *role,
                               int64_t *dst, int32_t capacity, int32_t *count) {
+  return spry_dm_const_ints_of(ctx, t, role,
+                               SPRY_DM_TYPE(SPRY_TYPE_INT32) | SPRY_DM_TYPE(SPRY_TYPE_INT64), dst,
+                               capacity, count);
+}
+
+/* "int32", "int16 or int32", ... for the messages. */
+static const char *int_types_text(uint32_t types) {
+  const bool s16 = types & SPRY_DM_TYPE(SPRY_TYPE_INT16);
+  const bool s64 = types & SPRY_DM_TYPE(SPRY_TYPE_INT64);
+  if (s16 && s64) return "int16, int32 or int64";
+  if (s16) return "int16 or int32";
+  if (s64) return "int32 or int64";
+  return "int32";
+}
+
+SpryStatus spry_dm_const_ints_of(SpryContext *ctx, const SpryTensor *t, const char *role,
+                                 uint32_t types, int64_t *dst, int32_t capacity, int32_t *count) {
   SPRY_ENSURE_MSG(ctx, t != NULL, SPRY_ERROR_INVALID_MODEL, "%s input is missing", role);
-  SPRY_ENSURE_MSG(ctx, t->type == SPRY_TYPE_INT32 || t->type == SPRY_TYPE_INT64,
-                  SPRY_ERROR_INVALID_MODEL, "%s must be int32 or int64, not %s", role,
+  types &= SPRY_DM_TYPE(SPRY_TYPE_INT16) | SPRY_DM_TYPE(SPRY_TYPE_INT32) |
+           SPRY_DM_TYPE(SPRY_TYPE_INT64);
+  SPRY_ENSURE_MSG(ctx, (unsigned)t->type < 32u && (types & SPRY_DM_TYPE(t->type)),
+                  SPRY_ERROR_INVALID_MODEL, "%s must be %s, not %s", role, int_types_text(types),
                   spry_type_name(t->type));
   SPRY_ENSURE_MSG(ctx, t->kind == SPRY_TENSOR_CONSTANT, SPRY_ERROR_UNSUPPORTED,
                   "%s is computed at run time: the output shape would depend on run-time data "
@@ -38,7 +64,11 @@ SpryStatus spry_dm_const_ints(SpryContext *ctx, const SpryTensor *t, const char 
                   "%s has %zu elements (at most %d supported)", role, n, (int)capacity);
   SPRY_TRY(spry_op_check_data(ctx, role, t, n));
   for (size_t i = 0; i < n; i++) {
-    if (t->type == SPRY_TYPE_INT32) {
+    if (t->type == SPRY_TYPE_INT16) {
+      int16_t v;
+      memcpy(&v, (const uint8_t *)t->data + i * sizeof v, sizeof v);
+      dst[i] = v;
+    } else if (t->type == SPRY_TYPE_INT32) {
       int32_t v;
       memcpy(&v, (const uint8_t *)t->data + i * sizeof v, sizeof v);
       dst[i] = v;

@@ -29,6 +29,19 @@ SpryStatus spry_dm_elem_size(SpryContext *ctx, const SpryTensor *t, size_t *elem
 SpryStatus spry_dm_check_same_type(SpryContext *ctx, const SpryTensor *in, const SpryTensor *out,
                                    size_t *elem_size);
 
+/* Bit of a type in the type masks below. */
+#define SPRY_DM_TYPE(t) (UINT32_C(1) << (t))
+
+/* The types TFLite's data-movement kernels take, most of them, and the
+ * narrower sets a few keep (each op names its own in its header). */
+#define SPRY_DM_TYPES_COMMON                                                           \
+  (SPRY_DM_TYPE(SPRY_TYPE_FLOAT32) | SPRY_DM_TYPE(SPRY_TYPE_INT32) |                     \
+   SPRY_DM_TYPE(SPRY_TYPE_INT64) | SPRY_DM_TYPE(SPRY_TYPE_UINT8) |                       \
+   SPRY_DM_TYPE(SPRY_TYPE_INT8) | SPRY_DM_TYPE(SPRY_TYPE_INT16))
+
+/* UNSUPPORTED ("type X is not supported") unless t's type is in `types`. */
+SpryStatus spry_dm_check_type_in(SpryContext *ctx, const SpryTensor *t, uint32_t types);
+
 /* Magnitude bound of the values spry_dm_const_ints returns. */
 #define SPRY_DM_INT_LIMIT (INT64_C(1) << 40)
 
@@ -38,6 +51,13 @@ SpryStatus spry_dm_check_same_type(SpryContext *ctx, const SpryTensor *in, const
  * run-time data. Values are clamped to +-SPRY_DM_INT_LIMIT. */
 SpryStatus spry_dm_const_ints(SpryContext *ctx, const SpryTensor *t, const char *role,
                               int64_t *dst, int32_t capacity, int32_t *count);
+
+/* spry_dm_const_ints for a tensor of any integer type in `types` (a mask of
+ * SPRY_DM_TYPE bits among int16, int32 and int64), for operands TFLite reads
+ * in other widths (PAD's int16 paddings, TOPK_V2's int16 k) or in int32
+ * only. */
+SpryStatus spry_dm_const_ints_of(SpryContext *ctx, const SpryTensor *t, const char *role,
+                                 uint32_t types, int64_t *dst, int32_t capacity, int32_t *count);
 
 /* Normalizes a negative axis against rank (valid: [-rank, rank)). */
 SpryStatus spry_dm_axis(SpryContext *ctx, int64_t axis, int32_t rank, int32_t *out_axis);

@@ -9,16 +9,23 @@
  *   all           float32
  *   ABS 1..5      int8 and int16 quantized (requantized |x - zp|), int16
  *                 without quantization, int32
- *   NEG 1..2      int32, int64                  SIGN 1..2   int32
+ *   NEG 1         int8, int16 (quantized or not: the stored integer is
+ *                 negated, wrapping at the minimum, as TFLite does), int32,
+ *                 int64
+ *   SIGN 1..2     int32
  *   EXP 1..2, LOG 1..2   int8, int16 quantized (lookup tables; LOG maps
  *                 x <= 0 to the output minimum)
- *   RSQRT 1..3    int16 quantized (lookup table; x <= 0 gives the maximum)
- * Not yet supported (refused in prepare): int8 RSQRT (TFLite computes it in
- * fixed point), asymmetric int16.
+ *   SQRT 1..2     int8, int16 quantized (in float, truncated, as TFLite)
+ *   RSQRT 1..3    int8 quantized (fixed point), int16 quantized (lookup
+ *                 table; 0 gives the maximum)
+ * Quantized SQRT and RSQRT fail at invoke on an input below the zero point
+ * (a negative real value), as TFLite's kernels do. Asymmetric int16 is
+ * refused in prepare.
  * float32 results are libm's, within 1e-5 relative of TFLite's.
  */
 #include "reference/elementwise_unary.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "kernel_util.h"
@@ -31,7 +38,8 @@ typedef enum MathQuant {
   MQ_NONE,    /* not quantized by TFLite */
   MQ_ABS,     /* requantized |x - zp| */
   MQ_LUT,     /* lookup tables: int8 and int16 */
-  MQ_LUT_S16, /* lookup table for int16 only (RSQRT: int8 is fixed point) */
+  MQ_SQRT,    /* float per element, truncated */
+  MQ_RSQRT,   /* int8: fixed point; int16: lookup table */
 } MathQuant;
 
 typedef struct MathOpInfo {
@@ -61,14 +69,17 @@ enum {
 
 static const MathOpInfo math_ops[OP_COUNT] = {
     [OP_ABS] = {spry_abs_f32, spry_abs_int, BIT(SPRY_TYPE_INT16) | BIT(SPRY_TYPE_INT32), MQ_ABS},
-    [OP_NEG] = {spry_neg_f32, spry_neg_int, BIT(SPRY_TYPE_INT32) | BIT(SPRY_TYPE_INT64), MQ_NONE},
+    [OP_NEG] = {spry_neg_f32, spry_neg_int,
+                BIT(SPRY_TYPE_INT8) | BIT(SPRY_TYPE_INT16) | BIT(SPRY_TYPE_INT32) |
+                    BIT(SPRY_TYPE_INT64),
+                MQ_NONE},
     [OP_SQUARE] = {spry_square_f32, NULL, 0, MQ_NONE},
     [OP_SIN] = {spry_sin_f32, NULL, 0, MQ_NONE},
     [OP_COS] = {spry_cos_f32, NULL, 0, MQ_NONE},
     [OP_EXP] = {spry_exp_f32, NULL, 0, MQ_LUT},
     [OP_LOG] = {spry_log_f32, NULL, 0, MQ_LUT},
-    [OP_SQRT] = {spry_sqrt_f32, NULL, 0, MQ_NONE},
-    [OP_RSQRT] = {spry_rsqrt_f32, NULL, 0, MQ_LUT_S16},
+    [OP_SQRT] = {spry_sqrt_f32, NULL, 0, MQ_SQRT},
+    [OP_RSQRT] = {spry_rsqrt_f32, NULL, 0, MQ_RSQRT},
     [OP_FLOOR] = {spry_floor_f32, NULL, 0, MQ_NONE},
     [OP_CEIL] = {spry_ceil_f32, NULL, 0, MQ_NONE},
     [OP_ROUND] = {spry_round_f32, NULL, 0, MQ_NONE},
@@ -81,6 +92,9 @@ typedef struct MathOpData {
   SpryType type;
   size_t count;
   SpryAbsQParams abs;
+  SprySqrtQParams sqrt;
+  SpryRsqrtQParams rsqrt;
+  int32_t min_input; /* SQRT, RSQRT: smallest valid quantized input */
   float lut_param; /* LOG: the value of x <= 0; RSQRT: the output scale */
   uint8_t lut[256];
   int16_t lut16[SPRY_LUT16_SIZE];
@@ -109,11 +123,8 @@ static float rsqrt_or_max(float x, const void *params) {
   return x <= 0.0f ? (float)INT16_MAX * *(const float *)params : spry_rsqrt_f32(x, NULL);
 }
 
-static SpryStatus prepare_lut(SpryContext *ctx, MathOpData *d, const SpryTensor *in,
-                              const SpryTensor *out) {
+static void prepare_lut(MathOpData *d, const SpryTensor *in, const SpryTensor *out) {
   const bool s16 = in->type == SPRY_TYPE_INT16;
-  SPRY_ENSURE_MSG(ctx, s16 || d->info->quant == MQ_LUT, SPRY_ERROR_UNSUPPORTED,
-                  "quantized %s input is not supported", spry_type_name(in->type));
   SpryLutFn fn = d->info->f32;
   if (d->info->f32 == spry_log_f32) {
     fn = log_or_min;
@@ -131,7 +142,6 @@ static SpryStatus prepare_lut(SpryContext *ctx, MathOpData *d, const SpryTensor 
     d->run = (SpryUnaryRun){.path = SPRY_UNARY_LUT, .lut = d->lut};
     spry_lut8_populate(in->type, si, zi, so, zo, fn, &d->lut_param, d->lut);
   }
-  return SPRY_OK;
 }
 
 static SpryStatus prepare_quantized(SpryContext *ctx, MathOpData *d, const SpryTensor *in,
@@ -151,7 +161,32 @@ static SpryStatus prepare_quantized(SpryContext *ctx, MathOpData *d, const SpryT
                                &d->abs.shift);
     return SPRY_OK;
   }
-  return prepare_lut(ctx, d, in, out);
+  const SpryQType qtype = in->type == SPRY_TYPE_INT8 ? SPRY_Q_S8 : SPRY_Q_S16;
+  d->min_input = in->quant.zero_point;
+  if (d->info->quant == MQ_SQRT) {
+    d->sqrt = (SprySqrtQParams){in->quant.zero_point, out->quant.zero_point, in->quant.scale,
+                                out->quant.scale};
+    d->run = (SpryUnaryRun){
+        .path = SPRY_UNARY_Q, .q = spry_sqrt_q, .q_params = &d->sqrt, .qtype = qtype};
+    return SPRY_OK;
+  }
+  if (d->info->quant == MQ_RSQRT && qtype == SPRY_Q_S8) {
+    d->rsqrt.input_zero_point = in->quant.zero_point;
+    d->rsqrt.output_zero_point = out->quant.zero_point;
+    /* 1 / (sqrt(s_in) * s_out), the product in float as TFLite forms it. */
+    const double real = 1.0 / (double)(sqrtf(in->quant.scale) * out->quant.scale);
+    SPRY_ENSURE_MSG(ctx,
+                    spry_quantize_multiplier(real, &d->rsqrt.multiplier, &d->rsqrt.shift) &&
+                        d->rsqrt.shift >= -11,
+                    SPRY_ERROR_UNSUPPORTED,
+                    "scales %g -> %g give an RSQRT multiplier out of range",
+                    (double)in->quant.scale, (double)out->quant.scale);
+    d->run = (SpryUnaryRun){
+        .path = SPRY_UNARY_Q, .q = spry_rsqrt_q, .q_params = &d->rsqrt, .qtype = qtype};
+    return SPRY_OK;
+  }
+  prepare_lut(d, in, out);
+  return SPRY_OK;
 }
 
 static SpryStatus math_prepare(SpryContext *ctx, SpryNode *node) {
@@ -179,12 +214,14 @@ static SpryStatus math_invoke(SpryContext *ctx, SpryNode *node) {
   const SpryTensor *in;
   SpryTensor *out;
   SPRY_TRY(spry_unary_tensors(ctx, node, d->count, &in, &out));
-  if (d->info->quant == MQ_LUT_S16 && d->run.path == SPRY_UNARY_LUT16) {
-    /* TFLite refuses negative inputs at run time (the zero point is 0). */
-    const int16_t *x = in->data;
+  if ((d->info->quant == MQ_SQRT || d->info->quant == MQ_RSQRT) &&
+      d->run.path != SPRY_UNARY_F32) {
+    /* TFLite refuses inputs below the zero point (negative reals) at run time. */
+    const SpryQType qtype = d->type == SPRY_TYPE_INT8 ? SPRY_Q_S8 : SPRY_Q_S16;
     for (size_t i = 0; i < d->count; i++)
-      SPRY_ENSURE_MSG(ctx, x[i] >= 0, SPRY_ERROR_RUNTIME,
-                      "RSQRT is only defined for non-negative inputs (element %zu)", i);
+      SPRY_ENSURE_MSG(ctx, spry_load_q(in->data, qtype, i) >= d->min_input, SPRY_ERROR_RUNTIME,
+                      "%s is only defined for non-negative inputs (element %zu)",
+                      d->info->quant == MQ_SQRT ? "SQRT" : "RSQRT", i);
   }
   if (d->run.path == SPRY_UNARY_OTHER)
     spry_ref_unary_int(d->info->int_fn, d->type, d->count, in->data, out->data);

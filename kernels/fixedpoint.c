@@ -78,15 +78,6 @@ static int32_t saturate_i64(int64_t v) {
   return v > INT32_MAX ? INT32_MAX : (v < INT32_MIN ? INT32_MIN : (int32_t)v);
 }
 
-static int count_leading_zeros(uint32_t v) {
-  int n = 0;
-  while (n < 32 && !(v & UINT32_C(0x80000000))) {
-    v <<= 1;
-    n++;
-  }
-  return n;
-}
-
 /* The rational approximation of log(r) for the mantissa r in [sqrt(1/2), 1)
  * (Q0), in Q(accum_bits); num/denom form as in TFLite. */
 static int32_t log_mantissa(int32_t r, int accum_bits) {
@@ -115,14 +106,14 @@ int32_t spry_fp_log(int32_t x, int in_bits, int out_bits) {
   const int32_t shifted_quarter = spry_fp_mul_by_pot(536870912, -accum_bits); /* 1/4 */
   /* Two normalisations of x (as Q0): x itself and x * sqrt(1/2); the one
    * whose mantissa is smaller keeps the polynomial's argument in range. */
-  const int z_a_headroom_plus_1 = count_leading_zeros((uint32_t)x);
+  const int z_a_headroom_plus_1 = spry_count_leading_zeros((uint32_t)x);
   const int32_t r_a_tmp = spry_fp_mul_by_pot(x, z_a_headroom_plus_1 - 1);
   const int32_t r_a = spry_fp_mul_by_pot(spry_fp_mul(r_a_tmp, sqrt_half), 1);
   const int32_t z_a_pow_2_adj =
       saturate_i64((int64_t)spry_fp_mul_by_pot(in_bits - z_a_headroom_plus_1, 31 - accum_bits) +
                    shifted_quarter);
   const int32_t z_b = spry_fp_mul(x, sqrt_half);
-  const int z_b_headroom = count_leading_zeros((uint32_t)z_b) - 1;
+  const int z_b_headroom = spry_count_leading_zeros((uint32_t)z_b) - 1;
   const int32_t r_b = spry_fp_mul_by_pot(x, z_b_headroom);
   const int32_t z_b_pow_2_adj =
       saturate_i64((int64_t)spry_fp_mul_by_pot(in_bits - z_b_headroom, 31 - accum_bits) -
@@ -146,7 +137,7 @@ void spry_fp_inv_sqrt(int32_t x, int32_t *multiplier, int *right_shift) {
     shift++;
   }
   /* Normalise x into [2^27, 2^29) by an even shift, keeping sqrt exact. */
-  const int pairs = (count_leading_zeros((uint32_t)x) - 1) / 2 - 1;
+  const int pairs = (spry_count_leading_zeros((uint32_t)x) - 1) / 2 - 1;
   shift -= pairs;
   x = spry_shift_left_wrapping(x, 2 * pairs);
   const int32_t half_input = spry_rounding_divide_by_pot(x >> 1, 1); /* Q3 */

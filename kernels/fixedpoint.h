@@ -16,6 +16,16 @@
 
 #include "quantization.h"
 
+/* Leading zero bits of v (32 for 0), TFLite's CountLeadingZeros. */
+static inline int spry_count_leading_zeros(uint32_t v) {
+  int n = 0;
+  while (n < 32 && !(v & UINT32_C(0x80000000))) {
+    v <<= 1;
+    n++;
+  }
+  return n;
+}
+
 static inline int32_t spry_fp_add(int32_t a, int32_t b) {
   return (int32_t)((uint32_t)a + (uint32_t)b);
 }

@@ -4,7 +4,7 @@
  * validates the node, derives TFLite's reference requantization scales and
  * runs the reference kernels.
  *
- * Versions (TFLite defines 1..13):
+ * Versions (TFLite defines 1..14):
  *   1  float32, uint8
  *   2  shuffled 4x16 int8 weights format                  — unsupported
  *   3  hybrid: float32 activations, int8 weights
@@ -18,6 +18,7 @@
  *  11  int16x8 with quantized_bias_type
  *  12  hybrid with per-channel weights
  *  13  int16 activations with int4 weights                — unsupported
+ *  14  int2 weights                                       — unsupported
  * int16 activations with int8 weights (per-tensor or per-channel, int32 or
  * int64 bias) are supported at any version. Unsupported variants are
  * rejected in prepare by their types or options. Hybrid nodes (float32 input
@@ -257,7 +258,7 @@ const SpryOpRegistration spry_op_fully_connected = {
     .abi_version = SPRY_OP_ABI_VERSION,
     .builtin_code = 9, /* BuiltinOperator FULLY_CONNECTED */
     .min_version = 1,
-    .max_version = 13,
+    .max_version = 14,
     .builtin_options_type = 8, /* BuiltinOptions FullyConnectedOptions */
     .init = fc_init,
     .free = fc_free,

@@ -2,8 +2,10 @@
 /*
  * gather.c — GATHER (axis, batch_dims) and GATHER_ND.
  *
- * GATHER versions 1–6, GATHER_ND versions 1–4; params of any element type of
- * 1, 2, 4 or 8 bytes, indices int16/int32/int64. The output shape follows
+ * GATHER versions 1–8, GATHER_ND versions 1–6 (the newest name int4 params
+ * and types Spry lacks); params float32, float16, bfloat16, int32, int64,
+ * bool, uint8, int8, int16 (TFLite's types, moved by their size), indices
+ * int16/int32/int64. The output shape follows
  * TFLite: GATHER gives params[:axis] + indices[batch_dims:] +
  * params[axis+1:], GATHER_ND indices[:-1] + params[indices[-1]:]. Indices
  * are run-time data: one out of range fails the invoke with
@@ -14,6 +16,10 @@
 #include "reference/gather.h"
 
 #include <stdlib.h>
+
+#define GATHER_TYPES                                                     \
+  (SPRY_DM_TYPES_COMMON | SPRY_DM_TYPE(SPRY_TYPE_FLOAT16) |                \
+   SPRY_DM_TYPE(SPRY_TYPE_BFLOAT16) | SPRY_DM_TYPE(SPRY_TYPE_BOOL))
 
 /* GatherOptions field ids (schema.fbs). */
 enum { GATHER_OPT_AXIS = 0, GATHER_OPT_BATCH_DIMS = 1 };
@@ -52,6 +58,7 @@ static SpryStatus gather_prepare(SpryContext *ctx, SpryNode *node) {
   const SpryTensor *idx = spry_node_input(ctx, node, 1);
   SpryTensor *out = spry_node_output(ctx, node, 0);
   SPRY_TRY(spry_dm_check_same_type(ctx, in, out, &g->elem_size));
+  SPRY_TRY(spry_dm_check_type_in(ctx, in, GATHER_TYPES));
   SPRY_TRY(check_indices(ctx, idx, &g->index_size));
   int32_t axis = 0, batch_dims = spry_option_i32(node->options, GATHER_OPT_BATCH_DIMS, 0);
   SPRY_TRY(spry_dm_axis(ctx, spry_option_i32(node->options, GATHER_OPT_AXIS, 0), in->rank, &axis));
@@ -85,6 +92,7 @@ static SpryStatus gather_nd_prepare(SpryContext *ctx, SpryNode *node) {
   const SpryTensor *idx = spry_node_input(ctx, node, 1);
   SpryTensor *out = spry_node_output(ctx, node, 0);
   SPRY_TRY(spry_dm_check_same_type(ctx, in, out, &g->elem_size));
+  SPRY_TRY(spry_dm_check_type_in(ctx, in, GATHER_TYPES));
   SPRY_TRY(check_indices(ctx, idx, &g->index_size));
   SPRY_ENSURE_MSG(ctx, idx->rank >= 1, SPRY_ERROR_INVALID_MODEL, "indices must have rank >= 1");
   const int32_t depth = idx->dims[idx->rank - 1];
@@ -127,7 +135,7 @@ const SpryOpRegistration spry_op_gather = {
     .abi_version = SPRY_OP_ABI_VERSION,
     .builtin_code = 36, /* BuiltinOperator GATHER */
     .min_version = 1,
-    .max_version = 6,
+    .max_version = 8,
     .builtin_options_type = 23, /* BuiltinOptions GatherOptions */
     .init = gather_init,
     .free = spry_dm_free,
@@ -139,7 +147,7 @@ const SpryOpRegistration spry_op_gather_nd = {
     .abi_version = SPRY_OP_ABI_VERSION,
     .builtin_code = 107, /* BuiltinOperator GATHER_ND */
     .min_version = 1,
-    .max_version = 4,
+    .max_version = 6,
     .builtin_options_type = 83, /* BuiltinOptions GatherNdOptions */
     .init = gather_init,
     .free = spry_dm_free,

@@ -35,7 +35,7 @@ static void logical_free(SpryContext *ctx, void *user_data) {
 static SpryStatus logical_prepare(SpryContext *ctx, SpryNode *node) {
   LogicalOpData *d = node->user_data;
   const SpryBinarySpec spec = {1u << SPRY_TYPE_BOOL, SPRY_BINARY_SAME_TYPE, false,
-                               SPRY_ACTIVATION_NONE};
+                               SPRY_ACTIVATION_NONE, 0};
   SpryBinaryPrep prep;
   SPRY_TRY(spry_binary_prepare_spec(ctx, node, &spec, &prep));
   d->bc = prep.bc;

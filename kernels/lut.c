@@ -43,49 +43,60 @@ void spry_lut8_apply(const uint8_t table[256], size_t count, const uint8_t *inpu
   for (size_t i = 0; i < count; i++) output[i] = table[input[i]];
 }
 
-static float clamp_i16_range(float x) {
-  return x < -32768.0f ? -32768.0f : (x > 32767.0f ? 32767.0f : x);
-}
+/* TFLite's LUTPopulateInt16<FloatT>, one body for FloatT = float and double
+ * (each step in FloatT arithmetic, as TFLite computes the table). A NaN
+ * sample stores 0: the low half of x86's integer indefinite. */
+#define SPRY_LUT16_POPULATE_BODY(F, ROUND, IS_NAN)                                     \
+  do {                                                                                \
+    const F input_min = input_scale * (F)(INT16_MIN - input_zero_point);              \
+    const F input_max = input_scale * (F)(INT16_MAX - input_zero_point);              \
+    const F output_min = output_scale * (F)(INT16_MIN - output_zero_point);           \
+    const F output_max = output_scale * (F)(INT16_MAX - output_zero_point);           \
+    const int steps = SPRY_LUT16_SIZE - 1;                                            \
+    const F step = (input_max - input_min) / (F)steps;                                \
+    const F half_step = step / (F)2;                                                  \
+    const F inv = (F)65536 / (output_max - output_min);                               \
+    for (int i = 0; i < steps; i++) {                                                 \
+      const F val = fn(input_min + (F)i * step, params);                              \
+      const F mid = fn(input_min + (F)i * step + half_step, params);                  \
+      const F next = fn(input_min + (F)(i + 1) * step, params);                       \
+      const F sample = ROUND(val * inv);                                              \
+      const F interpolated = ROUND((next * inv + ROUND(val * inv)) / (F)2);           \
+      const F bias = ROUND((interpolated - ROUND(mid * inv)) / (F)2);                 \
+      F v = sample - bias;                                                            \
+      v = v < (F)INT16_MIN ? (F)INT16_MIN : (v > (F)INT16_MAX ? (F)INT16_MAX : v);     \
+      table[i] = (int16_t)(IS_NAN(v) ? 0 : (int32_t)v);                               \
+    }                                                                                 \
+    F last = ROUND(fn(input_max, params) * inv);                                      \
+    last = last < (F)INT16_MIN ? (F)INT16_MIN : (last > (F)INT16_MAX ? (F)INT16_MAX : last); \
+    table[steps] = (int16_t)(IS_NAN(last) ? 0 : (int32_t)last);                       \
+  } while (0)
 
 void spry_lut16_populate(float input_scale, int32_t input_zero_point, float output_scale,
                          int32_t output_zero_point, SpryLutFn fn, const void *params,
                          int16_t table[SPRY_LUT16_SIZE]) {
-  /* Float arithmetic step for step, as TFLite computes the table. */
-  const float input_min = input_scale * (float)(INT16_MIN - input_zero_point);
-  const float input_max = input_scale * (float)(INT16_MAX - input_zero_point);
-  const float output_min = output_scale * (float)(INT16_MIN - output_zero_point);
-  const float output_max = output_scale * (float)(INT16_MAX - output_zero_point);
-  const int steps = SPRY_LUT16_SIZE - 1;
-  const float step = (input_max - input_min) / (float)steps;
-  const float half_step = step / 2.0f;
-  const float inv = 65536.0f / (output_max - output_min);
-  for (int i = 0; i < steps; i++) {
-    const float x = input_min + (float)i * step;
-    const float val = fn(x, params);
-    const float mid = fn(input_min + (float)i * step + half_step, params);
-    const float next = fn(input_min + (float)(i + 1) * step, params);
-    const float sample = roundf(val * inv);
-    const float interpolated = roundf((next * inv + roundf(val * inv)) / 2.0f);
-    const float bias = roundf((interpolated - roundf(mid * inv)) / 2.0f);
-    /* A NaN sample stores 0: the low half of x86's integer indefinite. */
-    const float v = clamp_i16_range(sample - bias);
-    table[i] = (int16_t)(isnan(v) ? 0 : (int32_t)v);
-  }
-  const float last = clamp_i16_range(roundf(fn(input_max, params) * inv));
-  table[steps] = (int16_t)(isnan(last) ? 0 : (int32_t)last);
+  SPRY_LUT16_POPULATE_BODY(float, roundf, isnan);
+}
+
+void spry_lut16_populate_f64(double input_scale, int32_t input_zero_point, double output_scale,
+                             int32_t output_zero_point, SpryLutFnF64 fn, const void *params,
+                             int16_t table[SPRY_LUT16_SIZE]) {
+  SPRY_LUT16_POPULATE_BODY(double, round, isnan);
+}
+
+int16_t spry_lut16_lookup(const int16_t table[SPRY_LUT16_SIZE], int16_t value) {
+  const int32_t v = value;
+  /* v >> 7 of a negative int is an arithmetic shift in every supported
+   * compiler; written as a floor division to stay portable. */
+  const int32_t index = 256 + (v >= 0 ? v / 128 : -((-v + 127) / 128));
+  const int32_t offset = v & 0x7f;
+  const int16_t base = table[index];
+  const int16_t slope = spry_wrap_i16(table[index + 1] - base);
+  const int32_t delta = (slope * offset + 64) >> 7;
+  return spry_wrap_i16(base + delta);
 }
 
 void spry_lut16_apply(const int16_t table[SPRY_LUT16_SIZE], size_t count, const int16_t *input,
                       int16_t *output) {
-  for (size_t i = 0; i < count; i++) {
-    const int32_t v = input[i];
-    /* v >> 7 of a negative int is an arithmetic shift in every supported
-     * compiler; written as a floor division to stay portable. */
-    const int32_t index = 256 + (v >= 0 ? v / 128 : -((-v + 127) / 128));
-    const int32_t offset = v & 0x7f;
-    const int16_t base = table[index];
-    const int16_t slope = spry_wrap_i16(table[index + 1] - base);
-    const int32_t delta = (slope * offset + 64) >> 7;
-    output[i] = spry_wrap_i16(base + delta);
-  }
+  for (size_t i = 0; i < count; i++) output[i] = spry_lut16_lookup(table, input[i]);
 }

@@ -43,6 +43,16 @@ void spry_lut16_populate(float input_scale, int32_t input_zero_point, float outp
                          int32_t output_zero_point, SpryLutFn fn, const void *params,
                          int16_t table[SPRY_LUT16_SIZE]);
 
+/* The same table computed in double, as TFLite builds the int16 SOFTMAX
+ * tables (LUTPopulate with a double function). */
+typedef double (*SpryLutFnF64)(double x, const void *params);
+void spry_lut16_populate_f64(double input_scale, int32_t input_zero_point, double output_scale,
+                             int32_t output_zero_point, SpryLutFnF64 fn, const void *params,
+                             int16_t table[SPRY_LUT16_SIZE]);
+
+/* One interpolated lookup (TFLite's LUTLookup on int16). */
+int16_t spry_lut16_lookup(const int16_t table[SPRY_LUT16_SIZE], int16_t value);
+
 /* Interpolated lookup of every int16 input. */
 void spry_lut16_apply(const int16_t table[SPRY_LUT16_SIZE], size_t count, const int16_t *input,
                       int16_t *output);

@@ -2,11 +2,14 @@
 /*
  * pad.c — PAD, PADV2 and MIRROR_PAD.
  *
- * PAD versions 1–4, PADV2 1–4, MIRROR_PAD 1–3; any element type of 1, 2, 4
- * or 8 bytes. paddings must be a constant int32/int64 [rank, 2] tensor of
- * non-negative values. The PAD value is 0, or the output zero point for
- * quantized (uint8/int8/int16) tensors, as in TFLite; PADV2 takes it from its
- * scalar third input (read at invoke). MIRROR_PAD paddings may not exceed
+ * PAD versions 1–6, PADV2 1–6 (5: bool; 6 names no type Spry lacks),
+ * MIRROR_PAD 1–3. Types, TFLite's: PAD and PADV2 float32, float16, bfloat16,
+ * int32, int64, bool, uint8, int8, int16; MIRROR_PAD those and float64,
+ * uint32, uint16. paddings must be a constant [rank, 2] tensor of
+ * non-negative int32/int64 values (int16 too for PAD and PADV2, as TFLite
+ * reads them). The PAD value is 0, or the output zero point for quantized
+ * (uint8/int8/int16) tensors, as in TFLite; PADV2 takes it from its scalar
+ * third input (read at invoke). MIRROR_PAD paddings may not exceed
  * dim - 1 (REFLECT) or dim (SYMMETRIC), TFLite's limits.
  */
 #include <stdlib.h>
@@ -63,10 +66,21 @@ static SpryStatus pad_common(SpryContext *ctx, SpryNode *node, SpryPadMode mode)
   const SpryTensor *in = spry_node_input(ctx, node, 0);
   SpryTensor *out = spry_node_output(ctx, node, 0);
   SPRY_TRY(spry_dm_check_same_type(ctx, in, out, &p->elem_size));
+  const uint32_t pad_data_types =
+      SPRY_DM_TYPES_COMMON | SPRY_DM_TYPE(SPRY_TYPE_FLOAT16) | SPRY_DM_TYPE(SPRY_TYPE_BFLOAT16) |
+      SPRY_DM_TYPE(SPRY_TYPE_BOOL) |
+      (mode == SPRY_PAD_CONSTANT ? 0
+                                 : SPRY_DM_TYPE(SPRY_TYPE_FLOAT64) |
+                                       SPRY_DM_TYPE(SPRY_TYPE_UINT32) |
+                                       SPRY_DM_TYPE(SPRY_TYPE_UINT16));
+  SPRY_TRY(spry_dm_check_type_in(ctx, in, pad_data_types));
   int64_t pads[2 * SPRY_MAX_RANK];
   int32_t n = 0;
   const SpryTensor *pt = spry_node_input(ctx, node, 1);
-  SPRY_TRY(spry_dm_const_ints(ctx, pt, "paddings", pads, 2 * SPRY_MAX_RANK, &n));
+  /* PAD and PADV2 also read int16 paddings, as TFLite does; MIRROR_PAD not. */
+  const uint32_t pad_types = SPRY_DM_TYPE(SPRY_TYPE_INT32) | SPRY_DM_TYPE(SPRY_TYPE_INT64) |
+                             (mode == SPRY_PAD_CONSTANT ? SPRY_DM_TYPE(SPRY_TYPE_INT16) : 0);
+  SPRY_TRY(spry_dm_const_ints_of(ctx, pt, "paddings", pad_types, pads, 2 * SPRY_MAX_RANK, &n));
   SPRY_ENSURE_MSG(ctx, pt->rank == 2 && pt->dims[1] == 2 && n == 2 * in->rank,
                   SPRY_ERROR_INVALID_MODEL, "paddings must have shape [%d, 2]", (int)in->rank);
   p->rank = in->rank;
@@ -140,6 +154,6 @@ static SpryStatus pad_invoke(SpryContext *ctx, SpryNode *node) {
       .free = spry_dm_free, .prepare = prepare_, .invoke = pad_invoke}
 
 /* BuiltinOperator codes and BuiltinOptions types from schema.fbs. */
-PAD_OP(pad, 34, 4, 22, pad_prepare);
-PAD_OP(padv2, 60, 4, 43, padv2_prepare);
+PAD_OP(pad, 34, 6, 22, pad_prepare);
+PAD_OP(padv2, 60, 6, 43, padv2_prepare);
 PAD_OP(mirror_pad, 100, 3, 77, mirror_pad_prepare);

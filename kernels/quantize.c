@@ -2,15 +2,18 @@
 /*
  * quantize.c — the QUANTIZE and DEQUANTIZE ops (elementwise, shape kept).
  *
- * QUANTIZE versions (TFLite defines 1..4):
+ * QUANTIZE versions (TFLite defines 1..6):
  *   1  float32 -> uint8/int8; requantize between uint8 and int8
  *   2  int16 output (from float32, or requantized int16 -> int16/int8); also
  *      int16 -> int32 and int32 -> int8/int16, as TFLite's reference kernel
  *   3  per-channel output quantization (from float32)
- *   4  int4                                            — unsupported
- * DEQUANTIZE versions (TFLite defines 1..6):
+ *   4  int4, 5 uint4, 6 sub-byte types          — refused at prepare
+ * DEQUANTIZE versions (TFLite defines 1..9):
  *   1  uint8   2  int8   3  int16, float16   4  (sparse weights, densified by the engine)
- *   5  int8 per-channel   6  int4                      — unsupported
+ *   5  int8 per-channel
+ *   6  int4, 7 int2, 8 uint4, 9 sub-byte types  — refused at prepare
+ * Sub-byte tensors have no storage in the engine yet: a model holding one is
+ * refused by type.
  */
 #include "reference/quantize.h"
 
@@ -194,7 +197,7 @@ const SpryOpRegistration spry_op_quantize = {
     .abi_version = SPRY_OP_ABI_VERSION,
     .builtin_code = 114, /* BuiltinOperator QUANTIZE */
     .min_version = 1,
-    .max_version = 3,
+    .max_version = 6,
     .builtin_options_type = 0, /* QuantizeOptions has no fields */
     .init = quantize_init,
     .free = quantize_free,
@@ -206,7 +209,7 @@ const SpryOpRegistration spry_op_dequantize = {
     .abi_version = SPRY_OP_ABI_VERSION,
     .builtin_code = 6, /* BuiltinOperator DEQUANTIZE */
     .min_version = 1,
-    .max_version = 5,
+    .max_version = 9,
     .builtin_options_type = 0, /* DequantizeOptions has no fields */
     .init = quantize_init,
     .free = quantize_free,

@@ -7,9 +7,13 @@
  * QuantizedReduceProd; uint8 with quantization is refused, as in TFLite.
  *
  * MEAN versions (TFLite defines 1..3):
- *   1  float32, uint8
+ *   1  float32, uint8, int32, int64 (plain integers: the sum divided with
+ *      truncation, as TFLite's reference Mean)
  *   2  int8
  *   3  int16
+ * SUM, REDUCE_PROD, REDUCE_MAX and REDUCE_MIN also take bool, as TFLite's
+ * reference kernels do (a sum or maximum is an OR, a product or minimum an
+ * AND).
  * Axes may be negative (counted from the end) and repeated; an empty axis
  * list makes each output element the mean of one input element: a copy,
  * requantized when the quantization differs, as in TFLite's reference. The
@@ -116,7 +120,8 @@ static SpryStatus check_generic_types(SpryContext *ctx, ReduceOpData *d, const S
                   spry_type_name(out->type), spry_type_name(t));
   SPRY_ENSURE_MSG(ctx,
                   t == SPRY_TYPE_FLOAT32 || t == SPRY_TYPE_INT32 || t == SPRY_TYPE_INT64 ||
-                      t == SPRY_TYPE_UINT8 || t == SPRY_TYPE_INT8 || t == SPRY_TYPE_INT16,
+                      t == SPRY_TYPE_UINT8 || t == SPRY_TYPE_INT8 || t == SPRY_TYPE_INT16 ||
+                      t == SPRY_TYPE_BOOL,
                   SPRY_ERROR_UNSUPPORTED, "type %s is not supported", spry_type_name(t));
   const bool small = t == SPRY_TYPE_UINT8 || t == SPRY_TYPE_INT8 || t == SPRY_TYPE_INT16;
   if (!small) return SPRY_OK;
@@ -151,6 +156,12 @@ static SpryStatus check_types(SpryContext *ctx, ReduceOpData *d, const SpryTenso
                               const SpryTensor *out) {
   d->type = in->type;
   if (d->kind != REDUCE_MEAN) return check_generic_types(ctx, d, in, out);
+  if (in->type == SPRY_TYPE_INT32 || in->type == SPRY_TYPE_INT64) {
+    SPRY_ENSURE_MSG(ctx, out->type == in->type, SPRY_ERROR_INVALID_MODEL,
+                    "output type %s != input %s", spry_type_name(out->type),
+                    spry_type_name(in->type));
+    return SPRY_OK;
+  }
   bool quantized = false;
   SPRY_TRY(spry_op_check_same_type(ctx, in, out, &quantized));
   if (!quantized) return SPRY_OK;
@@ -237,6 +248,10 @@ static void run_reduce(const ReduceOpData *d, const void *in, void *out) {
     case SPRY_TYPE_INT8:
       spry_ref_mean_s8(&d->mean, &d->shape, in, out);
       break;
+    case SPRY_TYPE_INT32:
+    case SPRY_TYPE_INT64:
+      spry_ref_mean_int(d->type, &d->shape, in, out);
+      break;
     default:
       spry_ref_mean_s16(&d->mean, &d->shape, in, out);
       break;
@@ -282,8 +297,8 @@ const SpryOpRegistration spry_op_mean = {
       .invoke = reduce_invoke,                               \
   }
 
-/* Versions: SUM 1 float/int32/int64/uint8, 2 int8 (int16 with equal
- * quantization); REDUCE_PROD 1 float/int32/int64, 2 int8/int16 (raw or
+/* Versions: SUM 1 float/int32/int64/uint8/bool, 2 int8 (int16 with equal
+ * quantization); REDUCE_PROD 1 float/int32/int64/bool, 2 int8/int16 (raw or
  * quantized);
  * REDUCE_MAX / REDUCE_MIN 1 float/uint8, 2 int8, 3 int16. */
 SPRY_REDUCE_REGISTRATION(spry_op_sum, 74, 2, sum_init);

@@ -9,7 +9,9 @@
  *   2  uint8
  *   3  int8, half_pixel_centers
  *   4  int16
- * The output keeps the input's type; quantized values are resampled as
+ * RESIZE_NEAREST_NEIGHBOR copies elements by their size and also takes what
+ * TFLite's kernel takes beyond these: float16, bfloat16, int32, uint32,
+ * uint16 and bool. The output keeps the input's type; quantized values are resampled as
  * stored integers (TFLite does not requantize), so the output is expected to
  * share the input's quantization. align_corners and half_pixel_centers are
  * mutually exclusive.
@@ -85,10 +87,14 @@ static SpryStatus resize_prepare(SpryContext *ctx, SpryNode *node) {
   SPRY_ENSURE_MSG(ctx, in->type == out->type, SPRY_ERROR_INVALID_MODEL,
                   "input is %s but output is %s", spry_type_name(in->type),
                   spry_type_name(out->type));
-  SPRY_ENSURE_MSG(ctx,
-                  in->type == SPRY_TYPE_FLOAT32 || in->type == SPRY_TYPE_UINT8 ||
-                      in->type == SPRY_TYPE_INT8 || in->type == SPRY_TYPE_INT16,
-                  SPRY_ERROR_UNSUPPORTED, "type %s is not supported", spry_type_name(in->type));
+  const SpryType t = in->type;
+  const bool base = t == SPRY_TYPE_FLOAT32 || t == SPRY_TYPE_UINT8 || t == SPRY_TYPE_INT8 ||
+                    t == SPRY_TYPE_INT16;
+  const bool nearest_only = t == SPRY_TYPE_FLOAT16 || t == SPRY_TYPE_BFLOAT16 ||
+                            t == SPRY_TYPE_INT32 || t == SPRY_TYPE_UINT32 ||
+                            t == SPRY_TYPE_UINT16 || t == SPRY_TYPE_BOOL;
+  SPRY_ENSURE_MSG(ctx, base || (nearest_only && !d->bilinear), SPRY_ERROR_UNSUPPORTED,
+                  "type %s is not supported", spry_type_name(t));
   SPRY_ENSURE_MSG(ctx, in->rank == 4, SPRY_ERROR_INVALID_MODEL,
                   "input must have rank 4 (NHWC), has rank %d", (int)in->rank);
   SpryResizeParams *p = &d->params;

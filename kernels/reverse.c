@@ -4,8 +4,10 @@
  * (TFLite's reference_ops::Reverse, extended to several axes as in its newer
  * versions).
  *
- * Versions 1–3; any element type of 1, 2, 4 or 8 bytes. The axes must be a
- * constant int32/int64 tensor; negative axes count from the end and an axis
+ * Versions 1–4 (4 names no type Spry lacks); float32, float16, bfloat16,
+ * int32, int64, bool, uint8, int8, int16 (TFLite's types, moved by their
+ * size). The axes must be a constant int32 tensor (TFLite refuses int64);
+ * negative axes count from the end and an axis
  * listed twice is reversed once (TFLite rejects duplicates; reversing once
  * is TensorFlow's reading).
  */
@@ -18,9 +20,14 @@ static SpryStatus reverse_prepare(SpryContext *ctx, SpryNode *node) {
   const SpryTensor *in = spry_node_input(ctx, node, 0);
   SpryTensor *out = spry_node_output(ctx, node, 0);
   SPRY_TRY(spry_dm_check_same_type(ctx, in, out, &d->elem_size));
+  SPRY_TRY(spry_dm_check_type_in(ctx, in,
+                                 SPRY_DM_TYPES_COMMON | SPRY_DM_TYPE(SPRY_TYPE_FLOAT16) |
+                                     SPRY_DM_TYPE(SPRY_TYPE_BFLOAT16) |
+                                     SPRY_DM_TYPE(SPRY_TYPE_BOOL)));
   int64_t axes[SPRY_MAX_RANK];
   int32_t n = 0;
-  SPRY_TRY(spry_dm_const_ints(ctx, spry_node_input(ctx, node, 1), "axis", axes, SPRY_MAX_RANK, &n));
+  SPRY_TRY(spry_dm_const_ints_of(ctx, spry_node_input(ctx, node, 1), "axis",
+                                 SPRY_DM_TYPE(SPRY_TYPE_INT32), axes, SPRY_MAX_RANK, &n));
   bool flip[SPRY_MAX_RANK] = {false};
   for (int32_t i = 0; i < n; i++) {
     int32_t axis = 0;
@@ -44,7 +51,7 @@ const SpryOpRegistration spry_op_reverse_v2 = {
     .abi_version = SPRY_OP_ABI_VERSION,
     .builtin_code = 105, /* BuiltinOperator REVERSE_V2 */
     .min_version = 1,
-    .max_version = 3,
+    .max_version = 4,
     .builtin_options_type = 81, /* BuiltinOptions ReverseV2Options */
     .init = spry_dm_view_init,
     .free = spry_dm_free,

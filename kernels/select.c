@@ -4,8 +4,9 @@
  * condition ? x : y. SELECT takes a condition of x's shape, a scalar, or a
  * vector matching x's first dimension (TFLite's RankOneSelect), with x and y
  * of one shape; SELECT_V2 broadcasts all three. x, y and output share one
- * of bool, float32, uint8, int8, int16, int32, int64; values are copied
- * raw, quantization parameters untouched (TFLite does not check them).
+ * of bool, float16, bfloat16, float32, float64, uint8, int8, uint16, int16,
+ * uint32, int32, int64 (TFLite's types); values are copied raw,
+ * quantization parameters untouched (TFLite does not check them).
  */
 #include "reference/select.h"
 
@@ -16,8 +17,9 @@
 #include "spry/op.h"
 
 #define T(type) (1u << SPRY_TYPE_##type)
-#define SELECT_TYPES \
-  (T(BOOL) | T(FLOAT32) | T(UINT8) | T(INT8) | T(INT16) | T(INT32) | T(INT64))
+#define SELECT_TYPES                                                                    \
+  (T(BOOL) | T(FLOAT16) | T(BFLOAT16) | T(FLOAT32) | T(FLOAT64) | T(UINT8) | T(INT8) |  \
+   T(UINT16) | T(INT16) | T(UINT32) | T(INT32) | T(INT64))
 enum { SELECT_CODE = 64, SELECT_V2_CODE = 123 };
 
 typedef struct SelectOpData {

@@ -3,11 +3,13 @@
  * shape_ops.c — SHAPE, RANK, FILL and ZEROS_LIKE: outputs that depend on the
  * input's shape (or a scalar) rather than its data.
  *
- * Versions: SHAPE 1, RANK 1, FILL 1–4, ZEROS_LIKE 1. SHAPE (out_type int32
+ * Versions: SHAPE 1, RANK 1, FILL 1–5, ZEROS_LIKE 1. SHAPE (out_type int32
  * or int64) and RANK (int32) are computed in prepare and written at invoke,
  * since arena tensors have no storage before. FILL's dims input must be
- * constant; its value is a scalar of the output type read at invoke. Any
- * element type of 1, 2, 4 or 8 bytes; ONES_LIKE is no TFLite builtin.
+ * constant; its value is a scalar of the output type read at invoke. SHAPE,
+ * RANK and FILL take any element type of 1, 2, 4 or 8 bytes; ZEROS_LIKE
+ * float32, int32 and int64, as TFLite's kernel. ONES_LIKE is no TFLite
+ * builtin.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +121,9 @@ static SpryStatus zeros_like_prepare(SpryContext *ctx, SpryNode *node) {
   SpryTensor *out = spry_node_output(ctx, node, 0);
   size_t elem = 0;
   SPRY_TRY(spry_dm_check_same_type(ctx, in, out, &elem));
+  SPRY_TRY(spry_dm_check_type_in(ctx, in,
+                                 SPRY_DM_TYPE(SPRY_TYPE_FLOAT32) | SPRY_DM_TYPE(SPRY_TYPE_INT32) |
+                                     SPRY_DM_TYPE(SPRY_TYPE_INT64)));
   return spry_context_resize_tensor(ctx, out, in->rank, in->dims);
 }
 
@@ -146,7 +151,7 @@ const SpryOpRegistration spry_op_rank = {
 
 const SpryOpRegistration spry_op_fill = {
     .abi_version = SPRY_OP_ABI_VERSION, .builtin_code = 94, /* FILL */
-    .min_version = 1, .max_version = 4, .builtin_options_type = 68, /* FillOptions */
+    .min_version = 1, .max_version = 5, .builtin_options_type = 68, /* FillOptions */
     .prepare = fill_prepare, .invoke = fill_invoke,
 };
 

@@ -3,8 +3,10 @@
  * slice.c — SLICE (begin/size) and STRIDED_SLICE (begin/end/strides with
  * masks), both as strided views of the input.
  *
- * SLICE versions 1–6, STRIDED_SLICE versions 1–8; any element type of 1, 2,
- * 4 or 8 bytes. The begin/size/end/strides inputs must be constant. A SLICE
+ * SLICE versions 1–8 (7: int4, refused; 8 names no type Spry lacks),
+ * STRIDED_SLICE versions 1–8; any element type of 1, 2, 4 or 8 bytes, as
+ * TFLite's kernels. The begin/size/end/strides inputs must be constant:
+ * SLICE's int32 or int64, STRIDED_SLICE's int32 (TFLite refuses int64). A SLICE
  * size of -1 means "to the end". STRIDED_SLICE follows TFLite's
  * BuildStridedSliceParams and strided_slice::StartForAxis/StopForAxis:
  * ellipsis and new_axis masks expand the index spec into an "effective"
@@ -172,9 +174,14 @@ static SpryStatus strided_slice_prepare(SpryContext *ctx, SpryNode *node) {
   SPRY_TRY(spry_dm_check_same_type(ctx, in, out, &d->elem_size));
   int64_t begin[SPRY_MAX_RANK], end[SPRY_MAX_RANK], strides[SPRY_MAX_RANK];
   int32_t nb = 0, ne = 0, ns = 0;
-  SPRY_TRY(spry_dm_const_ints(ctx, spry_node_input(ctx, node, 1), "begin", begin, SPRY_MAX_RANK, &nb));
-  SPRY_TRY(spry_dm_const_ints(ctx, spry_node_input(ctx, node, 2), "end", end, SPRY_MAX_RANK, &ne));
-  SPRY_TRY(spry_dm_const_ints(ctx, spry_node_input(ctx, node, 3), "strides", strides, SPRY_MAX_RANK, &ns));
+  /* int32 only: TFLite's strided_slice.cc refuses int64 begin/end/strides. */
+  const uint32_t i32 = SPRY_DM_TYPE(SPRY_TYPE_INT32);
+  SPRY_TRY(spry_dm_const_ints_of(ctx, spry_node_input(ctx, node, 1), "begin", i32, begin,
+                                 SPRY_MAX_RANK, &nb));
+  SPRY_TRY(spry_dm_const_ints_of(ctx, spry_node_input(ctx, node, 2), "end", i32, end,
+                                 SPRY_MAX_RANK, &ne));
+  SPRY_TRY(spry_dm_const_ints_of(ctx, spry_node_input(ctx, node, 3), "strides", i32, strides,
+                                 SPRY_MAX_RANK, &ns));
   SPRY_ENSURE_MSG(ctx, nb == ne && nb == ns, SPRY_ERROR_INVALID_MODEL,
                   "begin, end and strides have %d, %d and %d entries", (int)nb, (int)ne, (int)ns);
   SliceSpec spec = {0};
@@ -209,7 +216,7 @@ const SpryOpRegistration spry_op_slice = {
     .abi_version = SPRY_OP_ABI_VERSION,
     .builtin_code = 65, /* BuiltinOperator SLICE */
     .min_version = 1,
-    .max_version = 6,
+    .max_version = 8,
     .builtin_options_type = 48, /* BuiltinOptions SliceOptions */
     .init = spry_dm_view_init,
     .free = spry_dm_free,

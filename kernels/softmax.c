@@ -3,15 +3,18 @@
  * softmax.c — the SOFTMAX op over the last dimension: reads SoftmaxOptions
  * (beta), derives the fixed-point input scaling, runs the reference kernels.
  *
- * Versions (TFLite defines 1..3):
+ * Versions (TFLite defines 1..4):
  *   1  float32, uint8 (-> uint8 or int16)
  *   2  int8 (-> int8 or int16)
- *   3  int16 -> int16                               — unsupported
- * TFLite's reference path (BUILTIN_REF) computes quantized softmax in
- * gemmlowp fixed point, not with the lookup tables of its optimized path;
- * this is that reference path. Outputs are on the fixed scale 1/256 (8-bit)
- * or 1/65536 (int16) with the zero point at the type minimum; TFLite checks
- * this only for int8 -> int8 (zero point -128, scale 1/256 within 0.1%).
+ *   3  int16 -> int16 (symmetric; output scale 1/32768, zero point 0)
+ *   4  float16                                      — refused at prepare
+ * TFLite's reference path (BUILTIN_REF) computes 8-bit softmax in gemmlowp
+ * fixed point, not with the lookup tables of its optimized path; this is
+ * that reference path. Their outputs are on the fixed scale 1/256 (8-bit) or
+ * 1/65536 (int16) with the zero point at the type minimum; TFLite checks this
+ * only for int8 -> int8 (zero point -128, scale 1/256 within 0.1%). int16
+ * -> int16 is TFLite's table-driven SoftmaxInt16 (both paths share it), on
+ * rows of at most 65536 elements.
  *
  * SOFTMAX of float32 (beta > 0) and of 8-bit inputs runs the fast path
  * where it applies (fast/softmax.h), the reference kernels otherwise.
@@ -27,6 +30,8 @@
 
 #include "fast/softmax.h"
 #include "kernel_util.h"
+#include "lut.h"
+#include "quantization.h"
 #include "spry/op.h"
 
 /* SoftmaxOptions field ids (schema.fbs). */
@@ -38,12 +43,16 @@ typedef enum SoftmaxKernel {
   SOFTMAX_KERNEL_S8,
   SOFTMAX_KERNEL_U8_S16,
   SOFTMAX_KERNEL_S8_S16,
+  SOFTMAX_KERNEL_S16,
 } SoftmaxKernel;
 
 typedef struct SoftmaxOpData {
   bool log; /* LOG_SOFTMAX */
   SoftmaxKernel kernel;
   SprySoftmaxParams params;
+  SprySoftmaxS16Params s16;
+  int16_t exp_table[SPRY_LUT16_SIZE]; /* int16 -> int16 */
+  int16_t reciprocal_table[SPRY_LUT16_SIZE];
   size_t outer; /* rows: product of all but the last dimension */
   size_t depth; /* the last dimension */
   size_t count; /* outer * depth */
@@ -86,6 +95,8 @@ static SpryStatus select_kernel(SpryContext *ctx, SoftmaxOpData *d, const SpryTe
     d->kernel = SOFTMAX_KERNEL_U8_S16;
   } else if (ti == SPRY_TYPE_INT8 && to == SPRY_TYPE_INT16) {
     d->kernel = SOFTMAX_KERNEL_S8_S16;
+  } else if (ti == SPRY_TYPE_INT16 && to == SPRY_TYPE_INT16 && !d->log) {
+    d->kernel = SOFTMAX_KERNEL_S16;
   } else {
     return spry_context_error(ctx, SPRY_ERROR_UNSUPPORTED,
                               "%s input with %s output is not supported", spry_type_name(ti),
@@ -113,10 +124,38 @@ static SpryStatus prepare_log_quantized(SpryContext *ctx, SoftmaxOpData *d, cons
   return SPRY_OK;
 }
 
+/* int16 -> int16: TFLite's output check, the input rescaling and the tables. */
+static SpryStatus prepare_s16(SpryContext *ctx, SoftmaxOpData *d, const SpryTensor *in,
+                              const SpryTensor *out) {
+  SPRY_ENSURE_MSG(ctx,
+                  out->quant.num_channels >= 1 && out->quant.zero_point == 0 &&
+                      fabsf(out->quant.scale - 1.0f / 32768) <= 0.001f / 32768,
+                  SPRY_ERROR_INVALID_MODEL,
+                  "int16 softmax output must have scale 1/32768 and zero point 0 (has %g, %d)",
+                  (double)out->quant.scale, (int)out->quant.zero_point);
+  const int32_t depth = in->dims[in->rank - 1];
+  SPRY_ENSURE_MSG(ctx, depth <= 65536, SPRY_ERROR_UNSUPPORTED,
+                  "int16 softmax over rows of %d elements (at most 65536)", (int)depth);
+  /* [-65535, 0] onto [-10, 0]; scale * beta is a float product in TFLite. */
+  const double real = (double)(in->quant.scale * d->params.beta) / (10.0 / 65535.0);
+  SPRY_ENSURE_MSG(ctx,
+                  isfinite(real) && real > 0.0 &&
+                      spry_quantize_multiplier(real, &d->s16.input_multiplier,
+                                               &d->s16.input_shift) &&
+                      d->s16.input_shift <= 30,
+                  SPRY_ERROR_UNSUPPORTED, "beta %g with input scale %g is out of the supported range",
+                  (double)d->params.beta, (double)in->quant.scale);
+  spry_softmax_s16_tables(d->exp_table, d->reciprocal_table);
+  d->s16.exp_table = d->exp_table;
+  d->s16.reciprocal_table = d->reciprocal_table;
+  return SPRY_OK;
+}
+
 static SpryStatus prepare_quantized(SpryContext *ctx, SoftmaxOpData *d, const SpryTensor *in,
                                     const SpryTensor *out) {
   SPRY_TRY(spry_op_check_quant(ctx, "input", in));
   if (d->log) return prepare_log_quantized(ctx, d, in, out);
+  if (d->kernel == SOFTMAX_KERNEL_S16) return prepare_s16(ctx, d, in, out);
   if (d->kernel == SOFTMAX_KERNEL_S8) {
     SPRY_ENSURE_MSG(ctx,
                     out->quant.num_channels >= 1 && out->quant.zero_point == -128 &&
@@ -191,6 +230,9 @@ static SpryStatus softmax_invoke(SpryContext *ctx, SpryNode *node) {
     case SOFTMAX_KERNEL_S8_S16:
       spry_ref_softmax_s8_s16(p, d->outer, d->depth, in->data, out->data);
       break;
+    case SOFTMAX_KERNEL_S16:
+      spry_ref_softmax_s16(&d->s16, d->outer, d->depth, in->data, out->data);
+      break;
   }
   return SPRY_OK;
 }
@@ -199,7 +241,7 @@ const SpryOpRegistration spry_op_softmax = {
     .abi_version = SPRY_OP_ABI_VERSION,
     .builtin_code = 25, /* BuiltinOperator SOFTMAX */
     .min_version = 1,
-    .max_version = 3,
+    .max_version = 4,
     .builtin_options_type = 9, /* BuiltinOptions SoftmaxOptions */
     .init = softmax_init,
     .free = softmax_free,

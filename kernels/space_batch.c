@@ -4,10 +4,12 @@
  * or 4-D NHWC inputs, with constant block_shape and paddings/crops inputs.
  *
  * Versions (TFLite defines 1..4 for both): 1 float32, uint8; 2 int8; 3 3-D
- * inputs; 4 int16 — plus int32/int64, which TFLite's kernels also accept
- * (the version does not limit the type here; the resolver limits versions). Quantized input and output must share
- * scale and zero point; SPACE_TO_BATCH_ND pads with the zero point (0 for
- * unquantized types), as TFLite does.
+ * inputs; 4 int16 — plus the types TFLite's kernels also move (the version
+ * does not limit the type): bool, float16, bfloat16, float64, uint16,
+ * uint32, int32, int64, and 8/16-bit integers without quantization.
+ * Quantized input and output must share scale and zero point;
+ * SPACE_TO_BATCH_ND pads with the zero point (0 for unquantized types), as
+ * TFLite does.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -38,10 +40,14 @@ static SpryStatus check_types(SpryContext *ctx, SpaceBatchOpData *d, const SpryT
   const SpryType t = in->type;
   SPRY_ENSURE_MSG(ctx,
                   t == SPRY_TYPE_FLOAT32 || t == SPRY_TYPE_UINT8 || t == SPRY_TYPE_INT8 ||
-                      t == SPRY_TYPE_INT16 || t == SPRY_TYPE_INT32 || t == SPRY_TYPE_INT64,
+                      t == SPRY_TYPE_INT16 || t == SPRY_TYPE_INT32 || t == SPRY_TYPE_INT64 ||
+                      t == SPRY_TYPE_BOOL || t == SPRY_TYPE_FLOAT16 || t == SPRY_TYPE_BFLOAT16 ||
+                      t == SPRY_TYPE_FLOAT64 || t == SPRY_TYPE_UINT16 || t == SPRY_TYPE_UINT32,
                   SPRY_ERROR_UNSUPPORTED, "type %s is not supported", spry_type_name(t));
   memset(d->pad_elem, 0, sizeof d->pad_elem);
   if (t != SPRY_TYPE_UINT8 && t != SPRY_TYPE_INT8 && t != SPRY_TYPE_INT16) return SPRY_OK;
+  /* Plain 8/16-bit integers: copied as they are, padded with 0. */
+  if (in->quant.num_channels == 0 && out->quant.num_channels == 0) return SPRY_OK;
   SPRY_TRY(spry_op_check_quant(ctx, "input", in));
   SPRY_TRY(spry_op_check_quant(ctx, "output", out));
   SPRY_ENSURE_MSG(ctx,
@@ -66,9 +72,12 @@ static SpryStatus read_blocks(SpryContext *ctx, const SpryNode *node, const Spry
   const int32_t spatial = in->rank - 2;
   int64_t block[2] = {1, 1}, pads[4] = {0, 0, 0, 0};
   int32_t nb = 0, np = 0;
-  SPRY_TRY(spry_dm_const_ints(ctx, spry_node_input(ctx, node, 1), "block_shape", block, 2, &nb));
+  /* int32 only, as TFLite reads them (an int64 tensor would be misread). */
+  const uint32_t i32 = SPRY_DM_TYPE(SPRY_TYPE_INT32);
+  SPRY_TRY(spry_dm_const_ints_of(ctx, spry_node_input(ctx, node, 1), "block_shape", i32, block, 2,
+                                 &nb));
   const SpryTensor *pt = spry_node_input(ctx, node, 2);
-  SPRY_TRY(spry_dm_const_ints(ctx, pt, role, pads, 4, &np));
+  SPRY_TRY(spry_dm_const_ints_of(ctx, pt, role, i32, pads, 4, &np));
   SPRY_ENSURE_MSG(ctx, nb == spatial, SPRY_ERROR_INVALID_MODEL,
                   "block_shape has %d elements, the input %d spatial dimensions", (int)nb,
                   (int)spatial);

@@ -5,8 +5,8 @@
  * SpaceToDepth / DepthToSpace element orders: the block row, then the block
  * column, then the channel, vary fastest to slowest in that order reversed).
  *
- * SPACE_TO_DEPTH versions 1–2, DEPTH_TO_SPACE versions 1–2; any element type
- * of 1, 2, 4 or 8 bytes. block_size must be positive; spatial sizes (resp.
+ * SPACE_TO_DEPTH versions 1–2, DEPTH_TO_SPACE versions 1–2; float32, int32,
+ * int64, uint8, int8 (TFLite's types). block_size must be positive; spatial sizes (resp.
  * the depth) must divide by it (resp. its square).
  */
 #include "data_movement.h"
@@ -23,6 +23,11 @@ static SpryStatus block_prepare(SpryContext *ctx, SpryNode *node, const SpryTens
   *in = spry_node_input(ctx, node, 0);
   *out = spry_node_output(ctx, node, 0);
   SPRY_TRY(spry_dm_check_same_type(ctx, *in, *out, &d->elem_size));
+  SPRY_TRY(spry_dm_check_type_in(
+      ctx, *in,
+      SPRY_DM_TYPE(SPRY_TYPE_FLOAT32) | SPRY_DM_TYPE(SPRY_TYPE_INT32) |
+          SPRY_DM_TYPE(SPRY_TYPE_INT64) | SPRY_DM_TYPE(SPRY_TYPE_UINT8) |
+          SPRY_DM_TYPE(SPRY_TYPE_INT8)));
   SPRY_ENSURE_MSG(ctx, (*in)->rank == 4, SPRY_ERROR_INVALID_MODEL,
                   "input must be 4-D NHWC (has rank %d)", (int)(*in)->rank);
   *bs = spry_option_i32(node->options, BLOCK_OPT_SIZE, 0);

@@ -6,8 +6,9 @@
  * stride 0; BROADCAST_TO gives stride 0 to the axes it stretches. These are
  * TFLite's reference Tile and BroadcastTo element orders.
  *
- * TILE versions 1–3, BROADCAST_TO versions 2–3; any element type of 1, 2, 4
- * or 8 bytes. multiples / shape must be constant int32/int64 tensors.
+ * TILE versions 1–3, BROADCAST_TO versions 2–4 (4 names no type Spry lacks);
+ * any element type of 1, 2, 4 or 8 bytes. multiples / shape must be
+ * constant int32/int64 tensors.
  */
 #include "data_movement.h"
 #include "kernel_util.h"
@@ -89,7 +90,7 @@ const SpryOpRegistration spry_op_broadcast_to = {
     .abi_version = SPRY_OP_ABI_VERSION,
     .builtin_code = 130, /* BuiltinOperator BROADCAST_TO */
     .min_version = 2,
-    .max_version = 3,
+    .max_version = 4,
     .builtin_options_type = 104, /* BuiltinOptions BroadcastToOptions */
     .init = spry_dm_view_init,
     .free = spry_dm_free,

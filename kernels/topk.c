@@ -36,12 +36,16 @@ static SpryStatus topk_prepare(SpryContext *ctx, SpryNode *node) {
   SpryTensor *values = spry_node_output(ctx, node, 0);
   SpryTensor *indices = spry_node_output(ctx, node, 1);
   SPRY_TRY(check_types(ctx, in, values, indices));
-  SPRY_ENSURE_MSG(ctx, k_t->type == SPRY_TYPE_INT32 && spry_tensor_elements(k_t) == 1,
-                  SPRY_ERROR_INVALID_MODEL, "k must be one int32 element");
+  SPRY_ENSURE_MSG(ctx,
+                  (k_t->type == SPRY_TYPE_INT32 || k_t->type == SPRY_TYPE_INT16) &&
+                      spry_tensor_elements(k_t) == 1,
+                  SPRY_ERROR_INVALID_MODEL, "k must be one int32 or int16 element");
   SPRY_ENSURE_MSG(ctx, in->rank >= 1, SPRY_ERROR_INVALID_MODEL, "input must have rank >= 1");
   int64_t k = 0;
   int32_t n = 0;
-  SPRY_TRY(spry_dm_const_ints(ctx, k_t, "k", &k, 1, &n));
+  SPRY_TRY(spry_dm_const_ints_of(ctx, k_t, "k",
+                                 SPRY_DM_TYPE(SPRY_TYPE_INT32) | SPRY_DM_TYPE(SPRY_TYPE_INT16), &k,
+                                 1, &n));
   const int32_t row_size = in->dims[in->rank - 1];
   SPRY_ENSURE_MSG(ctx, k >= 0 && k <= row_size, SPRY_ERROR_INVALID_MODEL,
                   "k %lld is outside [0, %d] (the innermost dimension)", (long long)k,

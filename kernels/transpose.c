@@ -3,8 +3,9 @@
  * transpose.c — the TRANSPOSE op: output dimension i is input dimension
  * perm[i] (TFLite's reference_ops::Transpose).
  *
- * Versions 1–6; any element type of 1, 2, 4 or 8 bytes, ranks up to
- * SPRY_MAX_RANK (TFLite stops at 6). The permutation must be a constant
+ * Versions 1–9 (7: int4, refused; 8: bfloat16 or rank above 6; 9 names no
+ * type Spry lacks); any element type of 1, 2, 4 or 8 bytes, ranks up to
+ * SPRY_MAX_RANK. The permutation must be a constant
  * int32/int64 tensor holding each axis once (negative entries count from the
  * end, as TFLite's newer versions allow).
  */
@@ -45,7 +46,7 @@ const SpryOpRegistration spry_op_transpose = {
     .abi_version = SPRY_OP_ABI_VERSION,
     .builtin_code = 39, /* BuiltinOperator TRANSPOSE */
     .min_version = 1,
-    .max_version = 6,
+    .max_version = 9,
     .builtin_options_type = 26, /* BuiltinOptions TransposeOptions */
     .init = spry_dm_view_init,
     .free = spry_dm_free,

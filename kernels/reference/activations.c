@@ -137,7 +137,7 @@ void spry_ref_prelu_f32(const SpryBroadcast *bc, const float *input, const float
 }
 
 void spry_ref_prelu_q(const SpryPreluQParams *p, const SpryBroadcast *bc, SpryQType type,
-                      const void *input, const void *alpha, void *output) {
+                      SpryQType alpha_type, const void *input, const void *alpha, void *output) {
   SpryBroadcastIter it;
   spry_broadcast_iter_start(&it);
   for (size_t i = 0; i < bc->count; i++) {
@@ -146,7 +146,7 @@ void spry_ref_prelu_q(const SpryPreluQParams *p, const SpryBroadcast *bc, SpryQT
     if (x >= 0) {
       v = spry_multiply_by_quantized_multiplier(x, p->multiplier_1, p->shift_1);
     } else {
-      const int32_t a = spry_load_q(alpha, type, it.b) - p->alpha_zero_point;
+      const int32_t a = spry_load_q(alpha, alpha_type, it.b) - p->alpha_zero_point;
       /* |x|, |a| <= 2^16: the product fits in int32. */
       v = spry_multiply_by_quantized_multiplier(x * a, p->multiplier_2, p->shift_2);
     }

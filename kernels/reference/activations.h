@@ -75,7 +75,9 @@ typedef struct SpryPreluQParams {
   int32_t multiplier_1, multiplier_2; /* x >= 0: in/out; x < 0: in*alpha/out */
   int shift_1, shift_2;
 } SpryPreluQParams;
+/* `type` is the input's and output's type, `alpha_type` alpha's (int8 for
+ * int16 inputs, as TFLite pairs them; else the input's). */
 void spry_ref_prelu_q(const SpryPreluQParams *p, const SpryBroadcast *bc, SpryQType type,
-                      const void *input, const void *alpha, void *output);
+                      SpryQType alpha_type, const void *input, const void *alpha, void *output);
 
 #endif /* SPRY_KERNELS_REFERENCE_ACTIVATIONS_H */

@@ -19,6 +19,8 @@ static float floor_mod_f32(float x, float y) {
 
 static float arith_f32(SpryArithOp op, float x, float y) {
   switch (op) {
+    case SPRY_ARITH_ADD:
+      return x + y;
     case SPRY_ARITH_SUB:
       return x - y;
     case SPRY_ARITH_MUL:
@@ -93,6 +95,8 @@ static int64_t floor_mod_i64(int64_t x, int64_t y) {
 static int64_t arith_int(SpryArithOp op, int64_t x, int64_t y) {
   const uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
   switch (op) {
+    case SPRY_ARITH_ADD:
+      return (int64_t)(ux + uy);
     case SPRY_ARITH_SUB:
       return (int64_t)(ux - uy);
     case SPRY_ARITH_MUL:
@@ -185,10 +189,15 @@ static int count_leading_sign_bits(int32_t x) {
   return x >= 0 ? zeros - 1 : zeros;
 }
 
+/* TFLite's DivElementwise on offset values (x2 != 0): a negative divisor
+ * flips both signs, so that the reciprocal stays a positive multiplier. */
 static int32_t div_quantized(const SpryAddParams *q, int32_t x1, int32_t x2) {
+  if (x2 < 0) {
+    x1 = -x1; /* |x1|, |x2| <= 2^16: no overflow */
+    x2 = -x2;
+  }
   int recip_shift = 0;
-  const int32_t inv = x2 > 0 ? spry_fp_reciprocal(x2, 31, &recip_shift)
-                             : -spry_fp_reciprocal(-x2, 31, &recip_shift);
+  const int32_t inv = spry_fp_reciprocal(x2, 31, &recip_shift);
   const int headroom = count_leading_sign_bits(x1);
   const int32_t unscaled =
       spry_multiply_by_quantized_multiplier_greater_than_one(x1, inv, headroom);

@@ -19,8 +19,9 @@
  *            (reference_integer_ops::MulElementwise).
  *   SQUARED_DIFFERENCE  int8: inputs brought to a common scale with left
  *            shift 7, difference squared, rescaled (squared_difference.cc).
- *   DIV      uint8: reciprocal of the divisor in fixed point, multiplied and
- *            rescaled by s1 / (s2 * so) (reference_ops::Div for uint8).
+ *   DIV      uint8, int8, int16: reciprocal of the divisor in fixed point,
+ *            multiplied and rescaled by s1 / (s2 * so) (reference_ops::Div on
+ *            quantized types).
  */
 #ifndef SPRY_KERNELS_REFERENCE_ARITHMETIC_H
 #define SPRY_KERNELS_REFERENCE_ARITHMETIC_H
@@ -35,6 +36,7 @@
 #include "spry/spry.h"
 
 typedef enum SpryArithOp {
+  SPRY_ARITH_ADD, /* unquantized integers only (ADD's other kernels are in add.h) */
   SPRY_ARITH_SUB,
   SPRY_ARITH_MUL,
   SPRY_ARITH_DIV,
@@ -63,7 +65,7 @@ void spry_ref_arith_f32(const SpryArithParams *params, const SpryBroadcast *bc,
  * exponent (POW), as TFLite's kernels check before running. */
 bool spry_ref_arith_int_check(const SpryArithParams *params, const void *input2, size_t n);
 
-/* Unquantized integers (int8, int16, int32, int64) of params->type. */
+/* Unquantized integers (int8, int16, int32, uint32, int64) of params->type. */
 void spry_ref_arith_int(const SpryArithParams *params, const SpryBroadcast *bc,
                         const void *input1, const void *input2, void *output);
 
@@ -75,7 +77,7 @@ void spry_ref_mul_quantized(const SpryArithParams *params, const SpryBroadcast *
 void spry_ref_squared_difference_quantized(const SpryArithParams *params, const SpryBroadcast *bc,
                                            const void *input1, const void *input2, void *output);
 
-/* DIV on uint8; false (nothing more written) when a divisor equals its zero
+/* DIV on uint8, int8, int16; false (nothing more written) when a divisor equals its zero
  * point, i.e. is a real zero. */
 bool spry_ref_div_quantized(const SpryArithParams *params, const SpryBroadcast *bc,
                             const void *input1, const void *input2, void *output);

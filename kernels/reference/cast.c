@@ -10,6 +10,7 @@
 /* One element on its way through: an integer or a floating-point value. */
 typedef struct CastValue {
   bool is_float;
+  bool saturating; /* from float16/bfloat16: integer targets saturate */
   int64_t i;
   double f;
 } CastValue;
@@ -30,16 +31,20 @@ static bool is_int_type(SpryType t) {
   }
 }
 
+static bool is_half_type(SpryType t) {
+  return t == SPRY_TYPE_FLOAT16 || t == SPRY_TYPE_BFLOAT16;
+}
+
 bool spry_cast_output_type_ok(SpryType t) {
-  return is_int_type(t) || t == SPRY_TYPE_FLOAT32 || t == SPRY_TYPE_FLOAT64;
+  return is_int_type(t) || t == SPRY_TYPE_FLOAT32 || t == SPRY_TYPE_FLOAT64 || is_half_type(t);
 }
 
 bool spry_cast_input_type_ok(SpryType t) {
-  return spry_cast_output_type_ok(t) || t == SPRY_TYPE_FLOAT16;
+  return spry_cast_output_type_ok(t);
 }
 
 static CastValue load(SpryType t, const void *p, size_t i) {
-  CastValue v = {false, 0, 0.0};
+  CastValue v = {false, false, 0, 0.0};
   switch (t) {
     case SPRY_TYPE_INT8:
       v.i = ((const int8_t *)p)[i];
@@ -68,6 +73,12 @@ static CastValue load(SpryType t, const void *p, size_t i) {
     case SPRY_TYPE_FLOAT16:
       v.is_float = true;
       v.f = spry_f16_to_f32(((const uint16_t *)p)[i]);
+      v.saturating = true;
+      break;
+    case SPRY_TYPE_BFLOAT16:
+      v.is_float = true;
+      v.f = spry_bf16_to_f32(((const uint16_t *)p)[i]);
+      v.saturating = true;
       break;
     case SPRY_TYPE_FLOAT32:
       v.is_float = true;
@@ -83,6 +94,32 @@ static CastValue load(SpryType t, const void *p, size_t i) {
   return v;
 }
 
+/* Range of an integer target type, as doubles (exact: every bound is a
+ * power of two or one less, and the int64/uint64 maxima round up to 2^63 or
+ * 2^64, which the comparisons below treat as exclusive). */
+static void int_range(SpryType t, double *lo, double *hi) {
+  switch (t) {
+    case SPRY_TYPE_INT8: *lo = -128.0; *hi = 127.0; return;
+    case SPRY_TYPE_UINT8: *lo = 0.0; *hi = 255.0; return;
+    case SPRY_TYPE_INT16: *lo = -32768.0; *hi = 32767.0; return;
+    case SPRY_TYPE_UINT16: *lo = 0.0; *hi = 65535.0; return;
+    case SPRY_TYPE_INT32: *lo = -2147483648.0; *hi = 2147483647.0; return;
+    case SPRY_TYPE_UINT32: *lo = 0.0; *hi = 4294967295.0; return;
+    default: *lo = -9223372036854775808.0; *hi = 9223372036854775808.0; return;
+  }
+}
+
+/* float16 and bfloat16 sources convert to integers with saturation, NaN
+ * giving the type's maximum (what TFLite's half-precision casts give). */
+static uint64_t saturated_bits(double f, SpryType t) {
+  double lo, hi;
+  int_range(t, &lo, &hi);
+  const bool wide = t == SPRY_TYPE_INT64; /* hi is 2^63, not representable */
+  if (f != f || f >= hi) return wide ? (uint64_t)INT64_MAX : (uint64_t)(int64_t)hi;
+  if (f <= lo) return (uint64_t)(int64_t)lo;
+  return (uint64_t)(int64_t)f; /* inside the range: truncation is defined */
+}
+
 /* The value as a two's complement integer for a target of `size` bytes:
  * floats truncated toward zero. Out-of-range floats and NaN give what x86
  * code compiled from TFLite's static_cast gives: the "integer indefinite"
@@ -90,6 +127,7 @@ static CastValue load(SpryType t, const void *p, size_t i) {
  * int32, 64-bit for uint32 and int64. */
 static uint64_t as_bits(const CastValue *v, SpryType t) {
   if (!v->is_float) return (uint64_t)v->i;
+  if (v->saturating) return saturated_bits(v->f, t);
   if (t == SPRY_TYPE_INT64 || t == SPRY_TYPE_UINT32) {
     if (!(v->f >= -9223372036854775808.0 && v->f < 9223372036854775808.0))
       return (uint64_t)INT64_MIN;
@@ -100,16 +138,21 @@ static uint64_t as_bits(const CastValue *v, SpryType t) {
 }
 
 static void store_float(SpryType t, void *p, size_t i, const CastValue *v) {
-  if (t == SPRY_TYPE_FLOAT32) {
-    /* Integers convert directly: via double they could round twice. */
-    ((float *)p)[i] = v->is_float ? (float)v->f : (float)v->i;
-  } else {
+  /* Integers convert directly: via double they could round twice. Halves
+   * go through float first, as Eigen's half and bfloat16 constructors do. */
+  const float f = v->is_float ? (float)v->f : (float)v->i;
+  if (t == SPRY_TYPE_FLOAT32)
+    ((float *)p)[i] = f;
+  else if (t == SPRY_TYPE_FLOAT16)
+    ((uint16_t *)p)[i] = spry_f32_to_f16(f);
+  else if (t == SPRY_TYPE_BFLOAT16)
+    ((uint16_t *)p)[i] = spry_f32_to_bf16(f);
+  else
     ((double *)p)[i] = v->is_float ? v->f : (double)v->i;
-  }
 }
 
 static void store(SpryType t, void *p, size_t i, const CastValue *v) {
-  if (t == SPRY_TYPE_FLOAT32 || t == SPRY_TYPE_FLOAT64) {
+  if (t == SPRY_TYPE_FLOAT32 || t == SPRY_TYPE_FLOAT64 || is_half_type(t)) {
     store_float(t, p, i, v);
     return;
   }

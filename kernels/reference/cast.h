@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cast.h — reference CAST: element conversion between bool, the integer
- * types (int8/16/32/64, uint8/16/32), float16 (input only), float32 and
+ * types (int8/16/32/64, uint8/16/32), float16, bfloat16, float32 and
  * float64, with C++ static_cast semantics as TFLite's cast.cc uses them:
  * integers wrap (two's complement), floats truncate toward zero, anything
  * non-zero (NaN included) is true. Floats out of the target's range (and

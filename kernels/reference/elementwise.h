@@ -2,7 +2,8 @@
 /*
  * elementwise.h — type-erased loads and stores of integer and bool tensor
  * elements, so that one element function of an elementwise op serves bool,
- * uint8, int8, int16, int32 and int64 instead of a copy per type.
+ * uint8, int8, uint16, int16, uint32, int32 and int64 instead of a copy per
+ * type.
  */
 #ifndef SPRY_KERNELS_REFERENCE_ELEMENTWISE_H
 #define SPRY_KERNELS_REFERENCE_ELEMENTWISE_H
@@ -26,8 +27,12 @@ static inline int64_t spry_load_int(const void *p, SpryType t, size_t i) {
       return ((const int8_t *)p)[i];
     case SPRY_TYPE_INT16:
       return ((const int16_t *)p)[i];
+    case SPRY_TYPE_UINT16:
+      return ((const uint16_t *)p)[i];
     case SPRY_TYPE_INT32:
       return ((const int32_t *)p)[i];
+    case SPRY_TYPE_UINT32:
+      return ((const uint32_t *)p)[i];
     default:
       return ((const int64_t *)p)[i];
   }
@@ -45,8 +50,12 @@ static inline int64_t spry_wrap_int(int64_t v, SpryType t) {
       return (int8_t)(uint8_t)(uint64_t)v;
     case SPRY_TYPE_INT16:
       return (int16_t)(uint16_t)(uint64_t)v;
+    case SPRY_TYPE_UINT16:
+      return (uint16_t)(uint64_t)v;
     case SPRY_TYPE_INT32:
       return (int32_t)(uint32_t)(uint64_t)v;
+    case SPRY_TYPE_UINT32:
+      return (uint32_t)(uint64_t)v;
     default:
       return v;
   }
@@ -68,8 +77,14 @@ static inline void spry_store_int(void *p, SpryType t, size_t i, int64_t v) {
     case SPRY_TYPE_INT16:
       ((int16_t *)p)[i] = (int16_t)v;
       break;
+    case SPRY_TYPE_UINT16:
+      ((uint16_t *)p)[i] = (uint16_t)v;
+      break;
     case SPRY_TYPE_INT32:
       ((int32_t *)p)[i] = (int32_t)v;
+      break;
+    case SPRY_TYPE_UINT32:
+      ((uint32_t *)p)[i] = (uint32_t)v;
       break;
     default:
       ((int64_t *)p)[i] = v;
@@ -77,8 +92,11 @@ static inline void spry_store_int(void *p, SpryType t, size_t i, int64_t v) {
   }
 }
 
+/* std::min(std::max(x, lo), hi), TFLite's ActivationFunctionWithMinMax: hi
+ * wins when the bounds cross (an unsigned type's wrapped negative bound). */
 static inline int64_t spry_clamp_i64(int64_t x, int64_t lo, int64_t hi) {
-  return x < lo ? lo : (x > hi ? hi : x);
+  const int64_t y = x < lo ? lo : x;
+  return y > hi ? hi : y;
 }
 
 /* std::min(std::max(x, lo), hi), which keeps NaN (fminf/fmaxf would not). */

@@ -3,9 +3,10 @@
 #include "elementwise_unary.h"
 
 #include <math.h>
-#include <string.h>
 
+#include "../fixedpoint.h"
 #include "../quantization.h"
+#include "elementwise.h"
 
 /* The float functions that are one libm call or operator. */
 #define SIMPLE_F32(name, expr)                           \
@@ -48,30 +49,14 @@ int64_t spry_neg_int(int64_t x) { return (int64_t)(0u - (uint64_t)x); }
 
 int64_t spry_sign_int(int64_t x) { return (0 < x) - (x < 0); }
 
-/* Two's complement narrowing without implementation-defined conversions. */
-static void store_wrapped(SpryType type, void *p, size_t i, int64_t v) {
-  const uint64_t u = (uint64_t)v;
-  if (type == SPRY_TYPE_INT16) {
-    const uint16_t b = (uint16_t)u;
-    memcpy((int16_t *)p + i, &b, sizeof b);
-  } else if (type == SPRY_TYPE_INT32) {
-    const uint32_t b = (uint32_t)u;
-    memcpy((int32_t *)p + i, &b, sizeof b);
-  } else {
-    memcpy((int64_t *)p + i, &u, sizeof u);
-  }
-}
-
-static int64_t load_int(SpryType type, const void *p, size_t i) {
-  if (type == SPRY_TYPE_INT16) return ((const int16_t *)p)[i];
-  if (type == SPRY_TYPE_INT32) return ((const int32_t *)p)[i];
-  return ((const int64_t *)p)[i];
-}
-
 void spry_ref_unary_int(SpryUnaryIntFn fn, SpryType type, size_t count, const void *input,
                         void *output) {
-  if (type != SPRY_TYPE_INT16 && type != SPRY_TYPE_INT32 && type != SPRY_TYPE_INT64) return;
-  for (size_t i = 0; i < count; i++) store_wrapped(type, output, i, fn(load_int(type, input, i)));
+  if (type != SPRY_TYPE_INT8 && type != SPRY_TYPE_INT16 && type != SPRY_TYPE_INT32 &&
+      type != SPRY_TYPE_INT64)
+    return;
+  /* spry_store_int narrows with two's complement wrap-around. */
+  for (size_t i = 0; i < count; i++)
+    spry_store_int(output, type, i, fn(spry_load_int(input, type, i)));
 }
 
 int32_t spry_abs_q(int32_t q, const void *params) {
@@ -79,4 +64,27 @@ int32_t spry_abs_q(int32_t q, const void *params) {
   const int32_t v = q >= p->input_zero_point ? q - p->input_zero_point : p->input_zero_point - q;
   if (!p->rescale) return v + p->output_zero_point;
   return spry_multiply_by_quantized_multiplier(v, p->multiplier, p->shift) + p->output_zero_point;
+}
+
+int32_t spry_sqrt_q(int32_t q, const void *params) {
+  const SprySqrtQParams *p = params;
+  const float y = sqrtf((float)(q - p->input_zero_point) * p->input_scale) / p->output_scale;
+  /* y >= 0; past 2^20 every output type saturates (and the int cast stays
+   * defined). */
+  if (!(y < 1048576.0f)) return INT32_MAX / 2;
+  return (int32_t)y + p->output_zero_point;
+}
+
+int32_t spry_rsqrt_q(int32_t q, const void *params) {
+  const SpryRsqrtQParams *p = params;
+  const int32_t value = q - p->input_zero_point;
+  if (value == 0) return INT8_MAX;
+  const int shift20 = 20; /* keeps 1/sqrt(value) an integer */
+  int32_t inv_multiplier;
+  int inv_right_shift;
+  spry_fp_inv_sqrt(value, &inv_multiplier, &inv_right_shift);
+  const int32_t data =
+      spry_multiply_by_quantized_multiplier(1, inv_multiplier, shift20 - inv_right_shift);
+  return spry_multiply_by_quantized_multiplier(data, p->multiplier, p->shift - shift20) +
+         p->output_zero_point;
 }

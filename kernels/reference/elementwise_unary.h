@@ -37,7 +37,8 @@ int64_t spry_abs_int(int64_t x);
 int64_t spry_neg_int(int64_t x);
 int64_t spry_sign_int(int64_t x);
 
-/* Applies fn over int16, int32 or int64 elements (other types: no-op). */
+/* Applies fn over int8, int16, int32 or int64 elements, results wrapped to the
+ * type (other types: no-op). */
 void spry_ref_unary_int(SpryUnaryIntFn fn, SpryType type, size_t count, const void *input,
                         void *output);
 
@@ -49,5 +50,24 @@ typedef struct SpryAbsQParams {
   int shift;
 } SpryAbsQParams;
 int32_t spry_abs_q(int32_t q, const void *params);
+
+/* Quantized SQRT (int8/int16) of q >= input_zero_point, in float as TFLite
+ * computes it: sqrtf((q - zp_in) * s_in) / s_out truncated, plus zp_out. */
+typedef struct SprySqrtQParams {
+  int32_t input_zero_point, output_zero_point;
+  float input_scale, output_scale;
+} SprySqrtQParams;
+int32_t spry_sqrt_q(int32_t q, const void *params);
+
+/* Quantized int8 RSQRT of q >= input_zero_point in fixed point (TFLite's
+ * RsqrtEvalQuantizedInt8): 1/sqrt(q - zp_in) from the integer inverse square
+ * root, scaled by 1 / (sqrt(s_in) * s_out) (multiplier, shift); q == zp_in
+ * gives the int8 maximum. */
+typedef struct SpryRsqrtQParams {
+  int32_t input_zero_point, output_zero_point;
+  int32_t multiplier;
+  int shift;
+} SpryRsqrtQParams;
+int32_t spry_rsqrt_q(int32_t q, const void *params);
 
 #endif /* SPRY_KERNELS_REFERENCE_ELEMENTWISE_UNARY_H */

@@ -68,6 +68,49 @@ void spry_ref_dequantize(const SpryQuantizeParams *params, size_t count, SpryTyp
   }
 }
 
+uint16_t spry_f32_to_f16(float value) {
+  uint32_t u;
+  memcpy(&u, &value, sizeof u);
+  const uint32_t sign = u & 0x80000000u;
+  u ^= sign;
+  uint16_t half;
+  if (u >= (uint32_t)(127 + 16) << 23) {
+    /* At least 2^16 (or infinity, NaN): all exponent bits set. */
+    half = u > 0x7f800000u ? 0x7e00u : 0x7c00u;
+  } else if (u < (uint32_t)113 << 23) {
+    /* Below 2^-14: a subnormal half or zero. Adding 0.5 puts the rounded
+     * half mantissa in the low bits (the addition rounds to nearest even). */
+    const uint32_t magic_bits = (uint32_t)((127 - 15) + (23 - 10) + 1) << 23;
+    float f, magic;
+    memcpy(&f, &u, sizeof f);
+    memcpy(&magic, &magic_bits, sizeof magic);
+    f += magic;
+    memcpy(&u, &f, sizeof u);
+    half = (uint16_t)(u - magic_bits);
+  } else {
+    const uint32_t mantissa_odd = (u >> 13) & 1u;
+    u += 0xc8000fffu; /* rebias the exponent, half the rounding bias */
+    u += mantissa_odd;
+    half = (uint16_t)(u >> 13);
+  }
+  return (uint16_t)(half | (sign >> 16));
+}
+
+float spry_bf16_to_f32(uint16_t bf16) {
+  const uint32_t bits = (uint32_t)bf16 << 16;
+  float f;
+  memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+uint16_t spry_f32_to_bf16(float value) {
+  uint32_t u;
+  memcpy(&u, &value, sizeof u);
+  if (value != value) return (u & 0x80000000u) ? 0xffc0u : 0x7fc0u;
+  u += 0x7fffu + ((u >> 16) & 1u); /* round to nearest even */
+  return (uint16_t)(u >> 16);
+}
+
 float spry_f16_to_f32(uint16_t half) {
   const uint32_t sign = (uint32_t)(half & 0x8000u) << 16;
   uint32_t exponent = (half >> 10) & 0x1fu;

@@ -60,6 +60,17 @@ void spry_ref_dequantize(const SpryQuantizeParams *params, size_t count, SpryTyp
  * normalised, infinities kept, NaNs stay NaNs with their payload. */
 float spry_f16_to_f32(uint16_t half);
 
+/* binary32 to binary16 rounded to nearest even, as Eigen's half converts in
+ * software: overflow gives infinity, NaN the quiet NaN 0x7e00 (signed). */
+uint16_t spry_f32_to_f16(float value);
+
+/* bfloat16 (the top half of a binary32) to binary32: exact. */
+float spry_bf16_to_f32(uint16_t bf16);
+
+/* binary32 to bfloat16 rounded to nearest even, as Eigen's bfloat16
+ * converts: NaN gives the quiet NaN 0x7fc0 (0xffc0 when negative). */
+uint16_t spry_f32_to_bf16(float value);
+
 void spry_ref_dequantize_f16(size_t count, const uint16_t *input, float *output);
 
 #endif /* SPRY_KERNELS_REFERENCE_QUANTIZE_H */

@@ -189,6 +189,8 @@ static uint64_t combine_int(SpryReduceOp op, uint64_t acc, int64_t x) {
 
 static int64_t int_limit(SpryType t, bool max) {
   switch (t) {
+    case SPRY_TYPE_BOOL:
+      return max ? 1 : 0;
     case SPRY_TYPE_UINT8:
       return max ? UINT8_MAX : 0;
     case SPRY_TYPE_INT8:
@@ -258,6 +260,26 @@ void spry_ref_prod_quantized(const SpryMeanParams *params, SpryType type,
                          (uint32_t)params->output_zero_point);
     }
     spry_store_q(output, t, i, result);
+    odometer_next(&out, shape->kept_rank, shape->kept_dims, shape->kept_strides);
+  }
+}
+
+void spry_ref_mean_int(SpryType type, const SpryReduceShape *shape, const void *input,
+                       void *output) {
+  Odometer out;
+  odometer_start(&out, 0);
+  const int64_t count = (int64_t)shape->reduce_count;
+  for (size_t i = 0; i < shape->output_count; i++) {
+    uint64_t acc = 0;
+    Odometer in;
+    odometer_start(&in, out.offset);
+    for (size_t j = 0; j < shape->reduce_count; j++) {
+      acc += (uint64_t)spry_load_int(input, type, in.offset);
+      odometer_next(&in, shape->reduced_rank, shape->reduced_dims, shape->reduced_strides);
+    }
+    /* count is positive: no INT64_MIN / -1. */
+    const int64_t sum = (int64_t)acc;
+    spry_store_int(output, type, i, count > 0 ? sum / count : 0);
     odometer_next(&out, shape->kept_rank, shape->kept_dims, shape->kept_strides);
   }
 }

@@ -55,6 +55,12 @@ void spry_ref_mean_s8(const SpryMeanParams *params, const SpryReduceShape *shape
                       const int8_t *input, int8_t *output);
 void spry_ref_mean_s16(const SpryMeanParams *params, const SpryReduceShape *shape,
                        const int16_t *input, int16_t *output);
+/* Unquantized int32 and int64: the sum in int64 (wrapping for int64, as
+ * TFLite's int64 accumulator does) divided by the count with truncation
+ * towards zero (TFLite's reference Mean on integers); an empty reduction
+ * gives 0. */
+void spry_ref_mean_int(SpryType type, const SpryReduceShape *shape, const void *input,
+                       void *output);
 
 /* The (multiplier, shift) that requantizes the sum of `count` (> 0) inputs
  * of a quantized MEAN: params' pair with 1/count folded in. */

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "../fixedpoint.h"
+#include "../lut.h"
 #include "../quantization.h"
 #include "quant_access.h"
 
@@ -196,4 +197,69 @@ void spry_ref_log_softmax_u8(const SprySoftmaxParams *params, size_t outer, size
 void spry_ref_log_softmax_s8(const SprySoftmaxParams *params, size_t outer, size_t depth,
                              const int8_t *input, int8_t *output) {
   log_softmax_quantized(params, outer, depth, input, output, SPRY_Q_S8);
+}
+
+/* ---- int16 -> int16 ------------------------------------------------------------ */
+
+static double exp_f64(double x, const void *params) {
+  (void)params;
+  return exp(x);
+}
+
+static double one_over_one_plus_x_f64(double x, const void *params) {
+  (void)params;
+  return 1.0 / (1.0 + x);
+}
+
+void spry_softmax_s16_tables(int16_t *exp_table, int16_t *reciprocal_table) {
+  /* exp on [-10, 0] and 1 / (1 + x) on [0, 1], both onto [-1, 1], in double
+   * as TFLite builds them. */
+  const double range = (double)(INT16_MAX - INT16_MIN);
+  spry_lut16_populate_f64(10.0 / range, INT16_MAX, 2.0 / range, 0, exp_f64, NULL, exp_table);
+  spry_lut16_populate_f64(1.0 / range, INT16_MIN, 2.0 / range, 0, one_over_one_plus_x_f64, NULL,
+                          reciprocal_table);
+}
+
+static int16_t saturate_i16(int64_t x) {
+  return (int16_t)(x < INT16_MIN ? INT16_MIN : (x > INT16_MAX ? INT16_MAX : x));
+}
+
+/* x >> n rounding towards minus infinity, without relying on the
+ * implementation's shift of negative values. */
+static int64_t shift_right_floor(int64_t x, int n) {
+  return x >= 0 ? x >> n : -((-x - 1) >> n) - 1;
+}
+
+void spry_ref_softmax_s16(const SprySoftmaxS16Params *params, size_t outer, size_t depth,
+                          const int16_t *input, int16_t *output) {
+  for (size_t i = 0; i < outer; i++) {
+    const int16_t *in = input + i * depth;
+    int16_t *out = output + i * depth;
+    int16_t max = INT16_MIN;
+    for (size_t c = 0; c < depth; c++) max = in[c] > max ? in[c] : max;
+    int32_t sum = 0; /* Q16.15; depth <= 65536 keeps it in range */
+    for (size_t c = 0; c < depth; c++) {
+      const int32_t diff = (int32_t)in[c] - max;
+      const int32_t scaled = spry_multiply_by_quantized_multiplier(diff, params->input_multiplier,
+                                                                   params->input_shift);
+      /* Recentred from [-65535, 0] to [-32768, 32767]. */
+      out[c] = spry_lut16_lookup(params->exp_table, saturate_i16((int64_t)scaled + 32767));
+      sum += out[c];
+    }
+    /* The row maximum's exp is near 32767, so the sum is positive and has
+     * at most 17 significant bits above the sign. */
+    const int headroom_plus_one = spry_count_leading_zeros((uint32_t)(sum > 0 ? sum : 1));
+    const int64_t shifted_sum =
+        (((int64_t)sum << (headroom_plus_one - 1)) + (1 << 13)) >> 14;
+    /* 1 / sum as 1 / (1 + x) with x = sum - 1, recentred to [-32768, 32767]. */
+    const int16_t reciprocal = spry_lut16_lookup(
+        params->reciprocal_table, saturate_i16(shifted_sum - ((1 << 15) + (1 << 16))));
+    const int right_shift = 31 - headroom_plus_one;
+    const int64_t round = right_shift > 0 ? (INT64_C(1) << (right_shift - 1)) : 0;
+    for (size_t c = 0; c < depth; c++) {
+      const int64_t r =
+          shift_right_floor((int64_t)out[c] * (int64_t)reciprocal + round, right_shift);
+      out[c] = (int16_t)(r < 0 ? 0 : (r > INT16_MAX ? INT16_MAX : r));
+    }
+  }
 }

@@ -56,6 +56,23 @@ void spry_ref_softmax_u8_s16(const SprySoftmaxParams *params, size_t outer, size
 void spry_ref_softmax_s8_s16(const SprySoftmaxParams *params, size_t outer, size_t depth,
                              const int8_t *input, int16_t *output);
 
+/* int16 -> int16 (TFLite's SoftmaxInt16): input differences to the row
+ * maximum rescaled so that [-65535, 0] spans [-10, 0] (multiplier, shift from
+ * input_scale * beta / (10 / 65535)), exp from a 513-entry table, the sum's
+ * reciprocal from a 1 / (1 + x) table, output on scale 1/32768 with zero
+ * point 0. Tables from spry_softmax_s16_tables. The output buffer holds the
+ * exponentials between the two passes over a row; depth at most 65536 (the
+ * sum stays in int32). */
+typedef struct SprySoftmaxS16Params {
+  int32_t input_multiplier;
+  int input_shift;
+  const int16_t *exp_table;        /* SPRY_LUT16_SIZE entries */
+  const int16_t *reciprocal_table; /* SPRY_LUT16_SIZE entries */
+} SprySoftmaxS16Params;
+void spry_softmax_s16_tables(int16_t *exp_table, int16_t *reciprocal_table);
+void spry_ref_softmax_s16(const SprySoftmaxS16Params *params, size_t outer, size_t depth,
+                          const int16_t *input, int16_t *output);
+
 /* LOG_SOFTMAX. The quantized kernels are TFLite's reference LogSoftmax
  * (uint8) / reference_integer_ops::LogSoftmax (int8): the same fixed-point
  * exp sum, then a fixed-point log in Q5.26, output on the fixed scale 16/256

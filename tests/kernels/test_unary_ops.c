@@ -164,7 +164,23 @@ static void test_cast_semantics(void **state) {
   int8_t h;
   spry_ref_cast(SPRY_TYPE_FLOAT16, &half, SPRY_TYPE_INT8, &h, 1);
   assert_int_equal(h, 1);
-  assert_false(spry_cast_output_type_ok(SPRY_TYPE_FLOAT16));
+  /* Half-precision sources saturate into integers, NaN to the maximum. */
+  const uint16_t halves[3] = {0x5cb2 /* 300.5 */, 0xd8b2 /* -150.25 */, 0x7e00 /* NaN */};
+  int8_t hs[3];
+  spry_ref_cast(SPRY_TYPE_FLOAT16, halves, SPRY_TYPE_INT8, hs, 3);
+  assert_int_equal(hs[0], INT8_MAX);
+  assert_int_equal(hs[1], INT8_MIN);
+  assert_int_equal(hs[2], INT8_MAX);
+  /* float32 to float16 and bfloat16 rounds to nearest even. */
+  const float to_half[3] = {1.5f, 65520.0f, 1.00390625f};
+  uint16_t hv[3], bv[3];
+  spry_ref_cast(SPRY_TYPE_FLOAT32, to_half, SPRY_TYPE_FLOAT16, hv, 3);
+  spry_ref_cast(SPRY_TYPE_FLOAT32, to_half, SPRY_TYPE_BFLOAT16, bv, 3);
+  assert_int_equal(hv[0], 0x3e00);
+  assert_int_equal(hv[1], 0x7c00); /* past the largest half: infinity */
+  assert_int_equal(bv[0], 0x3fc0);
+  assert_int_equal(bv[2], 0x3f80); /* a tie rounds to the even 1.0 */
+  assert_false(spry_cast_output_type_ok(SPRY_TYPE_INT4));
   assert_false(spry_cast_input_type_ok(SPRY_TYPE_STRING));
 }
 

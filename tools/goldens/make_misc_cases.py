@@ -46,7 +46,8 @@ import numpy as np
 SCHEMA = '/work/shared/spec/schema.fbs'
 
 TFL_TYPE = {np.float32: 'FLOAT32', np.float16: 'FLOAT16', np.int32: 'INT32', np.uint8: 'UINT8',
-            np.int8: 'INT8', np.int16: 'INT16', np.int64: 'INT64'}
+            np.int8: 'INT8', np.int16: 'INT16', np.int64: 'INT64', np.uint32: 'UINT32',
+            np.uint64: 'UINT64'}
 SPRY_TYPE = {np.float32: 'SPRY_TYPE_FLOAT32', np.float16: 'SPRY_TYPE_FLOAT16',
              np.int32: 'SPRY_TYPE_INT32', np.uint8: 'SPRY_TYPE_UINT8', np.int8: 'SPRY_TYPE_INT8',
              np.int16: 'SPRY_TYPE_INT16', np.int64: 'SPRY_TYPE_INT64'}
@@ -330,8 +331,9 @@ def error_cases():
          'AddOptions', {}),
         ('add_shapes_do_not_broadcast', 'do not broadcast', 'ADD', 1,
          [T([2, 3], f32), T([4], f32), T([2, 3], f32)], [0, 1], [2], 'AddOptions', {}),
-        ('add_int64', 'not supported', 'ADD', 4,
-         [T([2], np.int64), T([2], np.int64), T([2], np.int64)], [0, 1], [2], 'AddOptions', {}),
+        ('add_uint32', 'not supported', 'ADD', 4,
+         [T([2], np.uint32), T([2], np.uint32), T([2], np.uint32)], [0, 1], [2], 'AddOptions',
+         {}),
         ('add_u8_zero_point_out_of_range', 'zero point', 'ADD', 1,
          [T([2], u8, 0.1, 300), T([2], u8, 0.1, 0), T([2], u8, 0.1, 0)], [0, 1], [2],
          'AddOptions', {}),

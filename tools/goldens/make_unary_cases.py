@@ -217,13 +217,13 @@ def error_cases():
          [T([1, 1, 1, 2, 3], f32), T([3], f32), T([1, 1, 1, 2, 3], f32)], [0, 1], None, None),
         ('hard_swish_output_exponent', 'too large', 'HARD_SWISH', 1,
          [T([4], s8, 1000.0, 0), T([4], s8, 0.001, 0)], [0], None, None),
-        ('rsqrt_s8_quantized', 'not supported', 'RSQRT', 2,
-         [T([4], s8, 0.1, 0), T([4], s8, 0.1, 0)], [0], None, None),
+        ('rsqrt_u8', 'input is not supported', 'RSQRT', 1,
+         [T([4], u8, 0.1, 0), T([4], u8, 0.1, 0)], [0], None, None),
         ('log_s16_zero_point', 'zero point', 'LOG', 2,
          [T([4], s16, 0.1, 3), T([4], s16, 0.1, 0)], [0], None, None),
-        ('neg_s8', 'not supported', 'NEG', 1, [T([4], s8), T([4], s8)], [0], None, None),
-        ('cast_to_float16', 'cannot cast float32 to float16', 'CAST', 1,
-         [T([4], f32), T([4], np.float16)], [0], None, None),
+        ('neg_u8', 'not supported', 'NEG', 1, [T([4], u8), T([4], u8)], [0], None, None),
+        ('cast_to_uint64', 'cannot cast float32 to uint64', 'CAST', 1,
+         [T([4], f32), T([4], np.uint64)], [0], None, None),
     ]
 
 

@@ -14,7 +14,7 @@ typedef struct MiscErrorCase {
 static const MiscErrorCase misc_error_cases[] = {
     {"add_output_scale_too_small", "too small"},
     {"add_shapes_do_not_broadcast", "do not broadcast"},
-    {"add_int64", "not supported"},
+    {"add_uint32", "not supported"},
     {"add_u8_zero_point_out_of_range", "zero point"},
     {"average_pool_quantization_differs", "differs from the input"},
     {"max_pool_zero_stride", "bad pooling options"},

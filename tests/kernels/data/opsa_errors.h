@@ -10,7 +10,7 @@ static const OpsaErrorCase opsa_error_cases[] = {
     {"s2b_not_divisible", "not a multiple of the block"},
     {"s2b_negative_pad", "must not be negative"},
     {"s2b_quant_mismatch", "quantization differ"},
-    {"s2b_bool", "not supported"},
+    {"s2b_block_int64", "block_shape must be int32"},
     {"b2s_batch", "not a multiple of the block size"},
     {"b2s_crops", "crops exceed"},
     {"b2s_block0", "must be in [1, 65535]"},

@@ -19,8 +19,8 @@ static const UnaryErrorCase unary_error_cases[] = {
     {"prelu_alpha_enlarges_input", "not enlarge"},
     {"prelu_broadcast_5d", "max 4-D"},
     {"hard_swish_output_exponent", "too large"},
-    {"rsqrt_s8_quantized", "not supported"},
+    {"rsqrt_u8", "input is not supported"},
     {"log_s16_zero_point", "zero point"},
-    {"neg_s8", "not supported"},
-    {"cast_to_float16", "cannot cast float32 to float16"},
+    {"neg_u8", "not supported"},
+    {"cast_to_uint64", "cannot cast float32 to uint64"},
 };
