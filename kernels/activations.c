@@ -26,6 +26,7 @@
 #include <stdlib.h>
 
 #include "broadcast.h"
+#include "fast/activation.h"
 #include "kernel_util.h"
 #include "lut.h"
 #include "quantization.h"
@@ -59,6 +60,7 @@ typedef struct ActOpData {
   SpryQType alpha_qtype; /* PRELU */
   uint8_t lut[256];
   int16_t lut16[SPRY_LUT16_SIZE]; /* GELU on int16 */
+  const SpryFastUnary *fast; /* NULL: the reference run */
 } ActOpData;
 
 /* LeakyReluOptions.alpha and GeluOptions.approximate are field 0. */
@@ -230,6 +232,7 @@ static SpryUnaryF32Fn float_fn(ActKind kind) {
 
 static SpryStatus act_prepare(SpryContext *ctx, SpryNode *node) {
   ActOpData *d = node->user_data;
+  d->fast = NULL; /* an earlier prepare's is gone with its memory */
   const SpryTensor *in;
   SpryTensor *out;
   SPRY_TRY(spry_unary_begin_prepare(ctx, node, true, &in, &out));
@@ -240,7 +243,8 @@ static SpryStatus act_prepare(SpryContext *ctx, SpryNode *node) {
   d->run.f32 = float_fn(d->kind);
   d->run.f32_params = &d->f32;
   if (in->type != SPRY_TYPE_FLOAT32) SPRY_TRY(prepare_quantized(ctx, d, in, out));
-  return spry_unary_finish_prepare(ctx, in, out, &d->count);
+  SPRY_TRY(spry_unary_finish_prepare(ctx, in, out, &d->count));
+  return spry_fast_unary_prepare(ctx, &d->run, in->type, d->count, &d->fast);
 }
 
 static SpryStatus act_invoke(SpryContext *ctx, SpryNode *node) {
@@ -248,7 +252,10 @@ static SpryStatus act_invoke(SpryContext *ctx, SpryNode *node) {
   const SpryTensor *in;
   SpryTensor *out;
   SPRY_TRY(spry_unary_tensors(ctx, node, d->count, &in, &out));
-  spry_unary_run(&d->run, d->count, in->data, out->data);
+  if (d->fast)
+    spry_fast_unary_run(ctx, d->fast, in->data, out->data);
+  else
+    spry_unary_run(&d->run, d->count, in->data, out->data);
   return SPRY_OK;
 }
 

@@ -14,6 +14,9 @@
  * takes TFLite's shift-and-saturate path; other int16 scales the general one.
  * Plain int16 and int64 sums wrap around in the element type before the
  * fused activation clamps them, as TFLite's reference Add computes them.
+ * Fast paths (every variant but `reference`): float32 and 8-bit through
+ * fast/elementwise.h's vector kernels, 8-bit through fast/add_q8.h's tables
+ * where the variant has none.
  */
 #include "reference/add.h"
 #include "reference/arithmetic.h"
@@ -22,6 +25,7 @@
 
 #include "binary.h"
 #include "fast/add_q8.h"
+#include "fast/elementwise.h"
 #include "kernel_util.h"
 #include "quantization.h"
 #include "spry/op.h"
@@ -47,6 +51,7 @@ typedef struct AddOpData {
   SpryAddParams params;
   SpryArithParams int_params; /* ADD_KERNEL_INT */
   SpryAddQ8 fast;             /* 8-bit types: the table-driven path */
+  const SpryEltBinary *elt;   /* float32 and 8-bit: the vector path (NULL: not used) */
 } AddOpData;
 
 #define ADD_TYPES                                                                  \
@@ -89,6 +94,11 @@ static SpryStatus add_prepare_quantized(SpryContext *ctx, AddOpData *d, const Sp
                   "multiplier must stay below 1)",
                   (double)qo->scale, (double)q1->scale, (double)q2->scale);
   if (is16) return SPRY_OK;
+  /* Vector kernels where the variant has them, else the tables. */
+  const SpryEltParams ep = {.q = d->params};
+  SPRY_TRY(spry_elt_binary_prepare(
+      ctx, d->kernel == ADD_KERNEL_U8 ? SPRY_ELT_U8_ADD : SPRY_ELT_S8_ADD, &ep, &d->bc, &d->elt));
+  if (d->elt) return SPRY_OK;
   return spry_add_q8_prepare(ctx, &d->fast, &d->params, d->kernel == ADD_KERNEL_U8);
 }
 
@@ -96,6 +106,9 @@ static SpryStatus add_prepare(SpryContext *ctx, SpryNode *node) {
   AddOpData *d = node->user_data;
   const SpryBinarySpec spec = {ADD_TYPES, SPRY_BINARY_SAME_TYPE, true, d->activation,
                                1u << SPRY_TYPE_INT16};
+  /* Fast-path state of an earlier prepare is gone with its memory. */
+  d->elt = NULL;
+  d->fast.active = false;
   SpryBinaryPrep prep;
   SPRY_TRY(spry_binary_prepare_spec(ctx, node, &spec, &prep));
   d->bc = prep.bc;
@@ -104,9 +117,11 @@ static SpryStatus add_prepare(SpryContext *ctx, SpryNode *node) {
   d->params.q_min = prep.q_min;
   d->params.q_max = prep.q_max;
   switch (prep.output->type) {
-    case SPRY_TYPE_FLOAT32:
+    case SPRY_TYPE_FLOAT32: {
       d->kernel = ADD_KERNEL_F32;
-      return SPRY_OK;
+      const SpryEltParams ep = {.f_min = prep.f_min, .f_max = prep.f_max};
+      return spry_elt_binary_prepare(ctx, SPRY_ELT_F32_ADD, &ep, &d->bc, &d->elt);
+    }
     case SPRY_TYPE_INT32:
       d->kernel = ADD_KERNEL_S32;
       return SPRY_OK;
@@ -130,6 +145,10 @@ static SpryStatus add_invoke(SpryContext *ctx, SpryNode *node) {
   SpryTensor *out;
   SPRY_TRY(spry_binary_tensors(ctx, node, &d->bc, &a, &b, &out));
   const SpryAddParams *p = &d->params;
+  if (d->elt) {
+    spry_elt_binary_run(ctx, d->elt, a->data, b->data, out->data);
+    return SPRY_OK;
+  }
   switch (d->kernel) {
     case ADD_KERNEL_F32:
       spry_ref_add_f32(p, &d->bc, a->data, b->data, out->data);

@@ -18,7 +18,8 @@
  *   FLOOR_DIV 1..3           float32, int32, int16, int8 (plain integers)
  *   FLOOR_MOD 1..2           float32, int32, int64, int16, int8 (plain integers)
  * Integer division by zero and negative integer exponents fail at invoke
- * with SPRY_ERROR_RUNTIME (TFLite's kernels check the same). Float POW uses
+ * with SPRY_ERROR_RUNTIME (TFLite's kernels check the same). SUB and MUL on
+ * float32, uint8 and int8 have fast paths (arith_prepare_fast). Float POW uses
  * powf, so results may differ from TFLite's std::pow by a few ULP.
  */
 #include "reference/arithmetic.h"
@@ -27,6 +28,8 @@
 #include <stdlib.h>
 
 #include "binary.h"
+#include "fast/add_q8.h"
+#include "fast/elementwise.h"
 #include "kernel_util.h"
 #include "quantization.h"
 #include "spry/op.h"
@@ -82,6 +85,8 @@ typedef struct ArithOpData {
   ArithKernel kernel;
   SpryBroadcast bc;
   SpryArithParams params;
+  const SpryEltBinary *elt; /* SUB and MUL on float32 and 8-bit: the vector path, or NULL */
+  SpryAddQ8 sub_q8;         /* 8-bit SUB without vector kernels: ADD's tables */
 } ArithOpData;
 
 static const ArithInfo *arith_info(int32_t code) {
@@ -218,8 +223,32 @@ static void arith_clamp(ArithOpData *d, const SpryBinaryPrep *prep) {
   p->i_max = prep->i64_max;
 }
 
+/* The fast path of float32 SUB and MUL and of their 8-bit quantized
+ * kernels. Quantized SUB is ADD with input 2's multiplier negated, so it
+ * runs ADD's vector kernels, or ADD's tables where the variant has none. */
+static SpryStatus arith_prepare_fast(SpryContext *ctx, ArithOpData *d) {
+  const SpryArithParams *p = &d->params;
+  const SpryEltParams ep = {.f_min = p->f_min, .f_max = p->f_max, .q = p->q};
+  const bool sub = d->info->op == SPRY_ARITH_SUB, u8 = p->type == SPRY_TYPE_UINT8;
+  SpryEltKind kind;
+  if (d->kernel == ARITH_KERNEL_F32 && (sub || d->info->op == SPRY_ARITH_MUL))
+    kind = sub ? SPRY_ELT_F32_SUB : SPRY_ELT_F32_MUL;
+  else if (d->kernel == ARITH_KERNEL_SUB_Q && p->qtype != SPRY_Q_S16)
+    kind = u8 ? SPRY_ELT_U8_ADD : SPRY_ELT_S8_ADD;
+  else if (d->kernel == ARITH_KERNEL_MUL_Q && p->qtype != SPRY_Q_S16)
+    kind = u8 ? SPRY_ELT_U8_MUL : SPRY_ELT_S8_MUL;
+  else
+    return SPRY_OK;
+  SPRY_TRY(spry_elt_binary_prepare(ctx, kind, &ep, &d->bc, &d->elt));
+  if (d->elt || d->kernel != ARITH_KERNEL_SUB_Q) return SPRY_OK;
+  return spry_add_q8_prepare(ctx, &d->sub_q8, &p->q, u8);
+}
+
 static SpryStatus arith_prepare(SpryContext *ctx, SpryNode *node) {
   ArithOpData *d = node->user_data;
+  /* Fast-path state of an earlier prepare is gone with its memory. */
+  d->elt = NULL;
+  d->sub_q8.active = false;
   const SpryBinarySpec spec = {d->info->types, SPRY_BINARY_SAME_TYPE, d->info->quantized,
                                d->activation, d->info->plain};
   SpryBinaryPrep prep;
@@ -230,12 +259,14 @@ static SpryStatus arith_prepare(SpryContext *ctx, SpryNode *node) {
   arith_clamp(d, &prep);
   if (prep.output->type == SPRY_TYPE_FLOAT32) {
     d->kernel = ARITH_KERNEL_F32;
-    return SPRY_OK;
+    return arith_prepare_fast(ctx, d);
   }
   const bool small = prep.output->type == SPRY_TYPE_UINT8 || prep.output->type == SPRY_TYPE_INT8 ||
                      prep.output->type == SPRY_TYPE_INT16;
-  if (small && d->info->quantized && !spry_binary_is_plain(&spec, &prep))
-    return arith_prepare_quantized(ctx, d, &prep);
+  if (small && d->info->quantized && !spry_binary_is_plain(&spec, &prep)) {
+    SPRY_TRY(arith_prepare_quantized(ctx, d, &prep));
+    return arith_prepare_fast(ctx, d);
+  }
   d->kernel = ARITH_KERNEL_INT;
   return SPRY_OK;
 }
@@ -274,6 +305,14 @@ static SpryStatus arith_invoke(SpryContext *ctx, SpryNode *node) {
   const SpryTensor *a, *b;
   SpryTensor *out;
   SPRY_TRY(spry_binary_tensors(ctx, node, &d->bc, &a, &b, &out));
+  if (d->elt) {
+    spry_elt_binary_run(ctx, d->elt, a->data, b->data, out->data);
+    return SPRY_OK;
+  }
+  if (d->sub_q8.active) {
+    spry_add_q8_run(ctx, &d->sub_q8, &d->bc, a->data, b->data, out->data);
+    return SPRY_OK;
+  }
   switch (d->kernel) {
     case ARITH_KERNEL_F32:
       spry_ref_arith_f32(&d->params, &d->bc, a->data, b->data, out->data);

@@ -28,6 +28,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "fast/activation.h"
 #include "kernel_util.h"
 #include "lut.h"
 #include "spry/op.h"
@@ -98,6 +99,7 @@ typedef struct MathOpData {
   float lut_param; /* LOG: the value of x <= 0; RSQRT: the output scale */
   uint8_t lut[256];
   int16_t lut16[SPRY_LUT16_SIZE];
+  const SpryFastUnary *fast; /* 8-bit tables: NULL for the reference run */
 } MathOpData;
 
 static SpryStatus math_init(SpryContext *ctx, int op, void **user_data) {
@@ -191,6 +193,7 @@ static SpryStatus prepare_quantized(SpryContext *ctx, MathOpData *d, const SpryT
 
 static SpryStatus math_prepare(SpryContext *ctx, SpryNode *node) {
   MathOpData *d = node->user_data;
+  d->fast = NULL; /* an earlier prepare's is gone with its memory */
   const SpryTensor *in;
   SpryTensor *out;
   SPRY_TRY(spry_unary_begin_prepare(ctx, node, true, &in, &out));
@@ -206,7 +209,8 @@ static SpryStatus math_prepare(SpryContext *ctx, SpryNode *node) {
                     SPRY_ERROR_UNSUPPORTED, "%s input is not supported", spry_type_name(in->type));
     d->run = (SpryUnaryRun){.path = SPRY_UNARY_OTHER};
   }
-  return spry_unary_finish_prepare(ctx, in, out, &d->count);
+  SPRY_TRY(spry_unary_finish_prepare(ctx, in, out, &d->count));
+  return spry_fast_unary_prepare(ctx, &d->run, in->type, d->count, &d->fast);
 }
 
 static SpryStatus math_invoke(SpryContext *ctx, SpryNode *node) {
@@ -223,7 +227,9 @@ static SpryStatus math_invoke(SpryContext *ctx, SpryNode *node) {
                       "%s is only defined for non-negative inputs (element %zu)",
                       d->info->quant == MQ_SQRT ? "SQRT" : "RSQRT", i);
   }
-  if (d->run.path == SPRY_UNARY_OTHER)
+  if (d->fast)
+    spry_fast_unary_run(ctx, d->fast, in->data, out->data);
+  else if (d->run.path == SPRY_UNARY_OTHER)
     spry_ref_unary_int(d->info->int_fn, d->type, d->count, in->data, out->data);
   else
     spry_unary_run(&d->run, d->count, in->data, out->data);

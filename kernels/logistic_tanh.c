@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "fast/activation.h"
 #include "kernel_util.h"
 #include "lut.h"
 #include "spry/op.h"
@@ -26,6 +27,7 @@ typedef struct LogisticTanhOpData {
   size_t count;
   SpryLogisticTanhS16Params s16;
   uint8_t lut[256];
+  const SpryFastUnary *fast; /* NULL: the reference run */
 } LogisticTanhOpData;
 
 static SpryStatus lt_init(SpryContext *ctx, bool is_tanh, void **user_data) {
@@ -88,6 +90,7 @@ static SpryStatus prepare_s16(SpryContext *ctx, LogisticTanhOpData *d, const Spr
 
 static SpryStatus lt_prepare(SpryContext *ctx, SpryNode *node) {
   LogisticTanhOpData *d = node->user_data;
+  d->fast = NULL; /* an earlier prepare's is gone with its memory */
   const SpryTensor *in;
   SpryTensor *out;
   SPRY_TRY(spry_unary_begin_prepare(ctx, node, false, &in, &out));
@@ -107,7 +110,8 @@ static SpryStatus lt_prepare(SpryContext *ctx, SpryNode *node) {
                        out->quant.zero_point, d->is_tanh ? spry_tanh_f32 : spry_logistic_f32, NULL,
                        d->lut);
   }
-  return spry_unary_finish_prepare(ctx, in, out, &d->count);
+  SPRY_TRY(spry_unary_finish_prepare(ctx, in, out, &d->count));
+  return spry_fast_unary_prepare(ctx, &d->run, in->type, d->count, &d->fast);
 }
 
 static SpryStatus lt_invoke(SpryContext *ctx, SpryNode *node) {
@@ -115,7 +119,9 @@ static SpryStatus lt_invoke(SpryContext *ctx, SpryNode *node) {
   const SpryTensor *in;
   SpryTensor *out;
   SPRY_TRY(spry_unary_tensors(ctx, node, d->count, &in, &out));
-  if (d->run.path != SPRY_UNARY_OTHER)
+  if (d->fast)
+    spry_fast_unary_run(ctx, d->fast, in->data, out->data);
+  else if (d->run.path != SPRY_UNARY_OTHER)
     spry_unary_run(&d->run, d->count, in->data, out->data);
   else if (d->is_tanh)
     spry_ref_tanh_s16(&d->s16, d->count, in->data, out->data);

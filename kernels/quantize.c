@@ -19,6 +19,7 @@
 
 #include <stdlib.h>
 
+#include "fast/quantize.h"
 #include "kernel_util.h"
 #include "quantization.h"
 #include "spry/op.h"
@@ -37,6 +38,7 @@ typedef struct QuantizeOpData {
   size_t count;
   SpryQuantizeParams quant;     /* float <-> integer */
   SpryRequantizeParams requant; /* integer -> integer */
+  const SpryFastQuantize *fast; /* NULL: the reference kernel */
 } QuantizeOpData;
 
 static SpryStatus quantize_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -146,6 +148,7 @@ static SpryStatus prepare_dequantize(SpryContext *ctx, QuantizeOpData *d, const 
 
 static SpryStatus prepare_common(SpryContext *ctx, SpryNode *node, bool dequantize) {
   QuantizeOpData *d = node->user_data;
+  d->fast = NULL; /* an earlier prepare's is gone with its memory */
   SPRY_TRY(spry_op_check_arity(ctx, node, 1, 1, 1));
   const SpryTensor *in = spry_node_input(ctx, node, 0);
   SpryTensor *out = spry_node_output(ctx, node, 0);
@@ -157,7 +160,9 @@ static SpryStatus prepare_common(SpryContext *ctx, SpryNode *node, bool dequanti
   d->output_type = out->type;
   d->count = spry_tensor_elements(in);
   SPRY_ENSURE_MSG(ctx, d->count != SIZE_MAX, SPRY_ERROR_INVALID_MODEL, "input is too large");
-  return spry_context_resize_tensor(ctx, out, in->rank, in->dims);
+  SPRY_TRY(spry_context_resize_tensor(ctx, out, in->rank, in->dims));
+  return spry_fast_quantize_prepare(ctx, &d->quant, &d->requant, d->input_type, d->output_type,
+                                    d->count, &d->fast);
 }
 
 static SpryStatus quantize_prepare(SpryContext *ctx, SpryNode *node) {
@@ -175,6 +180,10 @@ static SpryStatus quantize_invoke(SpryContext *ctx, SpryNode *node) {
   SPRY_ENSURE_MSG(ctx, in && out, SPRY_ERROR_BAD_STATE, "tensors missing at invoke");
   SPRY_TRY(spry_op_check_data(ctx, "input", in, d->count));
   SPRY_TRY(spry_op_check_data(ctx, "output", out, d->count));
+  if (d->fast) {
+    spry_fast_quantize_run(ctx, d->fast, in->data, out->data);
+    return SPRY_OK;
+  }
   switch (d->kernel) {
     case QUANTIZE_KERNEL_FLOAT:
       spry_ref_quantize_f32(&d->quant, d->count, in->data, d->output_type, out->data);

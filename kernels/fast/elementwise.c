@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* elementwise.c — fast binary elementwise ops: runs, kernels, threads (see elementwise.h). */
+#include "elementwise.h"
+
+#include "work_share.h"
+
+/* Fewer elements than this per thread are not worth waking a thread for. */
+#define MIN_SHARE 16384
+
+struct SpryEltBinary {
+  SpryEltFn fn;
+  SpryEltParams params;
+  SpryEltRun run;
+  SpryBroadcast outer; /* the dimensions above a run, with the operands' strides */
+  size_t run_length;   /* output elements per run (0 only for an empty output) */
+  size_t count;        /* output elements */
+  size_t element_bytes; /* of the operands and the output alike */
+};
+
+const SpryEltKernels *spry_elt_kernels(SpryIsa isa) {
+  switch (isa) {
+    case SPRY_ISA_REFERENCE:
+    case SPRY_ISA_COUNT:
+      return NULL;
+#if defined(SPRY_HAVE_AVX2)
+    case SPRY_ISA_AVX2:
+      return &spry_elt_avx2;
+#endif
+#if defined(SPRY_HAVE_NEON)
+    case SPRY_ISA_NEON:
+    case SPRY_ISA_NEON_DOT:
+      return &spry_elt_neon;
+#endif
+    default:
+      return &spry_elt_portable;
+  }
+}
+
+/* ---- the split over threads ----------------------------------------------------- */
+
+typedef struct ParallelJob {
+  void (*range)(void *arg, size_t begin, size_t end);
+  void *arg;
+  size_t count;
+  int32_t shares;
+} ParallelJob;
+
+static void parallel_share(void *arg, int32_t t) {
+  const ParallelJob *job = arg;
+  size_t begin, end;
+  spry_work_share(job->count, t, job->shares, &begin, &end);
+  if (begin < end) job->range(job->arg, begin, end);
+}
+
+void spry_elt_parallel(SpryContext *ctx, size_t count,
+                       void (*range)(void *arg, size_t begin, size_t end), void *arg) {
+  const size_t most = count / MIN_SHARE;
+  int32_t shares = spry_context_num_threads(ctx);
+  if ((size_t)shares > most) shares = most > 0 ? (int32_t)most : 1;
+  if (shares <= 1) {
+    if (count > 0) range(arg, 0, count);
+    return;
+  }
+  ParallelJob job = {.range = range, .arg = arg, .count = count, .shares = shares};
+  spry_context_parallel_for(ctx, shares, parallel_share, &job);
+}
+
+/* ---- prepare: splitting the broadcast into runs ----------------------------------- */
+
+/* How an operand with this stride moves along a run of `length` trailing
+ * elements: with the output (its stride is the run's length so far), not
+ * at all (stride 0), or neither (-1). */
+static int operand_motion(size_t stride, size_t length) {
+  if (stride == 0) return 0;
+  return stride == length ? 1 : -1;
+}
+
+/* The longest trailing block of dimensions over which both operands keep
+ * one motion; fills the outer broadcast (the dimensions above it). */
+static void split_runs(const SpryBroadcast *bc, SpryEltBinary *e) {
+  int motion_a = 1, motion_b = 1;
+  bool started = false;
+  size_t length = 1;
+  int32_t split = bc->rank;
+  for (int32_t d = bc->rank - 1; d >= 0; d--) {
+    if (bc->dims[d] == 1) {
+      split = d; /* a dimension of 1 joins any run */
+      continue;
+    }
+    const int ma = operand_motion(bc->stride_a[d], length);
+    const int mb = operand_motion(bc->stride_b[d], length);
+    if (ma < 0 || mb < 0 || (started && (ma != motion_a || mb != motion_b))) break;
+    /* Both operands repeated along one dimension cannot happen: the output
+     * takes the larger size. */
+    motion_a = ma;
+    motion_b = mb;
+    started = true;
+    length *= (size_t)bc->dims[d];
+    split = d;
+  }
+  e->run = motion_a && motion_b ? SPRY_ELT_RUN_VV : (motion_b ? SPRY_ELT_RUN_SV : SPRY_ELT_RUN_VS);
+  e->run_length = length;
+  e->outer = *bc;
+  e->outer.rank = split;
+  e->outer.count = length > 0 ? bc->count / length : 0;
+}
+
+static size_t element_size(SpryEltKind kind) {
+  return kind <= SPRY_ELT_F32_MUL ? sizeof(float) : 1;
+}
+
+/* The vector requantizations take shifts within [-31, 31]. */
+static bool shifts_fit(SpryEltKind kind, const SpryAddParams *q) {
+  if (kind <= SPRY_ELT_F32_MUL) return true;
+  const int shifts[3] = {q->input1_shift, q->input2_shift, q->output_shift};
+  const bool add = kind == SPRY_ELT_S8_ADD || kind == SPRY_ELT_U8_ADD;
+  for (int i = add ? 0 : 2; i < 3; i++)
+    if (shifts[i] < -31 || shifts[i] > 31) return false;
+  return !add || (q->left_shift >= 0 && q->left_shift <= 31);
+}
+
+SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltKind kind, const SpryEltParams *params,
+                                   const SpryBroadcast *bc, const SpryEltBinary **out) {
+  *out = NULL;
+  const SpryEltKernels *kernels = spry_elt_kernels(spry_context_isa(ctx));
+  if (!kernels || !shifts_fit(kind, &params->q)) return SPRY_OK;
+  SpryEltBinary probe;
+  split_runs(bc, &probe);
+  if (!kernels->fn[kind][probe.run]) return SPRY_OK;
+  SpryEltBinary *e = spry_context_alloc_persistent(ctx, sizeof *e);
+  if (!e) return SPRY_ERROR_OUT_OF_MEMORY;
+  *e = probe;
+  e->fn = kernels->fn[kind][e->run];
+  e->params = *params;
+  e->count = bc->count;
+  e->element_bytes = element_size(kind);
+  *out = e;
+  return SPRY_OK;
+}
+
+/* ---- run -------------------------------------------------------------------------- */
+
+typedef struct BinaryJob {
+  const SpryEltBinary *e;
+  const uint8_t *a, *b;
+  uint8_t *out;
+} BinaryJob;
+
+/* The iterator at the start of run `row` of the outer dimensions. */
+static void iter_at(const SpryBroadcast *outer, size_t row, SpryBroadcastIter *it) {
+  spry_broadcast_iter_start(it);
+  for (int32_t d = outer->rank - 1; d >= 0; d--) {
+    const size_t size = (size_t)outer->dims[d];
+    const size_t index = row % size;
+    row /= size;
+    it->index[d] = (int32_t)index;
+    it->a += index * outer->stride_a[d];
+    it->b += index * outer->stride_b[d];
+  }
+}
+
+/* Output elements [begin, end): the runs they cover, the first and last
+ * possibly in part. */
+static void binary_range(void *arg, size_t begin, size_t end) {
+  const BinaryJob *job = arg;
+  const SpryEltBinary *e = job->e;
+  const size_t length = e->run_length;
+  const bool a_steps = e->run != SPRY_ELT_RUN_SV, b_steps = e->run != SPRY_ELT_RUN_VS;
+  SpryBroadcastIter it;
+  iter_at(&e->outer, begin / length, &it);
+  size_t col = begin % length;
+  while (begin < end) {
+    const size_t n = length - col < end - begin ? length - col : end - begin;
+    const size_t ia = it.a + (a_steps ? col : 0), ib = it.b + (b_steps ? col : 0);
+    const size_t bytes = e->element_bytes;
+    e->fn(&e->params, job->a + ia * bytes, job->b + ib * bytes, job->out + begin * bytes, n);
+    begin += n;
+    col = 0;
+    spry_broadcast_iter_next(&e->outer, &it);
+  }
+}
+
+void spry_elt_binary_run(SpryContext *ctx, const SpryEltBinary *e, const void *input1,
+                         const void *input2, void *output) {
+  BinaryJob job = {.e = e, .a = input1, .b = input2, .out = output};
+  spry_elt_parallel(ctx, e->count, binary_range, &job);
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * elementwise.h — the fast path of the elementwise binary ops: float32 ADD,
+ * SUB and MUL with their fused activation, and 8-bit quantized ADD, SUB and
+ * MUL, under any broadcast. Results are identical to the reference kernels:
+ * the float kernels do the reference's IEEE operations in its order (one
+ * add, subtract or multiply, then its clamp, NaN kept), the quantized ones
+ * its fixed-point steps lane by lane.
+ *
+ * The broadcast is split once, at prepare, into runs: the longest block of
+ * trailing output dimensions over which each operand either steps with the
+ * output or stays on one element. A run is one call of a per-ISA kernel
+ * (SpryEltRun says which operand stays); the dimensions above it are walked
+ * with the broadcast iterator. Elementwise operands and a scalar against a
+ * tensor are a single run; a per-channel [C] operand against [N, H, W, C]
+ * (the squeeze-excite MUL) is N * H * W runs of C.
+ *
+ * Big outputs are split into one contiguous share of elements per thread
+ * (spry_elt_parallel), so the thread count never changes a result.
+ *
+ * Kernels read `n` elements of each operand that steps (one of one that
+ * stays) and write `n` outputs; they read nothing past them. The output may
+ * be one of the operands when that operand steps with it.
+ */
+#ifndef SPRY_KERNELS_FAST_ELEMENTWISE_H
+#define SPRY_KERNELS_FAST_ELEMENTWISE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "broadcast.h"
+#include "cpu_isa.h"
+#include "reference/add.h"
+#include "spry/op.h"
+
+#if defined(__GNUC__)
+#define SPRY_ELT_INLINE static inline __attribute__((always_inline))
+#else
+#define SPRY_ELT_INLINE static inline
+#endif
+
+/* Operation and element type of a binary kernel. Quantized SUB runs the ADD
+ * kernels: its parameters carry input 2's multiplier negated, as the
+ * reference's do. */
+typedef enum SpryEltKind {
+  SPRY_ELT_F32_ADD,
+  SPRY_ELT_F32_SUB,
+  SPRY_ELT_F32_MUL,
+  SPRY_ELT_S8_ADD,
+  SPRY_ELT_U8_ADD,
+  SPRY_ELT_S8_MUL,
+  SPRY_ELT_U8_MUL,
+  SPRY_ELT_KIND_COUNT
+} SpryEltKind;
+
+/* How the operands move along a run. */
+typedef enum SpryEltRun {
+  SPRY_ELT_RUN_VV, /* both step with the output */
+  SPRY_ELT_RUN_VS, /* the second operand stays on one element */
+  SPRY_ELT_RUN_SV, /* the first operand stays on one element */
+  SPRY_ELT_RUN_COUNT
+} SpryEltRun;
+
+typedef struct SpryEltParams {
+  float f_min, f_max; /* float: the fused activation clamp */
+  /* Quantized: offsets, multipliers, shifts and clamp in reference/add.h's
+   * layout. ADD and SUB use all of it (left_shift 20); MUL only the input
+   * offsets and the output multiplier, shift, offset and clamp. */
+  SpryAddParams q;
+} SpryEltParams;
+
+/* out[i] = op(a[i or 0], b[i or 0]) for i < n. */
+typedef void (*SpryEltFn)(const SpryEltParams *p, const void *a, const void *b, void *out,
+                          size_t n);
+
+/* Defines name_vv, name_vs and name_sv, SpryEltFn entry points that call
+ * body(p, a, b, out, n, arg, run) with `arg` and the run constant: inlined
+ * bodies become straight code for each. SPRY_ELT_ENTRIES(name) lists them
+ * in SpryEltRun order. */
+#define SPRY_ELT_RUNS(name, body, arg)                                                       \
+  static void name##_vv(const SpryEltParams *p, const void *a, const void *b, void *o,      \
+                        size_t n) {                                                         \
+    body(p, a, b, o, n, arg, SPRY_ELT_RUN_VV);                                              \
+  }                                                                                         \
+  static void name##_vs(const SpryEltParams *p, const void *a, const void *b, void *o,      \
+                        size_t n) {                                                         \
+    body(p, a, b, o, n, arg, SPRY_ELT_RUN_VS);                                              \
+  }                                                                                         \
+  static void name##_sv(const SpryEltParams *p, const void *a, const void *b, void *o,      \
+                        size_t n) {                                                         \
+    body(p, a, b, o, n, arg, SPRY_ELT_RUN_SV);                                              \
+  }
+#define SPRY_ELT_ENTRIES(name) {name##_vv, name##_vs, name##_sv}
+
+/* A variant's kernels. An entry may be NULL where the variant has none (the
+ * op then keeps its other paths). */
+typedef struct SpryEltKernels {
+  SpryEltFn fn[SPRY_ELT_KIND_COUNT][SPRY_ELT_RUN_COUNT];
+} SpryEltKernels;
+
+extern const SpryEltKernels spry_elt_portable;
+extern const SpryEltKernels spry_elt_avx2;
+extern const SpryEltKernels spry_elt_neon;
+
+/* The kernels of a variant; NULL for SPRY_ISA_REFERENCE. */
+const SpryEltKernels *spry_elt_kernels(SpryIsa isa);
+
+/* A prepared binary node (persistent memory). */
+typedef struct SpryEltBinary SpryEltBinary;
+
+/* Sets up the fast path of a binary node whose reference parameters are in
+ * `params` and broadcast in `bc`. *out stays NULL, and SPRY_OK is returned,
+ * where the fast path does not apply: the reference variant, a variant
+ * without the kernel, quantized shifts the vector code cannot take. */
+SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltKind kind, const SpryEltParams *params,
+                                   const SpryBroadcast *bc, const SpryEltBinary **out);
+
+void spry_elt_binary_run(SpryContext *ctx, const SpryEltBinary *e, const void *input1,
+                         const void *input2, void *output);
+
+/* Calls range(arg, begin, end) on consecutive shares of [0, count): one
+ * share per thread when count is large, else a single call. */
+void spry_elt_parallel(SpryContext *ctx, size_t count,
+                       void (*range)(void *arg, size_t begin, size_t end), void *arg);
+
+#endif /* SPRY_KERNELS_FAST_ELEMENTWISE_H */
