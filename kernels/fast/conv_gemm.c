@@ -202,20 +202,46 @@ static int64_t tap_index(const SpryConvGemm *g, const PatchOrigin *o, int32_t ky
   return (int64_t)o->batch_offset + (iy * s->input_w + ix) * s->input_c;
 }
 
-/* n values widened to int16 with the input offset added. */
+/* n values widened to int16 with the input offset added. Short runs (a
+ * few channels) stay inline: a call per tap would cost more than the work. */
 static void widen(const SpryConvGemm *g, const void *input, size_t at, int32_t n, int16_t *dst) {
-  g->kernels->qgemm_widen(n, (const uint8_t *)input + at, g->type == SPRY_CONV_KERNEL_U8,
-                          g->params.input_offset, dst);
+  const bool u8 = g->type == SPRY_CONV_KERNEL_U8;
+  const int32_t offset = g->params.input_offset;
+  if (n >= 16) {
+    g->kernels->qgemm_widen(n, (const uint8_t *)input + at, u8, offset, dst);
+  } else if (u8) {
+    const uint8_t *src = (const uint8_t *)input + at;
+    for (int32_t i = 0; i < n; i++) dst[i] = (int16_t)(src[i] + offset);
+  } else {
+    const int8_t *src = (const int8_t *)input + at;
+    for (int32_t i = 0; i < n; i++) dst[i] = (int16_t)(src[i] + offset);
+  }
+}
+
+/* Whether filter row ky of the patch lies inside the image as one
+ * contiguous run of input values (no dilation across it, no padding). */
+static bool row_is_contiguous(const SpryConvGemm *g, const PatchOrigin *o, int32_t ky) {
+  const SpryConvShapes *s = &g->shapes;
+  const int64_t iy = o->y + (int64_t)ky * g->params.dilation_h;
+  return (g->params.dilation_w == 1 || s->filter_w == 1) && iy >= 0 && iy < s->input_h &&
+         o->x >= 0 && o->x + s->filter_w <= s->input_w;
 }
 
 /* Row m's patch as int16 values with the input offset added, zero in the
- * padding and past the depth. */
+ * padding and past the depth. A filter row inside the image is widened in
+ * one run, which matters when there are few channels per tap. */
 static void gather_quantized_row(const SpryConvGemm *g, const void *input, int32_t m,
                                  int16_t *row) {
   const SpryConvShapes *s = &g->shapes;
   const PatchOrigin origin = patch_origin(g, m);
   int16_t *at = row;
-  for (int32_t ky = 0; ky < s->filter_h; ky++)
+  for (int32_t ky = 0; ky < s->filter_h; ky++) {
+    if (row_is_contiguous(g, &origin, ky)) {
+      const int32_t run = s->filter_w * s->input_c;
+      widen(g, input, (size_t)tap_index(g, &origin, ky, 0), run, at);
+      at += run;
+      continue;
+    }
     for (int32_t kx = 0; kx < s->filter_w; kx++, at += s->input_c) {
       const int64_t tap = tap_index(g, &origin, ky, kx);
       if (tap < 0)
@@ -223,6 +249,7 @@ static void gather_quantized_row(const SpryConvGemm *g, const void *input, int32
       else
         widen(g, input, (size_t)tap, s->input_c, at);
     }
+  }
   if (g->depth % 2) *at = 0;
 }
 
