@@ -8,6 +8,11 @@
 
 #include "status.h"
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 #if defined(__aarch64__) && defined(__linux__)
 #include <sys/auxv.h>
 #ifndef HWCAP_ASIMDDP
@@ -21,6 +26,27 @@ static const char *const isa_names[SPRY_ISA_COUNT] = {
     [SPRY_ISA_NEON_DOT] = "neondot",
 };
 
+#if defined(__x86_64__) && defined(__GNUC__)
+/* The OS's enabled state components (XCR0); CPUID's OSXSAVE bit says
+ * XGETBV may run. */
+__attribute__((target("xsave"))) static unsigned long long enabled_state(void) {
+  return _xgetbv(0);
+}
+
+/* AVX2 and FMA, and an OS that saves the YMM registers, read straight from
+ * CPUID (leaf 1: FMA, OSXSAVE, AVX; leaf 7: AVX2). Cheaper in code size than
+ * the compiler's feature table, which links a whole CPU model. */
+static bool x86_has_avx2_fma(void) {
+  unsigned int a, b, c, d;
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
+  const unsigned int fma = 1u << 12, osxsave = 1u << 27, avx = 1u << 28;
+  if ((c & (fma | osxsave | avx)) != (fma | osxsave | avx)) return false;
+  if ((enabled_state() & 0x6) != 0x6) return false; /* XMM and YMM state */
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  return (b & (1u << 5)) != 0; /* AVX2 */
+}
+#endif
+
 const char *spry_isa_name(SpryIsa isa) {
   return (unsigned)isa < SPRY_ISA_COUNT ? isa_names[isa] : NULL;
 }
@@ -32,7 +58,7 @@ bool spry_isa_supported(SpryIsa isa) {
       return true;
     case SPRY_ISA_AVX2:
 #if defined(__x86_64__) && defined(__GNUC__)
-      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+      return x86_has_avx2_fma();
 #else
       return false;
 #endif

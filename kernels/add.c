@@ -96,8 +96,8 @@ static SpryStatus add_prepare_quantized(SpryContext *ctx, AddOpData *d, const Sp
   if (is16) return SPRY_OK;
   /* Vector kernels where the variant has them, else the tables. */
   const SpryEltParams ep = {.q = d->params};
-  SPRY_TRY(spry_elt_binary_prepare(
-      ctx, d->kernel == ADD_KERNEL_U8 ? SPRY_ELT_U8_ADD : SPRY_ELT_S8_ADD, &ep, &d->bc, &d->elt));
+  const SpryEltKind kind = d->kernel == ADD_KERNEL_U8 ? SPRY_ELT_U8_ADD : SPRY_ELT_S8_ADD;
+  SPRY_TRY(spry_elt_binary_prepare(ctx, spry_elt_add_kernels, kind, &ep, &d->bc, &d->elt));
   if (d->elt) return SPRY_OK;
   return spry_add_q8_prepare(ctx, &d->fast, &d->params, d->kernel == ADD_KERNEL_U8);
 }
@@ -120,7 +120,8 @@ static SpryStatus add_prepare(SpryContext *ctx, SpryNode *node) {
     case SPRY_TYPE_FLOAT32: {
       d->kernel = ADD_KERNEL_F32;
       const SpryEltParams ep = {.f_min = prep.f_min, .f_max = prep.f_max};
-      return spry_elt_binary_prepare(ctx, SPRY_ELT_F32_ADD, &ep, &d->bc, &d->elt);
+      return spry_elt_binary_prepare(ctx, spry_elt_add_kernels, SPRY_ELT_F32_ADD, &ep, &d->bc,
+                                     &d->elt);
     }
     case SPRY_TYPE_INT32:
       d->kernel = ADD_KERNEL_S32;

@@ -239,7 +239,8 @@ static SpryStatus arith_prepare_fast(SpryContext *ctx, ArithOpData *d) {
     kind = u8 ? SPRY_ELT_U8_MUL : SPRY_ELT_S8_MUL;
   else
     return SPRY_OK;
-  SPRY_TRY(spry_elt_binary_prepare(ctx, kind, &ep, &d->bc, &d->elt));
+  const SpryEltFamily family = sub ? spry_elt_add_kernels : spry_elt_mul_kernels;
+  SPRY_TRY(spry_elt_binary_prepare(ctx, family, kind, &ep, &d->bc, &d->elt));
   if (d->elt || d->kernel != ARITH_KERNEL_SUB_Q) return SPRY_OK;
   return spry_add_q8_prepare(ctx, &d->sub_q8, &p->q, u8);
 }

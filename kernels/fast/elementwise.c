@@ -17,23 +17,41 @@ struct SpryEltBinary {
   size_t element_bytes; /* of the operands and the output alike */
 };
 
-const SpryEltKernels *spry_elt_kernels(SpryIsa isa) {
+/* The table of a variant among one family's (NULL where the build has no
+ * such variant). */
+static const SpryEltKernels *pick(SpryIsa isa, const SpryEltKernels *portable,
+                                  const SpryEltKernels *avx2, const SpryEltKernels *neon) {
   switch (isa) {
     case SPRY_ISA_REFERENCE:
     case SPRY_ISA_COUNT:
       return NULL;
-#if defined(SPRY_HAVE_AVX2)
     case SPRY_ISA_AVX2:
-      return &spry_elt_avx2;
-#endif
-#if defined(SPRY_HAVE_NEON)
+      return avx2 ? avx2 : portable;
     case SPRY_ISA_NEON:
     case SPRY_ISA_NEON_DOT:
-      return &spry_elt_neon;
-#endif
+      return neon ? neon : portable;
     default:
-      return &spry_elt_portable;
+      return portable;
   }
+}
+
+#if defined(SPRY_HAVE_AVX2)
+#define AVX2_TABLE(family) (&spry_elt_##family##_avx2)
+#else
+#define AVX2_TABLE(family) NULL
+#endif
+#if defined(SPRY_HAVE_NEON)
+#define NEON_TABLE(family) (&spry_elt_##family##_neon)
+#else
+#define NEON_TABLE(family) NULL
+#endif
+
+const SpryEltKernels *spry_elt_add_kernels(SpryIsa isa) {
+  return pick(isa, &spry_elt_add_portable, AVX2_TABLE(add), NEON_TABLE(add));
+}
+
+const SpryEltKernels *spry_elt_mul_kernels(SpryIsa isa) {
+  return pick(isa, &spry_elt_mul_portable, AVX2_TABLE(mul), NEON_TABLE(mul));
 }
 
 /* ---- the split over threads ----------------------------------------------------- */
@@ -119,10 +137,11 @@ static bool shifts_fit(SpryEltKind kind, const SpryAddParams *q) {
   return !add || (q->left_shift >= 0 && q->left_shift <= 31);
 }
 
-SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltKind kind, const SpryEltParams *params,
-                                   const SpryBroadcast *bc, const SpryEltBinary **out) {
+SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltFamily family, SpryEltKind kind,
+                                   const SpryEltParams *params, const SpryBroadcast *bc,
+                                   const SpryEltBinary **out) {
   *out = NULL;
-  const SpryEltKernels *kernels = spry_elt_kernels(spry_context_isa(ctx));
+  const SpryEltKernels *kernels = family(spry_context_isa(ctx));
   if (!kernels || !shifts_fit(kind, &params->q)) return SPRY_OK;
   SpryEltBinary probe;
   split_runs(bc, &probe);

@@ -92,18 +92,22 @@ typedef void (*SpryEltFn)(const SpryEltParams *p, const void *a, const void *b, 
   }
 #define SPRY_ELT_ENTRIES(name) {name##_vv, name##_vs, name##_sv}
 
-/* A variant's kernels. An entry may be NULL where the variant has none (the
- * op then keeps its other paths). */
+/* A variant's kernels of one family. An entry may be NULL where the variant
+ * has none (the op then keeps its other paths). The additive kinds (ADD,
+ * SUB) and the multiplicative ones (MUL) sit in separate tables, so that a
+ * build with ADD but not MUL links no multiply kernel. */
 typedef struct SpryEltKernels {
   SpryEltFn fn[SPRY_ELT_KIND_COUNT][SPRY_ELT_RUN_COUNT];
 } SpryEltKernels;
 
-extern const SpryEltKernels spry_elt_portable;
-extern const SpryEltKernels spry_elt_avx2;
-extern const SpryEltKernels spry_elt_neon;
+extern const SpryEltKernels spry_elt_add_portable, spry_elt_mul_portable;
+extern const SpryEltKernels spry_elt_add_avx2, spry_elt_mul_avx2;
+extern const SpryEltKernels spry_elt_add_neon, spry_elt_mul_neon;
 
-/* The kernels of a variant; NULL for SPRY_ISA_REFERENCE. */
-const SpryEltKernels *spry_elt_kernels(SpryIsa isa);
+/* A family: the variant's table of it, NULL for SPRY_ISA_REFERENCE. */
+typedef const SpryEltKernels *(*SpryEltFamily)(SpryIsa isa);
+const SpryEltKernels *spry_elt_add_kernels(SpryIsa isa); /* F32_ADD, F32_SUB, S8_ADD, U8_ADD */
+const SpryEltKernels *spry_elt_mul_kernels(SpryIsa isa); /* F32_MUL, S8_MUL, U8_MUL */
 
 /* A prepared binary node (persistent memory). */
 typedef struct SpryEltBinary SpryEltBinary;
@@ -112,8 +116,9 @@ typedef struct SpryEltBinary SpryEltBinary;
  * `params` and broadcast in `bc`. *out stays NULL, and SPRY_OK is returned,
  * where the fast path does not apply: the reference variant, a variant
  * without the kernel, quantized shifts the vector code cannot take. */
-SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltKind kind, const SpryEltParams *params,
-                                   const SpryBroadcast *bc, const SpryEltBinary **out);
+SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltFamily family, SpryEltKind kind,
+                                   const SpryEltParams *params, const SpryBroadcast *bc,
+                                   const SpryEltBinary **out);
 
 void spry_elt_binary_run(SpryContext *ctx, const SpryEltBinary *e, const void *input1,
                          const void *input2, void *output);
