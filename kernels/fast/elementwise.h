@@ -92,6 +92,30 @@ typedef void (*SpryEltFn)(const SpryEltParams *p, const void *a, const void *b, 
   }
 #define SPRY_ELT_ENTRIES(name) {name##_vv, name##_vs, name##_sv}
 
+/* Defines q8_kernel, the 8-bit ADD/MUL body for SPRY_ELT_RUNS, from the
+ * including file's q8_steps(q, a, b, out, steps, u8, add, run), which
+ * handles whole steps of 8 elements: the whole steps in place, then the last
+ * partial one through zero-padded 8-byte buffers, so that nothing past n is
+ * read or written. (Needs <string.h>.) */
+#define SPRY_ELT_Q8_KERNEL()                                                                 \
+  SPRY_ELT_INLINE void q8_kernel(const SpryEltParams *p, const void *a, const void *b,        \
+                                 void *out, size_t n, SpryEltKind kind, SpryEltRun run) {     \
+    const bool u8 = kind == SPRY_ELT_U8_ADD || kind == SPRY_ELT_U8_MUL;                       \
+    const bool add = kind == SPRY_ELT_S8_ADD || kind == SPRY_ELT_U8_ADD;                      \
+    const uint8_t *x = a, *y = b;                                                             \
+    uint8_t *o = out;                                                                         \
+    const size_t whole = n / 8, done = whole * 8;                                             \
+    q8_steps(&p->q, x, y, o, whole, u8, add, run);                                            \
+    if (done == n) return;                                                                    \
+    uint8_t xt[8] = {0}, yt[8] = {0}, ot[8];                                                  \
+    const size_t rest = n - done;                                                             \
+    const bool x_steps = run != SPRY_ELT_RUN_SV, y_steps = run != SPRY_ELT_RUN_VS;            \
+    if (x_steps) memcpy(xt, x + done, rest);                                                  \
+    if (y_steps) memcpy(yt, y + done, rest);                                                  \
+    q8_steps(&p->q, x_steps ? xt : x, y_steps ? yt : y, ot, 1, u8, add, run);                 \
+    memcpy(o + done, ot, rest);                                                               \
+  }
+
 /* A variant's kernels of one family. An entry may be NULL where the variant
  * has none (the op then keeps its other paths). The additive kinds (ADD,
  * SUB) and the multiplicative ones (MUL) sit in separate tables, so that a

@@ -121,24 +121,7 @@ SPRY_ELT_INLINE void q8_steps(const SpryAddParams *q, const uint8_t *a, const ui
   }
 }
 
-SPRY_ELT_INLINE void q8_kernel(const SpryEltParams *p, const void *a, const void *b, void *out,
-                               size_t n, SpryEltKind kind, SpryEltRun run) {
-  const bool u8 = kind == SPRY_ELT_U8_ADD || kind == SPRY_ELT_U8_MUL;
-  const bool add = kind == SPRY_ELT_S8_ADD || kind == SPRY_ELT_U8_ADD;
-  const uint8_t *x = a, *y = b;
-  uint8_t *o = out;
-  const size_t whole = n / 8, done = whole * 8;
-  q8_steps(&p->q, x, y, o, whole, u8, add, run);
-  if (done == n) return;
-  /* The last partial step through buffers: nothing read or written past n. */
-  uint8_t xt[8] = {0}, yt[8] = {0}, ot[8];
-  const size_t rest = n - done;
-  const bool x_steps = run != SPRY_ELT_RUN_SV, y_steps = run != SPRY_ELT_RUN_VS;
-  if (x_steps) memcpy(xt, x + done, rest);
-  if (y_steps) memcpy(yt, y + done, rest);
-  q8_steps(&p->q, x_steps ? xt : x, y_steps ? yt : y, ot, 1, u8, add, run);
-  memcpy(o + done, ot, rest);
-}
+SPRY_ELT_Q8_KERNEL()
 
 SPRY_ELT_RUNS(s8_add, q8_kernel, SPRY_ELT_S8_ADD)
 SPRY_ELT_RUNS(u8_add, q8_kernel, SPRY_ELT_U8_ADD)
