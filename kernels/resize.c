@@ -131,10 +131,7 @@ static SpryStatus resize_invoke(SpryContext *ctx, SpryNode *node) {
     spry_ref_resize_nearest(p, spry_type_size(d->type), in->data, out->data);
     return SPRY_OK;
   }
-  const bool u8 = d->type == SPRY_TYPE_UINT8;
-  if ((u8 || d->type == SPRY_TYPE_FLOAT32) &&
-      spry_fast_resize_bilinear(ctx, p, u8, in->data, out->data))
-    return SPRY_OK;
+  if (spry_fast_resize_bilinear(ctx, p, d->type, in->data, out->data)) return SPRY_OK;
   switch (d->type) {
     case SPRY_TYPE_FLOAT32:
       spry_ref_resize_bilinear_f32(p, in->data, out->data);

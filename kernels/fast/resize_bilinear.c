@@ -9,7 +9,7 @@
 
 typedef struct ResizeJob {
   const SpryResizeParams *p;
-  bool is_u8;
+  SpryType type;
   const void *input;
   void *output;
   int32_t shares;
@@ -38,31 +38,108 @@ static void blend_u8(int32_t n, const uint8_t *restrict r0, const uint8_t *restr
   }
 }
 
+/* int8 and int16: the reference's 1/1024 fixed point, with the four weight
+ * products formed once per pixel. */
+typedef struct IntWeights {
+  int64_t w00, w10, w01, w11;
+} IntWeights;
+
+static IntWeights int_weights(const SpryResizeIntTap *ty, const SpryResizeIntTap *tx) {
+  const int64_t wy1 = ty->pos - (int64_t)1024 * ty->lo, wy0 = 1024 - wy1;
+  const int64_t wx1 = tx->pos - (int64_t)1024 * tx->lo, wx0 = 1024 - wx1;
+  return (IntWeights){wy0 * wx0, wy1 * wx0, wy0 * wx1, wy1 * wx1};
+}
+
+/* Rounds half away from zero at 2^20, as the reference does. */
+static int32_t int_round(int64_t sum) {
+  return (int32_t)((sum + (sum > 0 ? (1 << 19) : -(1 << 19))) / (1 << 20));
+}
+
+/* int8 in int32: weights lie within [-512, 1536] (the taps clamp their
+ * positions), so |sum| <= 128 * 2048^2 = 2^29. */
+static void blend_s8(int32_t n, const int8_t *restrict r0, const int8_t *restrict r1, size_t lo,
+                     size_t hi, const IntWeights *w, int8_t *restrict out) {
+  const int32_t w00 = (int32_t)w->w00, w10 = (int32_t)w->w10, w01 = (int32_t)w->w01,
+                w11 = (int32_t)w->w11;
+  for (int32_t c = 0; c < n; c++) {
+    const size_t l = lo + (size_t)c, h = hi + (size_t)c;
+    const int32_t sum = r0[l] * w00 + r1[l] * w10 + r0[h] * w01 + r1[h] * w11;
+    out[c] = (int8_t)int_round(sum);
+  }
+}
+
+static void blend_s16(int32_t n, const int16_t *restrict r0, const int16_t *restrict r1, size_t lo,
+                      size_t hi, const IntWeights *w, int16_t *restrict out) {
+  for (int32_t c = 0; c < n; c++) {
+    const size_t l = lo + (size_t)c, h = hi + (size_t)c;
+    out[c] = (int16_t)int_round(r0[l] * w->w00 + r1[l] * w->w10 + r0[h] * w->w01 +
+                                r1[h] * w->w11);
+  }
+}
+
+/* The rows of one output row: the source rows' bytes and the vertical tap. */
+typedef struct RowTaps {
+  const uint8_t *r0, *r1;
+  SpryResizeTap ty;
+  SpryResizeIntTap ity;
+} RowTaps;
+
+/* One output pixel's channels from its two source rows. */
+static void blend_pixel(const ResizeJob *job, const RowTaps *rows, int32_t x, float sx,
+                        int64_t isx, uint8_t *o) {
+  const SpryResizeParams *p = job->p;
+  const size_t channels = (size_t)p->channels;
+  if (job->type == SPRY_TYPE_INT8 || job->type == SPRY_TYPE_INT16) {
+    const SpryResizeIntTap tx = spry_resize_int_tap(x, isx, p->half_pixel_centers, p->in_w);
+    const IntWeights w = int_weights(&rows->ity, &tx);
+    const size_t lo = (size_t)tx.lo * channels, hi = (size_t)tx.hi * channels;
+    if (job->type == SPRY_TYPE_INT8)
+      blend_s8(p->channels, (const int8_t *)rows->r0, (const int8_t *)rows->r1, lo, hi, &w,
+               (int8_t *)o);
+    else
+      blend_s16(p->channels, (const int16_t *)rows->r0, (const int16_t *)rows->r1, lo, hi, &w,
+                (int16_t *)o);
+    return;
+  }
+  const SpryResizeTap tx = spry_resize_tap(x, sx, p->half_pixel_centers, p->in_w);
+  const float dy = rows->ty.pos - (float)rows->ty.lo, dx = tx.pos - (float)tx.lo;
+  const size_t lo = (size_t)tx.lo * channels, hi = (size_t)tx.hi * channels;
+  if (job->type == SPRY_TYPE_UINT8)
+    blend_u8(p->channels, rows->r0, rows->r1, lo, hi, dy, dx, o);
+  else
+    blend_float(p->channels, (const float *)rows->r0, (const float *)rows->r1, lo, hi, dy, dx,
+                (float *)o);
+}
+
 /* Output rows [begin, end) of all batches, counted as batch * out_h + y. */
 static void resize_rows(const ResizeJob *job, int32_t begin, int32_t end) {
   const SpryResizeParams *p = job->p;
   const float sy = spry_resize_scale(p->in_h, p->out_h, p->align_corners);
   const float sx = spry_resize_scale(p->in_w, p->out_w, p->align_corners);
-  const size_t channels = (size_t)p->channels, elem = job->is_u8 ? 1 : sizeof(float);
+  const int64_t isy = spry_resize_int_scale(p->in_h, p->out_h, p->align_corners);
+  const int64_t isx = spry_resize_int_scale(p->in_w, p->out_w, p->align_corners);
+  const bool integer = job->type == SPRY_TYPE_INT8 || job->type == SPRY_TYPE_INT16;
+  const size_t channels = (size_t)p->channels, elem = spry_type_size(job->type);
   const size_t in_row = (size_t)p->in_w * channels, out_row = (size_t)p->out_w * channels;
   for (int32_t row = begin; row < end; row++) {
     const int32_t b = row / p->out_h, y = row % p->out_h;
-    const SpryResizeTap ty = spry_resize_tap(y, sy, p->half_pixel_centers, p->in_h);
-    const float dy = ty.pos - (float)ty.lo;
-    const size_t image = (size_t)b * (size_t)p->in_h;
-    const uint8_t *r0 = (const uint8_t *)job->input + (image + (size_t)ty.lo) * in_row * elem;
-    const uint8_t *r1 = (const uint8_t *)job->input + (image + (size_t)ty.hi) * in_row * elem;
-    uint8_t *out = (uint8_t *)job->output + (size_t)row * out_row * elem;
-    for (int32_t x = 0; x < p->out_w; x++) {
-      const SpryResizeTap tx = spry_resize_tap(x, sx, p->half_pixel_centers, p->in_w);
-      const float dx = tx.pos - (float)tx.lo;
-      const size_t lo = (size_t)tx.lo * channels, hi = (size_t)tx.hi * channels;
-      uint8_t *o = out + (size_t)x * channels * elem;
-      if (job->is_u8)
-        blend_u8(p->channels, r0, r1, lo, hi, dy, dx, o);
-      else
-        blend_float(p->channels, (const float *)r0, (const float *)r1, lo, hi, dy, dx, (float *)o);
+    RowTaps rows = {0};
+    int32_t lo, hi;
+    if (integer) {
+      rows.ity = spry_resize_int_tap(y, isy, p->half_pixel_centers, p->in_h);
+      lo = rows.ity.lo;
+      hi = rows.ity.hi;
+    } else {
+      rows.ty = spry_resize_tap(y, sy, p->half_pixel_centers, p->in_h);
+      lo = rows.ty.lo;
+      hi = rows.ty.hi;
     }
+    const size_t image = (size_t)b * (size_t)p->in_h;
+    rows.r0 = (const uint8_t *)job->input + (image + (size_t)lo) * in_row * elem;
+    rows.r1 = (const uint8_t *)job->input + (image + (size_t)hi) * in_row * elem;
+    uint8_t *out = (uint8_t *)job->output + (size_t)row * out_row * elem;
+    for (int32_t x = 0; x < p->out_w; x++)
+      blend_pixel(job, &rows, x, sx, isx, out + (size_t)x * channels * elem);
   }
 }
 
@@ -73,10 +150,13 @@ static void resize_share(void *arg, int32_t t) {
   resize_rows(job, (int32_t)first, (int32_t)last);
 }
 
-bool spry_fast_resize_bilinear(SpryContext *ctx, const SpryResizeParams *p, bool is_u8,
+bool spry_fast_resize_bilinear(SpryContext *ctx, const SpryResizeParams *p, SpryType type,
                                const void *input, void *output) {
   if (spry_context_isa(ctx) == SPRY_ISA_REFERENCE) return false;
-  ResizeJob job = {.p = p, .is_u8 = is_u8, .input = input, .output = output,
+  if (type != SPRY_TYPE_FLOAT32 && type != SPRY_TYPE_UINT8 && type != SPRY_TYPE_INT8 &&
+      type != SPRY_TYPE_INT16)
+    return false;
+  ResizeJob job = {.p = p, .type = type, .input = input, .output = output,
                    .shares = spry_context_num_threads(ctx)};
   spry_context_parallel_for(ctx, job.shares, resize_share, &job);
   return true;

@@ -77,21 +77,22 @@ void spry_ref_resize_bilinear_u8(const SpryResizeParams *p, const uint8_t *input
   bilinear_float_weights(p, input, output, true);
 }
 
-/* Position in 1/1024 steps (TFLite's ComputeInterpolationValuesInteger). */
-typedef struct IntTap {
-  int64_t pos;
-  int32_t lo, hi;
-} IntTap;
-
-static int64_t int_scale(int32_t in_size, int32_t out_size, bool align_corners) {
+int64_t spry_resize_int_scale(int32_t in_size, int32_t out_size, bool align_corners) {
   if (align_corners && out_size > 1)
     return ((int64_t)1024 * (in_size - 1) + (out_size - 1) / 2) / (out_size - 1);
   return ((int64_t)1024 * in_size + out_size / 2) / out_size;
 }
 
-static IntTap int_tap(int32_t o, int64_t scale, bool half_pixel, int32_t in_size) {
-  IntTap t;
+SpryResizeIntTap spry_resize_int_tap(int32_t o, int64_t scale, bool half_pixel, int32_t in_size) {
+  SpryResizeIntTap t;
   t.pos = half_pixel ? (int64_t)o * scale + scale / 2 - 512 : (int64_t)o * scale;
+  /* The rounded scale can carry an align_corners position past the last
+   * pixel (input 2 wide, output 2049: 2048 * 1 = 2048 = 1024 * 2). TFLite
+   * then reads beyond the row; between the last pixel and there its result
+   * is that pixel's value, which clamping the position gives too, so no
+   * defined result changes and weights stay within [-512, 1536]. */
+  const int64_t last = (int64_t)1024 * (in_size - 1);
+  if (t.pos > last) t.pos = last;
   /* C division truncates toward zero, as TFLite's does. */
   const int64_t lo = t.pos / 1024;
   const int64_t hi = (t.pos + 1023) / 1024;
@@ -102,14 +103,14 @@ static IntTap int_tap(int32_t o, int64_t scale, bool half_pixel, int32_t in_size
 
 void spry_ref_resize_bilinear_int(const SpryResizeParams *p, SpryQType type, const void *input,
                                   void *output) {
-  const int64_t sy = int_scale(p->in_h, p->out_h, p->align_corners);
-  const int64_t sx = int_scale(p->in_w, p->out_w, p->align_corners);
+  const int64_t sy = spry_resize_int_scale(p->in_h, p->out_h, p->align_corners);
+  const int64_t sx = spry_resize_int_scale(p->in_w, p->out_w, p->align_corners);
   for (int32_t b = 0; b < p->batches; b++) {
     for (int32_t y = 0; y < p->out_h; y++) {
-      const IntTap ty = int_tap(y, sy, p->half_pixel_centers, p->in_h);
+      const SpryResizeIntTap ty = spry_resize_int_tap(y, sy, p->half_pixel_centers, p->in_h);
       const int64_t wy1 = ty.pos - (int64_t)1024 * ty.lo, wy0 = 1024 - wy1;
       for (int32_t x = 0; x < p->out_w; x++) {
-        const IntTap tx = int_tap(x, sx, p->half_pixel_centers, p->in_w);
+        const SpryResizeIntTap tx = spry_resize_int_tap(x, sx, p->half_pixel_centers, p->in_w);
         const int64_t wx1 = tx.pos - (int64_t)1024 * tx.lo, wx0 = 1024 - wx1;
         const size_t i00 = nhwc(p->in_h, p->in_w, p->channels, b, ty.lo, tx.lo);
         const size_t i10 = nhwc(p->in_h, p->in_w, p->channels, b, ty.hi, tx.lo);
@@ -118,7 +119,7 @@ void spry_ref_resize_bilinear_int(const SpryResizeParams *p, SpryQType type, con
         const size_t o = nhwc(p->out_h, p->out_w, p->channels, b, y, x);
         for (int32_t c = 0; c < p->channels; c++) {
           const size_t k = (size_t)c;
-          /* Weights are within [-1024, 2048], values 16-bit: no overflow. */
+          /* Weights are within [-512, 1536], values 16-bit: no overflow. */
           const int64_t sum = spry_load_q(input, type, i00 + k) * wy0 * wx0 +
                               spry_load_q(input, type, i10 + k) * wy1 * wx0 +
                               spry_load_q(input, type, i01 + k) * wy0 * wx1 +

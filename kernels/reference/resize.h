@@ -44,6 +44,17 @@ typedef struct SpryResizeTap {
 float spry_resize_scale(int32_t in_size, int32_t out_size, bool align_corners);
 SpryResizeTap spry_resize_tap(int32_t o, float scale, bool half_pixel, int32_t in_size);
 
+/* The same in 1/1024 steps (TFLite's ComputeInterpolationValuesInteger),
+ * for the int8 and int16 kernels: the position, clamped to the last pixel,
+ * and its neighbours. */
+typedef struct SpryResizeIntTap {
+  int64_t pos;
+  int32_t lo, hi;
+} SpryResizeIntTap;
+
+int64_t spry_resize_int_scale(int32_t in_size, int32_t out_size, bool align_corners);
+SpryResizeIntTap spry_resize_int_tap(int32_t o, int64_t scale, bool half_pixel, int32_t in_size);
+
 void spry_ref_resize_bilinear_f32(const SpryResizeParams *p, const float *input, float *output);
 void spry_ref_resize_bilinear_u8(const SpryResizeParams *p, const uint8_t *input, uint8_t *output);
 /* int8 and int16 (type SPRY_Q_S8 / SPRY_Q_S16). */
