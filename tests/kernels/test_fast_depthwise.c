@@ -22,7 +22,9 @@
 
 #include "conv_mock_context.h"
 #include "cpu_isa.h"
+#include "fast_op_check.h"
 #include "kernel_util.h"
+#include "quant_sweep.h"
 #include "quantization.h"
 
 extern const SpryOpRegistration spry_op_depthwise_conv_2d;
@@ -40,32 +42,10 @@ typedef struct DwCase {
   DwType type;
   int32_t batch, height, width, channels, multiplier;
   int32_t filter_h, filter_w, stride, dilation, padding, activation;
-  int32_t input_zp, output_zp, filter_zp;
-  float input_scale, filter_scale, output_scale;
-  float channel_spread; /* per-channel filter scales vary by up to this factor (int8) */
-  bool extreme_bias;    /* biases near the int32 limits: the sums must wrap */
+  QuantSweep q; /* 8-bit types only */
   bool variable_filter; /* weights not constant */
   uint64_t seed;
 } DwCase;
-
-/* ---- Random data ---------------------------------------------------------------- */
-
-static uint64_t next_random(uint64_t *state) {
-  /* splitmix64: a fixed seed gives the same data on every run. */
-  uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-  return z ^ (z >> 31);
-}
-
-/* Uniform in [lo, hi]. */
-static int32_t random_int(uint64_t *state, int32_t lo, int32_t hi) {
-  return (int32_t)((int64_t)lo + (int64_t)(next_random(state) % (uint64_t)((int64_t)hi - lo + 1)));
-}
-
-static float random_float(uint64_t *state, float lo, float hi) {
-  return lo + (hi - lo) * (float)(next_random(state) >> 40) / (float)(UINT64_C(1) << 24);
-}
 
 /* ---- Building and running a node -------------------------------------------------- */
 
@@ -93,11 +73,11 @@ static void *random_values(uint64_t *rng, DwType type, size_t count, float lo, f
   assert_non_null(data);
   for (size_t i = 0; i < count; i++) {
     if (type == DW_F32)
-      ((float *)data)[i] = random_float(rng, lo, hi);
+      ((float *)data)[i] = fast_op_random_float(rng, lo, hi);
     else if (type == DW_S8)
-      ((int8_t *)data)[i] = (int8_t)random_int(rng, -128, 127);
+      ((int8_t *)data)[i] = (int8_t)fast_op_random_int(rng, -128, 127);
     else
-      data[i] = (uint8_t)random_int(rng, 0, 255);
+      data[i] = (uint8_t)fast_op_random_int(rng, 0, 255);
   }
   return data;
 }
@@ -116,14 +96,14 @@ static void build_filter(const DwCase *c, DwNode *n, uint64_t *rng) {
   f->data = random_values(rng, c->type, count, -1.0f, 1.0f);
   f->bytes = count * spry_type_size(f->type);
   if (c->type == DW_F32) return;
-  set_quant(f, c->filter_scale, c->filter_zp);
+  set_quant(f, c->q.filter_scale, c->q.filter_zp);
   if (c->type == DW_U8 || out_c == 1) return;
   /* int8: one scale per output channel along dimension 3. */
   n->filter_scales = calloc((size_t)out_c, sizeof *n->filter_scales);
   n->filter_zps = calloc((size_t)out_c, sizeof *n->filter_zps);
   assert_true(n->filter_scales && n->filter_zps);
   for (int32_t i = 0; i < out_c; i++)
-    n->filter_scales[i] = c->filter_scale * random_float(rng, 1.0f, c->channel_spread);
+    n->filter_scales[i] = c->q.filter_scale * fast_op_random_float(rng, 1.0f, c->q.channel_spread);
   f->quant.scales = n->filter_scales;
   f->quant.zero_points = n->filter_zps;
   f->quant.num_channels = out_c;
@@ -143,12 +123,12 @@ static void build_bias(const DwCase *c, DwNode *n, uint64_t *rng) {
   assert_non_null(b->data);
   for (int32_t i = 0; i < out_c; i++) {
     if (c->type == DW_F32) {
-      ((float *)b->data)[i] = random_float(rng, -1.0f, 1.0f);
-    } else if (c->extreme_bias) {
-      const int32_t near = random_int(rng, 0, 1 << 16);
+      ((float *)b->data)[i] = fast_op_random_float(rng, -1.0f, 1.0f);
+    } else if (c->q.extreme_bias) {
+      const int32_t near = fast_op_random_int(rng, 0, 1 << 16);
       ((int32_t *)b->data)[i] = (i % 2) ? INT32_MAX - near : INT32_MIN + near;
     } else {
-      ((int32_t *)b->data)[i] = random_int(rng, -(1 << 18), 1 << 18);
+      ((int32_t *)b->data)[i] = fast_op_random_int(rng, -(1 << 18), 1 << 18);
     }
   }
 }
@@ -168,8 +148,8 @@ static void build_node(const DwCase *c, DwNode *n) {
   in->data = random_values(&rng, c->type, count, -2.0f, 2.0f);
   in->bytes = count * spry_type_size(in->type);
   if (c->type != DW_F32) {
-    set_quant(in, c->input_scale, c->input_zp);
-    set_quant(out, c->output_scale, c->output_zp);
+    set_quant(in, c->q.input_scale, c->q.input_zp);
+    set_quant(out, c->q.output_scale, c->q.output_zp);
   }
   build_filter(c, n, &rng);
   build_bias(c, n, &rng);
@@ -227,36 +207,7 @@ static void run_node(const DwNode *n, SpryIsa isa, int32_t threads, DwRun *run) 
  * the float tolerance (and NaN for NaN) for float. Says why not in `why`. */
 static bool outputs_match(DwType type, const void *got, const void *want, size_t bytes, char *why,
                           size_t why_size) {
-  if (type != DW_F32) {
-    const uint8_t *g = got, *w = want;
-    for (size_t i = 0; i < bytes; i++)
-      if (g[i] != w[i]) {
-        snprintf(why, why_size, "byte %zu is 0x%02x, reference 0x%02x", i, g[i], w[i]);
-        return false;
-      }
-    return true;
-  }
-  const float *g = got, *w = want;
-  const size_t n = bytes / sizeof(float);
-  double max_ref = 0, max_err = 0;
-  size_t worst = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (isnan(g[i]) != isnan(w[i])) {
-      snprintf(why, why_size, "element %zu: %g, reference %g", i, (double)g[i], (double)w[i]);
-      return false;
-    }
-    if (isnan(w[i])) continue;
-    max_ref = fmax(max_ref, fabs((double)w[i]));
-    const double err = fabs((double)g[i] - (double)w[i]);
-    if (!(err <= max_err)) {
-      max_err = err;
-      worst = i;
-    }
-  }
-  if (max_err <= FLOAT_TOLERANCE * (1.0 + max_ref)) return true;
-  snprintf(why, why_size, "element %zu: %g, reference %g (error %g > %g)", worst, (double)g[worst],
-           (double)w[worst], max_err, FLOAT_TOLERANCE * (1.0 + max_ref));
-  return false;
+  return fast_op_outputs_match(type_of(type), got, want, bytes, FLOAT_TOLERANCE, why, why_size);
 }
 
 static void describe(const DwCase *c, char *text, size_t size) {
@@ -267,18 +218,9 @@ static void describe(const DwCase *c, char *text, size_t size) {
            types[c->type], (int)c->batch, (int)c->height, (int)c->width, (int)c->channels,
            (int)c->multiplier, (int)c->filter_h, (int)c->filter_w, (int)c->stride,
            (int)c->dilation, c->padding == SPRY_PADDING_SAME ? "SAME" : "VALID",
-           (int)c->activation, (int)c->input_zp, (int)c->output_zp, (int)c->filter_zp,
-           (double)c->input_scale, (double)c->filter_scale, (double)c->output_scale,
-           c->extreme_bias ? " extreme bias" : "");
-}
-
-/* The variants to compare with the reference: every other one this build
- * and CPU run. */
-static int32_t fast_variants(SpryIsa *out) {
-  int32_t n = 0;
-  for (int isa = SPRY_ISA_REFERENCE + 1; isa < SPRY_ISA_COUNT; isa++)
-    if (spry_isa_supported((SpryIsa)isa)) out[n++] = (SpryIsa)isa;
-  return n;
+           (int)c->activation, (int)c->q.input_zp, (int)c->q.output_zp, (int)c->q.filter_zp,
+           (double)c->q.input_scale, (double)c->q.filter_scale, (double)c->q.output_scale,
+           c->q.extreme_bias ? " extreme bias" : "");
 }
 
 /* Runs the case on the reference and on every fast variant with 1..3
@@ -291,7 +233,7 @@ static void check_case(const DwCase *c, bool fast) {
   run_node(&n, SPRY_ISA_REFERENCE, 1, &want);
   assert_int_equal(want.scratch_buffers, 0);
   SpryIsa isas[SPRY_ISA_COUNT];
-  const int32_t count = fast_variants(isas);
+  const int32_t count = fast_op_variants(isas);
   for (int32_t i = 0; i < count; i++)
     for (int32_t threads = 1; threads <= 3; threads++) {
       DwRun got;
@@ -320,45 +262,10 @@ static void check_case(const DwCase *c, bool fast) {
 
 /* ---- The sweep ------------------------------------------------------------------ */
 
-/* Real multipliers input_scale * filter_scale / output_scale to sweep: from
- * just above 2^-31 to 2^30, the extremes of the fixed-point form. Powers of
- * two make the rounding steps meet exact ties (which round away from
- * zero); they get no per-channel spread, so that they stay exact. */
-static const double k_multipliers[] = {0.0021, 0.37,         3.0,  1.2 * 0x1p-31,
-                                       0.25,   1.1 * 0x1p+29, 41.0, 0x1p-7};
-#define NUM_MULTIPLIERS (sizeof k_multipliers / sizeof k_multipliers[0])
-
-/* Zero points at the ends of the range and between. */
-static int32_t zero_point(DwType type, uint64_t *rng, int32_t pick) {
-  const int32_t lo = type == DW_S8 ? -128 : 0, hi = type == DW_S8 ? 127 : 255;
-  switch (pick % 4) {
-    case 0:
-      return lo;
-    case 1:
-      return hi;
-    case 2:
-      return (lo + hi + 1) / 2;
-    default:
-      return random_int(rng, lo, hi);
-  }
-}
-
 static void set_quantization(DwCase *c, int32_t index, uint64_t *rng) {
-  const double real = k_multipliers[(size_t)index % NUM_MULTIPLIERS];
-  c->input_scale = index % 3 == 0 ? 0.5f : 0.0078125f;
-  c->filter_scale = index % 2 ? 0.01f : 0.37f;
-  int exponent = 0;
-  const bool power_of_two = frexp(real, &exponent) == 0.5;
-  c->channel_spread = c->type == DW_S8 && !power_of_two ? 1.5f : 1.0f;
-  /* Per-channel spreads scale the multipliers by [1, 1.5): divide by 1.2 to
-   * centre them, which keeps the extremes within the fixed-point range. */
-  const double centre = c->channel_spread > 1.0f ? 1.2 : 1.0;
-  c->output_scale = (float)((double)c->input_scale * c->filter_scale * centre / real);
-  c->input_zp = zero_point(c->type, rng, index);
-  c->output_zp = zero_point(c->type, rng, index / 4 + 1);
+  c->q = quant_sweep_case(index, c->type == DW_S8, rng);
   /* int8 weights are symmetric: a filter zero point is ignored, by both. */
-  c->filter_zp = c->type == DW_U8 ? zero_point(c->type, rng, index / 2 + 2) : (index % 2) * -7;
-  c->extreme_bias = index % 7 == 3;
+  if (c->type == DW_S8) c->q.filter_zp = (index % 2) * -7;
 }
 
 /* A case from its index in the sweep: channels, filter sizes, geometry and
@@ -486,7 +393,7 @@ static void test_multiplier_limits(void **state) {
   for (int t = DW_S8; t <= DW_U8; t++)
     for (int i = 0; i < 2; i++) {
       DwCase c = sweep_case((DwType)t, 5, 1, 3, 0, 4);
-      c.output_scale = (float)((double)c.input_scale * c.filter_scale / reals[i]);
+      c.q.output_scale = (float)((double)c.q.input_scale * c.q.filter_scale / reals[i]);
       check_case(&c, true);
     }
 }
@@ -518,7 +425,7 @@ static void test_empty_batch(void **state) {
   DwNode n;
   build_node(&c, &n);
   SpryIsa isas[SPRY_ISA_COUNT];
-  const int32_t count = fast_variants(isas);
+  const int32_t count = fast_op_variants(isas);
   for (int32_t i = 0; i < count; i++) {
     DwRun got;
     run_node(&n, isas[i], 2, &got);

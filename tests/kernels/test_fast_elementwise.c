@@ -32,6 +32,7 @@
 
 #include "conv_mock_context.h"
 #include "cpu_isa.h"
+#include "fast_op_check.h"
 #include "quantization.h"
 
 extern const SpryOpRegistration spry_op_add, spry_op_sub, spry_op_mul, spry_op_relu,
@@ -48,24 +49,6 @@ enum { ADD = 0, SUB = 41, MUL = 18, RELU = 19, RELU6 = 21, RELU_N1_TO_1 = 20, RE
 
 /* How outputs must agree. */
 typedef enum Match { MATCH_EXACT, MATCH_CLOSE } Match;
-
-/* ---- Random data ---------------------------------------------------------------- */
-
-static uint64_t next_random(uint64_t *state) {
-  /* splitmix64: a fixed seed gives the same data on every run. */
-  uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-  return z ^ (z >> 31);
-}
-
-static int32_t random_int(uint64_t *state, int32_t lo, int32_t hi) {
-  return (int32_t)((int64_t)lo + (int64_t)(next_random(state) % (uint64_t)((int64_t)hi - lo + 1)));
-}
-
-static float random_float(uint64_t *state, float lo, float hi) {
-  return lo + (hi - lo) * (float)(next_random(state) >> 40) / (float)(UINT64_C(1) << 24);
-}
 
 /* Values every float kernel must treat as the reference does. */
 static const float k_specials[] = {NAN, INFINITY, -INFINITY, -0.0f, 0.0f, 3e38f, -3e38f, 1e-40f,
@@ -114,13 +97,13 @@ static void fill(SpryTensor *t, uint64_t *rng, float lo, float hi, bool specials
   assert_non_null(t->data);
   for (size_t i = 0; i < n; i++) {
     if (t->type == SPRY_TYPE_FLOAT32) {
-      float v = random_float(rng, lo, hi);
+      float v = fast_op_random_float(rng, lo, hi);
       if (specials && i % 7 == 3) v = k_specials[(i / 7) % NUM_SPECIALS];
       ((float *)t->data)[i] = v;
     } else if (t->type == SPRY_TYPE_INT16) {
-      ((int16_t *)t->data)[i] = (int16_t)random_int(rng, INT16_MIN, INT16_MAX);
+      ((int16_t *)t->data)[i] = (int16_t)fast_op_random_int(rng, INT16_MIN, INT16_MAX);
     } else {
-      ((uint8_t *)t->data)[i] = (uint8_t)random_int(rng, 0, 255);
+      ((uint8_t *)t->data)[i] = (uint8_t)fast_op_random_int(rng, 0, 255);
     }
   }
 }
@@ -209,14 +192,6 @@ static bool outputs_match(SpryType type, Match match, const void *got, const voi
   return false;
 }
 
-/* The variants to compare with the reference. */
-static int32_t fast_variants(SpryIsa *out) {
-  int32_t n = 0;
-  for (int isa = SPRY_ISA_REFERENCE + 1; isa < SPRY_ISA_COUNT; isa++)
-    if (spry_isa_supported((SpryIsa)isa)) out[n++] = (SpryIsa)isa;
-  return n;
-}
-
 /* Runs the node on the reference and on every fast variant with 1..3
  * threads; `fast`: whether the fast path must be taken (else the reference
  * kernel runs everywhere, with identical bytes). Frees the node. */
@@ -224,7 +199,7 @@ static void check_node(Node *n, Match match, bool fast) {
   const Result want = run_node(n, SPRY_ISA_REFERENCE, 1);
   if (want.fast) fail_msg("%s: the reference variant allocated", n->label);
   SpryIsa isas[SPRY_ISA_COUNT];
-  const int32_t count = fast_variants(isas);
+  const int32_t count = fast_op_variants(isas);
   for (int32_t i = 0; i < count; i++)
     for (int32_t threads = 1; threads <= 3; threads++) {
       const Result got = run_node(n, isas[i], threads);
@@ -293,7 +268,7 @@ static int32_t zero_point(SpryType type, uint64_t *rng, int32_t pick) {
     case 2:
       return lo + 128;
     default:
-      return random_int(rng, lo, hi);
+      return fast_op_random_int(rng, lo, hi);
   }
 }
 
@@ -509,7 +484,7 @@ static void test_logistic_tanh_accuracy(void **state) {
   (void)state;
   const size_t count = 400001;
   SpryIsa isas[SPRY_ISA_COUNT];
-  const int32_t variants = fast_variants(isas);
+  const int32_t variants = fast_op_variants(isas);
   for (int32_t code = 0; code < 2; code++) {
     Node n;
     build_unary(&n, code ? TANH : LOGISTIC, SPRY_TYPE_FLOAT32, SPRY_TYPE_FLOAT32, count, code);
@@ -555,7 +530,7 @@ static void test_quantize_float(void **state) {
         /* Exact ties (k + 1/2) * scale for the power-of-two scales. */
         float *x = n.t[0].data;
         for (size_t i = 5; i < elements(&n.t[0]); i += 7)
-          x[i] = ((float)random_int(&rng, -300, 300) + 0.5f) * scales[s];
+          x[i] = ((float)fast_op_random_int(&rng, -300, 300) + 0.5f) * scales[s];
         check_node(&n, MATCH_EXACT, true);
       }
 }
@@ -647,7 +622,7 @@ static void test_compare_catches_differences(void **state) {
 static void test_corrupted_fast_output_fails(void **state) {
   (void)state;
   SpryIsa isas[SPRY_ISA_COUNT];
-  const int32_t count = fast_variants(isas);
+  const int32_t count = fast_op_variants(isas);
   assert_true(count > 0);
   static const SpryType types[] = {SPRY_TYPE_FLOAT32, SPRY_TYPE_INT8};
   for (size_t t = 0; t < 2; t++) {

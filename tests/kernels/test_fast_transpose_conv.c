@@ -28,7 +28,9 @@
 
 #include "conv_mock_context.h"
 #include "cpu_isa.h"
+#include "fast_op_check.h"
 #include "kernel_util.h"
+#include "quant_sweep.h"
 #include "quantization.h"
 
 extern const SpryOpRegistration spry_op_transpose_conv;
@@ -55,33 +57,11 @@ typedef struct TcCase {
    * in_w outputs). */
   int32_t extra_h, extra_w;
   bool bias;
-  bool extreme_bias;    /* biases near the int32 limits: the sums must wrap */
   bool variable_filter; /* weights not constant */
   bool variable_bias;   /* bias not constant */
-  int32_t input_zp, output_zp, filter_zp;
-  float input_scale, filter_scale, output_scale;
-  float channel_spread; /* per-channel filter scales vary by up to this factor (int8) */
+  QuantSweep q; /* 8-bit types only */
   uint64_t seed;
 } TcCase;
-
-/* ---- Random data ---------------------------------------------------------------- */
-
-static uint64_t next_random(uint64_t *state) {
-  /* splitmix64: a fixed seed gives the same data on every run. */
-  uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-  z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-  z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-  return z ^ (z >> 31);
-}
-
-/* Uniform in [lo, hi]. */
-static int32_t random_int(uint64_t *state, int32_t lo, int32_t hi) {
-  return (int32_t)((int64_t)lo + (int64_t)(next_random(state) % (uint64_t)((int64_t)hi - lo + 1)));
-}
-
-static float random_float(uint64_t *state, float lo, float hi) {
-  return lo + (hi - lo) * (float)(next_random(state) >> 40) / (float)(UINT64_C(1) << 24);
-}
 
 /* ---- Building and running a node -------------------------------------------------- */
 
@@ -114,13 +94,13 @@ static void *random_values(uint64_t *rng, SpryType type, size_t count, float lo,
   assert_non_null(data);
   for (size_t i = 0; i < count; i++) {
     if (type == SPRY_TYPE_FLOAT32)
-      ((float *)data)[i] = random_float(rng, lo, hi);
+      ((float *)data)[i] = fast_op_random_float(rng, lo, hi);
     else if (type == SPRY_TYPE_INT8)
-      ((int8_t *)data)[i] = (int8_t)random_int(rng, -128, 127);
+      ((int8_t *)data)[i] = (int8_t)fast_op_random_int(rng, -128, 127);
     else if (type == SPRY_TYPE_UINT8)
-      data[i] = (uint8_t)random_int(rng, 0, 255);
+      data[i] = (uint8_t)fast_op_random_int(rng, 0, 255);
     else
-      ((int16_t *)data)[i] = (int16_t)random_int(rng, -32768, 32767);
+      ((int16_t *)data)[i] = (int16_t)fast_op_random_int(rng, -32768, 32767);
   }
   return data;
 }
@@ -142,13 +122,13 @@ static void build_filter(const TcCase *c, TcNode *n, uint64_t *rng) {
            (const int32_t[4]){c->out_c, c->filter_h, c->filter_w, c->in_c});
   f->data = random_values(rng, type, spry_tensor_elements(f), -1.0f, 1.0f);
   if (c->type == TC_F32) return;
-  set_quant(f, c->filter_scale, c->filter_zp);
+  set_quant(f, c->q.filter_scale, c->q.filter_zp);
   if (c->type == TC_U8) return;
   n->filter_scales = calloc((size_t)c->out_c, sizeof *n->filter_scales);
   n->filter_zps = calloc((size_t)c->out_c, sizeof *n->filter_zps);
   assert_true(n->filter_scales && n->filter_zps);
   for (int32_t i = 0; i < c->out_c; i++)
-    n->filter_scales[i] = c->filter_scale * random_float(rng, 1.0f, c->channel_spread);
+    n->filter_scales[i] = c->q.filter_scale * fast_op_random_float(rng, 1.0f, c->q.channel_spread);
   f->quant.scales = n->filter_scales;
   f->quant.zero_points = n->filter_zps;
   f->quant.num_channels = c->out_c;
@@ -166,14 +146,14 @@ static void build_bias(const TcCase *c, TcNode *n, uint64_t *rng) {
   assert_non_null(b->data);
   for (int32_t i = 0; i < c->out_c; i++) {
     if (type == SPRY_TYPE_FLOAT32) {
-      ((float *)b->data)[i] = random_float(rng, -1.0f, 1.0f);
+      ((float *)b->data)[i] = fast_op_random_float(rng, -1.0f, 1.0f);
     } else if (type == SPRY_TYPE_INT64) {
-      ((int64_t *)b->data)[i] = random_int(rng, -(1 << 20), 1 << 20);
-    } else if (c->extreme_bias) {
-      const int32_t near = random_int(rng, 0, 1 << 16);
+      ((int64_t *)b->data)[i] = fast_op_random_int(rng, -(1 << 20), 1 << 20);
+    } else if (c->q.extreme_bias) {
+      const int32_t near = fast_op_random_int(rng, 0, 1 << 16);
       ((int32_t *)b->data)[i] = (i % 2) ? INT32_MAX - near : INT32_MIN + near;
     } else {
-      ((int32_t *)b->data)[i] = random_int(rng, -(1 << 18), 1 << 18);
+      ((int32_t *)b->data)[i] = fast_op_random_int(rng, -(1 << 18), 1 << 18);
     }
   }
 }
@@ -208,11 +188,11 @@ static void build_node(const TcCase *c, TcNode *n) {
   out->type = in->type;
   out->kind = SPRY_TENSOR_ARENA;
   if (c->type == TC_S16) {
-    set_quant(in, c->input_scale, 0);
-    set_quant(out, c->output_scale, 0);
+    set_quant(in, c->q.input_scale, 0);
+    set_quant(out, c->q.output_scale, 0);
   } else if (c->type != TC_F32) {
-    set_quant(in, c->input_scale, c->input_zp);
-    set_quant(out, c->output_scale, c->output_zp);
+    set_quant(in, c->q.input_scale, c->q.input_zp);
+    set_quant(out, c->q.output_scale, c->q.output_zp);
   }
   n->shape[0] = c->batch;
   n->shape[1] = output_size(c, c->in_h, c->filter_h, c->stride_h, c->extra_h);
@@ -331,18 +311,9 @@ static void describe(const TcCase *c, char *text, size_t size) {
            (int)c->in_h, (int)c->in_w, (int)c->in_c, (int)c->out_c, (int)c->filter_h,
            (int)c->filter_w, (int)c->stride_h, (int)c->stride_w,
            c->padding == SPRY_PADDING_SAME ? "SAME" : "VALID", (int)c->extra_h, (int)c->extra_w,
-           (int)c->activation, c->bias || c->custom ? "" : " no bias", (int)c->input_zp,
-           (int)c->output_zp, (int)c->filter_zp, (double)c->input_scale, (double)c->filter_scale,
-           (double)c->output_scale, c->extreme_bias ? " extreme bias" : "");
-}
-
-/* The variants to compare with the reference: every other one this build
- * and CPU run. */
-static int32_t fast_variants(SpryIsa *out) {
-  int32_t n = 0;
-  for (int isa = SPRY_ISA_REFERENCE + 1; isa < SPRY_ISA_COUNT; isa++)
-    if (spry_isa_supported((SpryIsa)isa)) out[n++] = (SpryIsa)isa;
-  return n;
+           (int)c->activation, c->bias || c->custom ? "" : " no bias", (int)c->q.input_zp,
+           (int)c->q.output_zp, (int)c->q.filter_zp, (double)c->q.input_scale, (double)c->q.filter_scale,
+           (double)c->q.output_scale, c->q.extreme_bias ? " extreme bias" : "");
 }
 
 static void fail_case(const TcCase *c, SpryIsa isa, int32_t threads, const char *what) {
@@ -361,7 +332,7 @@ static void check_case(const TcCase *c, bool fast) {
   TcRun want;
   run_node(c, &n, SPRY_ISA_REFERENCE, 1, &want);
   SpryIsa isas[SPRY_ISA_COUNT];
-  const int32_t count = fast_variants(isas);
+  const int32_t count = fast_op_variants(isas);
   char why[200] = "";
   for (int32_t i = 0; i < count; i++) {
     TcRun first = {0};
@@ -390,45 +361,8 @@ static void check_case(const TcCase *c, bool fast) {
 
 /* ---- The sweep ------------------------------------------------------------------ */
 
-/* Real multipliers input_scale * filter_scale / output_scale to sweep: from
- * just above 2^-31 to 2^30, the extremes of the fixed-point form. Powers of
- * two make the rounding steps meet exact ties; they get no per-channel
- * spread, so that they stay exact. */
-static const double k_multipliers[] = {0.0021, 0.37,          3.0,  1.2 * 0x1p-31,
-                                       0.25,   1.1 * 0x1p+29, 41.0, 0x1p-7};
-#define NUM_MULTIPLIERS (sizeof k_multipliers / sizeof k_multipliers[0])
-
-/* Zero points at the ends of the range and between. */
-static int32_t zero_point(TcType type, uint64_t *rng, int32_t pick) {
-  const int32_t lo = type == TC_S8 ? -128 : 0, hi = type == TC_S8 ? 127 : 255;
-  switch (pick % 4) {
-    case 0:
-      return lo;
-    case 1:
-      return hi;
-    case 2:
-      return (lo + hi + 1) / 2;
-    default:
-      return random_int(rng, lo, hi);
-  }
-}
-
 static void set_quantization(TcCase *c, int32_t index, uint64_t *rng) {
-  const double real = k_multipliers[(size_t)index % NUM_MULTIPLIERS];
-  c->input_scale = index % 3 == 0 ? 0.5f : 0.0078125f;
-  c->filter_scale = index % 2 ? 0.01f : 0.37f;
-  int exponent = 0;
-  const bool power_of_two = frexp(real, &exponent) == 0.5;
-  c->channel_spread = c->type == TC_S8 && !power_of_two ? 1.5f : 1.0f;
-  /* Per-channel spreads scale the multipliers by [1, 1.5): divide by 1.2 to
-   * centre them, which keeps the extremes within the fixed-point range. */
-  const double centre = c->channel_spread > 1.0f ? 1.2 : 1.0;
-  c->output_scale = (float)((double)c->input_scale * c->filter_scale * centre / real);
-  c->input_zp = zero_point(c->type, rng, index);
-  c->output_zp = zero_point(c->type, rng, index / 4 + 1);
-  /* int8 weights must be symmetric; uint8 ones have any zero point. */
-  c->filter_zp = c->type == TC_U8 ? zero_point(c->type, rng, index / 2 + 2) : 0;
-  c->extreme_bias = index % 7 == 3;
+  c->q = quant_sweep_case(index, c->type == TC_S8, rng);
 }
 
 static const int32_t k_filters[][2] = {{1, 1}, {2, 2}, {3, 3}, {5, 5},
@@ -540,8 +474,8 @@ static void test_multiplier_limits(void **state) {
   for (int t = TC_S8; t <= TC_U8; t++)
     for (int i = 0; i < 2; i++) {
       TcCase c = sweep_case((TcType)t, 2, 2, 1, SPRY_PADDING_SAME, 5);
-      c.output_scale = (float)((double)c.input_scale * c.filter_scale / reals[i]);
-      c.channel_spread = 1.0f;
+      c.q.output_scale = (float)((double)c.q.input_scale * c.q.filter_scale / reals[i]);
+      c.q.channel_spread = 1.0f;
       if (t == TC_S8 && i == 1) continue; /* per-channel multipliers above 2^31 are refused */
       check_case(&c, true);
     }
@@ -573,7 +507,7 @@ static void test_float_nonfinite(void **state) {
   char why[200];
   run_node(&c, &n, SPRY_ISA_REFERENCE, 1, &want);
   SpryIsa isas[SPRY_ISA_COUNT];
-  const int32_t count = fast_variants(isas);
+  const int32_t count = fast_op_variants(isas);
   bool saw_nan = false, saw_inf = false;
   for (size_t i = 0; i < want.bytes / sizeof(float); i++) {
     saw_nan |= isnan(((float *)want.output)[i]);
@@ -596,10 +530,10 @@ static void test_float_nonfinite(void **state) {
 static void test_fallbacks(void **state) {
   (void)state;
   TcCase c = sweep_case(TC_S16, 2, 2, 2, SPRY_PADDING_SAME, 1);
-  c.input_scale = 0.01f;
-  c.filter_scale = 0.02f;
-  c.output_scale = 0.05f;
-  c.channel_spread = 1.0f;
+  c.q.input_scale = 0.01f;
+  c.q.filter_scale = 0.02f;
+  c.q.output_scale = 0.05f;
+  c.q.channel_spread = 1.0f;
   check_case(&c, false); /* int16 activations */
   c.bias = false;
   check_case(&c, false);
