@@ -218,6 +218,29 @@ static SpryStatus own_copy(SpryReader *r, void *copy) {
   return SPRY_OK;
 }
 
+/* int4 values are stored packed two a byte, element 2i in the low nibble of
+ * byte i (as TFLite stores them; kernels/int4.h unpacks them). */
+static size_t int4_bytes(size_t elements) { return elements / 2 + elements % 2; }
+
+/* TFLite's kernels take int4 only as constant weights, so the engine stores
+ * no int4 activations: an int4 tensor without constant data (a graph input,
+ * an operator's output, a variable) or with sparse data is refused here. */
+static SpryStatus check_int4_constant(const SpryTensorDesc *desc) {
+  if (desc->type != SPRY_TYPE_INT4) return SPRY_OK;
+  if (desc->is_sparse) {
+    return spry_set_error(SPRY_ERROR_UNSUPPORTED,
+                          "int4 tensor '%s' is sparse (sparse int4 weights are not supported)",
+                          desc->name);
+  }
+  if (desc->data == NULL) {
+    return spry_set_error(SPRY_ERROR_UNSUPPORTED,
+                          "int4 tensor '%s' has no constant data: int4 is supported for "
+                          "constant weights only, not for activations or variables",
+                          desc->name);
+  }
+  return SPRY_OK;
+}
+
 /* Points the tensor at its constant data: in place when the data is aligned
  * to its element size, else in an aligned copy (made once per buffer). */
 static SpryStatus attach_data(SpryReader *r, uint32_t buffer, size_t elements,
@@ -225,20 +248,27 @@ static SpryStatus attach_data(SpryReader *r, uint32_t buffer, size_t elements,
   if (buffer == 0 || buffer >= r->num_buffers) return SPRY_OK;
   SpryBufferRef *ref = &r->buffers[buffer];
   size_t elem_size = spry_type_size(desc->type);
+  const bool int4 = desc->type == SPRY_TYPE_INT4;
   if (ref->data == NULL) {
     /* A buffer of its own with no bytes: a constant when the tensor has no
      * elements either (an empty axis list, an empty shape), as in TFLite;
      * else an activation (converters give activations empty buffers). The
      * interpreter turns it back into an activation if an operator writes it
      * or it is a graph input. */
-    if (elements == 0 && elem_size != 0 && !desc->is_variable && !desc->is_sparse) {
+    if (elements == 0 && (elem_size != 0 || int4) && !desc->is_variable && !desc->is_sparse) {
       desc->data = spry_empty_constant_data;
       desc->data_size = 0;
     }
     return SPRY_OK;
   }
-  /* Sparse data is compressed and string/int4 data has no fixed element
-   * size: their length cannot be derived from the shape. */
+  if (int4 && !desc->is_sparse && ref->size != int4_bytes(elements)) {
+    return spry_set_error(SPRY_ERROR_INVALID_MODEL,
+                          "int4 tensor '%s': buffer %" PRIu32 " holds %zu bytes, expected %zu "
+                          "(%zu values packed two a byte)",
+                          desc->name, buffer, ref->size, int4_bytes(elements), elements);
+  }
+  /* Sparse data is compressed and string data has no fixed element size:
+   * their length cannot be derived from the shape. */
   if (elem_size != 0 && !desc->is_sparse && ref->size != elements * elem_size) {
     return spry_set_error(SPRY_ERROR_INVALID_MODEL,
                           "buffer %" PRIu32 " holds %zu bytes, expected %zu (%zu elements of %s)",
@@ -446,6 +476,7 @@ static SpryStatus read_tensor(SpryReader *r, const SpryFbTable *table, SpryTenso
   }
   SPRY_TRY(read_quantization(r, table, desc));
   SPRY_TRY(attach_data(r, buffer, elements, desc));
+  SPRY_TRY(check_int4_constant(desc));
   return sparse ? spry_sparsity_read(&sparsity, desc, &r->budget, &desc->sparsity) : SPRY_OK;
 }
 

@@ -10,7 +10,7 @@
  *   4  int16 activations, int8 weights, int64 bias
  *   5  hybrid with per-channel weights                    — unsupported
  *   6  grouped convolution (input channels a multiple of the filter's)
- *   7  int4 weights                                       — unsupported
+ *   7  int4 weights (int8 or int16 activations), unpacked to int8 at prepare
  *   8  int16x8 with quantized_bias_type (int32 bias)
  * Unsupported variants are rejected in prepare by their types.
  */
@@ -37,6 +37,7 @@ enum {
 
 typedef struct ConvOpData {
   int quantized_bias_type;
+  SpryTensor int4_filter; /* int4 weights unpacked to int8 (int4.h) */
   SpryWindowedOp op;
   SpryConvGemm fast; /* the fast path, where it applies */
 } ConvOpData;
@@ -96,7 +97,9 @@ static SpryStatus check_shapes(SpryContext *ctx, SpryWindowedOp *op, const SpryC
 static SpryStatus conv_prepare(SpryContext *ctx, SpryNode *node) {
   ConvOpData *d = node->user_data;
   SpryConvTensors t;
-  SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "filter", &t));
+  const uint32_t int4_inputs =
+      SPRY_CONV_INT4_WITH(SPRY_TYPE_INT8) | SPRY_CONV_INT4_WITH(SPRY_TYPE_INT16);
+  SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "filter", int4_inputs, &d->int4_filter, &t));
   SPRY_TRY(spry_conv_select_kernel(ctx, &t, /*allow_bias32=*/true, d->quantized_bias_type,
                                    &d->op.kernel));
   SPRY_TRY(check_shapes(ctx, &d->op, &t));
@@ -110,7 +113,7 @@ static SpryStatus conv_invoke(SpryContext *ctx, SpryNode *node) {
   const ConvOpData *d = node->user_data;
   SpryConvTensors t;
   bool empty = false;
-  SPRY_TRY(spry_conv_invoke_tensors(ctx, node, &t, &empty));
+  SPRY_TRY(spry_conv_invoke_tensors(ctx, node, &d->int4_filter, &t, &empty));
   if (empty) return SPRY_OK;
   const void *in = t.input->data, *filter = t.filter->data, *b = t.bias ? t.bias->data : NULL;
   void *out = t.output->data;

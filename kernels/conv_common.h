@@ -43,14 +43,24 @@ typedef struct SpryWindowedOp {
   SpryConvShapes shapes;
 } SpryWindowedOp;
 
-/* Node arity (2 or 3 inputs, 1 output) and its tensors; input, filter
- * (named `filter_role` in messages) and output must be present. */
-SpryStatus spry_conv_prepare_tensors(SpryContext *ctx, const SpryNode *node,
-                                     const char *filter_role, SpryConvTensors *t);
+/* Activation types that may meet int4 weights, a bit per SpryType. */
+#define SPRY_CONV_INT4_WITH(type) (1u << (type))
 
-/* The node's tensors at invoke time, with data. Sets *empty (and returns
- * SPRY_OK) when the output has no elements, so there is nothing to compute. */
-SpryStatus spry_conv_invoke_tensors(SpryContext *ctx, const SpryNode *node, SpryConvTensors *t,
+/* Node arity (2 or 3 inputs, 1 output) and its tensors; input, filter
+ * (named `filter_role` in messages) and output must be present. Int4
+ * weights are unpacked into `int4_filter` (owned by the op's data, see
+ * int4.h), which takes the filter's place in `t`; they are refused unless
+ * the input's type is in `int4_inputs` (SPRY_CONV_INT4_WITH bits: the types
+ * TFLite's kernel pairs with int4 weights). */
+SpryStatus spry_conv_prepare_tensors(SpryContext *ctx, const SpryNode *node,
+                                     const char *filter_role, uint32_t int4_inputs,
+                                     SpryTensor *int4_filter, SpryConvTensors *t);
+
+/* The node's tensors at invoke time, with data, int4 weights replaced by
+ * the `int4_filter` prepare filled. Sets *empty (and returns SPRY_OK) when
+ * the output has no elements, so there is nothing to compute. */
+SpryStatus spry_conv_invoke_tensors(SpryContext *ctx, const SpryNode *node,
+                                    const SpryTensor *int4_filter, SpryConvTensors *t,
                                     bool *empty);
 
 /* Picks the kernel from the (input, filter, output, bias) types and checks

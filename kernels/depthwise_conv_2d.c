@@ -12,7 +12,10 @@
  *   4  hybrid: float32 activations, int8 weights         — unsupported
  *   5  int16 activations, int8 weights, int64 bias
  *   6  hybrid with per-channel weights                    — unsupported
- *   7  int4 weights                                       — unsupported
+ *   7  int4 weights (int8 activations), unpacked to int8 at prepare; int16
+ *      activations with int4 weights are refused: TFLite's int16 kernel
+ *      does not unpack them (its results differ from those of the same
+ *      weights stored as int8)
  * Unsupported variants are rejected in prepare by their types.
  *
  * The depth multiplier is output channels / input channels, as in TFLite's
@@ -43,6 +46,7 @@ enum {
 
 typedef struct DwOpData {
   int32_t depth_multiplier_option;
+  SpryTensor int4_filter; /* int4 weights unpacked to int8 (int4.h) */
   SpryWindowedOp op;
   SpryDepthwise fast; /* the fast path, where it applies */
   SpryConvGemm single_channel; /* one input channel, depth multiplier > 1: a convolution */
@@ -104,7 +108,8 @@ static SpryStatus check_shapes(SpryContext *ctx, DwOpData *d, const SpryConvTens
 static SpryStatus dw_prepare(SpryContext *ctx, SpryNode *node) {
   DwOpData *d = node->user_data;
   SpryConvTensors t;
-  SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "filter", &t));
+  SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "filter", SPRY_CONV_INT4_WITH(SPRY_TYPE_INT8),
+                                      &d->int4_filter, &t));
   /* TFLite's int16 depthwise kernel takes an int64 bias only. */
   SPRY_TRY(spry_conv_select_kernel(ctx, &t, /*allow_bias32=*/false, SPRY_TYPE_INT64,
                                    &d->op.kernel));
@@ -130,7 +135,7 @@ static SpryStatus dw_invoke(SpryContext *ctx, SpryNode *node) {
   const DwOpData *d = node->user_data;
   SpryConvTensors t;
   bool empty = false;
-  SPRY_TRY(spry_conv_invoke_tensors(ctx, node, &t, &empty));
+  SPRY_TRY(spry_conv_invoke_tensors(ctx, node, &d->int4_filter, &t, &empty));
   if (empty) return SPRY_OK;
   const void *in = t.input->data, *filter = t.filter->data, *b = t.bias ? t.bias->data : NULL;
   void *out = t.output->data;

@@ -14,16 +14,19 @@
  *   7  int16 activations with int16 weights               — unsupported
  *   8  sparse weights                                     — unsupported (reader)
  *   9  hybrid with asymmetric input quantization
- *  10  int4 weights                                       — unsupported
+ *  10  int4 weights (int8 activations; float32 ones run hybrid)
  *  11  int16x8 with quantized_bias_type
  *  12  hybrid with per-channel weights
- *  13  int16 activations with int4 weights                — unsupported
+ *  13  int16 activations with int4 weights
  *  14  int2 weights                                       — unsupported
  * int16 activations with int8 weights (per-tensor or per-channel, int32 or
  * int64 bias) are supported at any version. Unsupported variants are
  * rejected in prepare by their types or options. Hybrid nodes (float32 input
  * and output, constant int8 weights) quantize the input rows at run time
  * (spry_ref_fully_connected_hybrid); uint8 hybrid weights are unsupported.
+ * Int4 weights (constant, per tensor or per channel) are unpacked to int8 at
+ * prepare (int4.h) and take the int8-weight paths, as in TFLite, which
+ * requires their zero points to be 0 outside the hybrid path.
  */
 #include "reference/fully_connected.h"
 
@@ -53,6 +56,7 @@ typedef struct FcOpData {
   int quantized_bias_type;
   bool asymmetric_quantize_inputs;
   bool hybrid;                  /* float32 activations with int8 weights */
+  SpryTensor int4_filter;       /* int4 weights unpacked to int8 (int4.h) */
   SpryConvKernel kernel;
   SpryFullyConnectedParams params;
   SpryFullyConnectedHybridParams hybrid_params;
@@ -194,10 +198,25 @@ static SpryStatus prepare_fast_path(SpryContext *ctx, FcOpData *d, const SpryCon
                                 &shapes, &d->params, t->filter, t->bias);
 }
 
+/* TFLite's quantized paths take int4 weights as symmetric only. */
+static SpryStatus check_int4_zero_points(SpryContext *ctx, const SpryTensor *filter) {
+  const SpryQuantization *q = &filter->quant;
+  for (int32_t c = 0; c < q->num_channels; c++) {
+    const int32_t zp = q->zero_points ? q->zero_points[c] : q->zero_point;
+    SPRY_ENSURE_MSG(ctx, zp == 0, SPRY_ERROR_UNSUPPORTED,
+                    "int4 weights '%s' have zero point %d (channel %d); only 0 is supported",
+                    filter->name, (int)zp, (int)c);
+  }
+  return SPRY_OK;
+}
+
 static SpryStatus fc_prepare(SpryContext *ctx, SpryNode *node) {
   FcOpData *d = node->user_data;
   SpryConvTensors t;
-  SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "weights", &t));
+  const uint32_t int4_inputs = SPRY_CONV_INT4_WITH(SPRY_TYPE_INT8) |
+                               SPRY_CONV_INT4_WITH(SPRY_TYPE_INT16) |
+                               SPRY_CONV_INT4_WITH(SPRY_TYPE_FLOAT32);
+  SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "weights", int4_inputs, &d->int4_filter, &t));
   SPRY_ENSURE_MSG(ctx, d->weights_format == 0, SPRY_ERROR_UNSUPPORTED,
                   "weights format %d is not supported (only DEFAULT)", d->weights_format);
   d->hybrid = false;
@@ -205,6 +224,7 @@ static SpryStatus fc_prepare(SpryContext *ctx, SpryNode *node) {
     return hybrid_prepare(ctx, d, &t);
   SPRY_TRY(spry_conv_select_kernel(ctx, &t, /*allow_bias32=*/true, d->quantized_bias_type,
                                    &d->kernel));
+  if (t.filter == &d->int4_filter) SPRY_TRY(check_int4_zero_points(ctx, t.filter));
   SPRY_TRY(setup_shapes(ctx, d, &t));
   if (d->kernel != SPRY_CONV_KERNEL_F32) SPRY_TRY(setup_quantization(ctx, d, &t));
   SPRY_TRY(spry_op_activation_range(ctx, d->activation, t.output, &d->params.act_min_f,
@@ -217,7 +237,7 @@ static SpryStatus fc_invoke(SpryContext *ctx, SpryNode *node) {
   const FcOpData *d = node->user_data;
   SpryConvTensors t;
   bool empty = false;
-  SPRY_TRY(spry_conv_invoke_tensors(ctx, node, &t, &empty));
+  SPRY_TRY(spry_conv_invoke_tensors(ctx, node, &d->int4_filter, &t, &empty));
   if (empty) return SPRY_OK;
   if (d->hybrid) {
     const SpryHybridScratch s = spry_hybrid_scratch_get(ctx, &d->scratch);

@@ -11,15 +11,17 @@
  * DEQUANTIZE versions (TFLite defines 1..9):
  *   1  uint8   2  int8   3  int16, float16   4  (sparse weights, densified by the engine)
  *   5  int8 per-channel
- *   6  int4, 7 int2, 8 uint4, 9 sub-byte types  — refused at prepare
- * Sub-byte tensors have no storage in the engine yet: a model holding one is
- * refused by type.
+ *   6  int4 constants (per tensor or per channel), unpacked to int8 at
+ *      prepare (int4.h); 7 int2, 8 uint4, 9 sub-byte types — refused by type
+ * QUANTIZE of int4 is refused: TFLite's int4 outputs would be activations,
+ * which the engine does not store (the model reader refuses them).
  */
 #include "reference/quantize.h"
 
 #include <stdlib.h>
 
 #include "fast/quantize.h"
+#include "int4.h"
 #include "kernel_util.h"
 #include "quantization.h"
 #include "spry/op.h"
@@ -38,6 +40,7 @@ typedef struct QuantizeOpData {
   size_t count;
   SpryQuantizeParams quant;     /* float <-> integer */
   SpryRequantizeParams requant; /* integer -> integer */
+  SpryTensor int4_input;        /* DEQUANTIZE's int4 input unpacked to int8 (int4.h) */
   const SpryFastQuantize *fast; /* NULL: the reference kernel */
 } QuantizeOpData;
 
@@ -152,10 +155,12 @@ static SpryStatus prepare_common(SpryContext *ctx, SpryNode *node, bool dequanti
   SPRY_TRY(spry_op_check_arity(ctx, node, 1, 1, 1));
   const SpryTensor *in = spry_node_input(ctx, node, 0);
   SpryTensor *out = spry_node_output(ctx, node, 0);
-  if (dequantize)
+  if (dequantize) {
+    SPRY_TRY(spry_int4_unpack_constant(ctx, "input", &d->int4_input, &in));
     SPRY_TRY(prepare_dequantize(ctx, d, in, out));
-  else
+  } else {
     SPRY_TRY(prepare_quantize(ctx, d, in, out));
+  }
   d->input_type = in->type;
   d->output_type = out->type;
   d->count = spry_tensor_elements(in);
@@ -178,6 +183,7 @@ static SpryStatus quantize_invoke(SpryContext *ctx, SpryNode *node) {
   const SpryTensor *in = spry_node_input(ctx, node, 0);
   SpryTensor *out = spry_node_output(ctx, node, 0);
   SPRY_ENSURE_MSG(ctx, in && out, SPRY_ERROR_BAD_STATE, "tensors missing at invoke");
+  if (in->type == SPRY_TYPE_INT4) in = &d->int4_input;
   SPRY_TRY(spry_op_check_data(ctx, "input", in, d->count));
   SPRY_TRY(spry_op_check_data(ctx, "output", out, d->count));
   if (d->fast) {

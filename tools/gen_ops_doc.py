@@ -17,7 +17,8 @@ repository (model.tflite, or model.txt naming a file in tests/data/models);
 cases whose model lives only in the shared folder are left out so that the
 output does not depend on it. Models are read with the small FlatBuffer
 reader below (standard library only): for each operator, its builtin code or
-custom name, version, and the types of its data input and first output.
+custom name, version, and the types of its data input and first output
+(marked "(int4 weights)" when another input holds int4 weights).
 """
 
 import argparse
@@ -110,6 +111,11 @@ def model_ops(path, names):
                 t_in = None  # a variable handle (READ_VARIABLE): the output is the data
             sig = t_in if t_out is None else t_out if t_in in (None, t_out) else \
                 '%s → %s' % (t_in, t_out)
+            # Packed int4 weights are a cell of their own (the activations alone
+            # do not tell an int4 FULLY_CONNECTED from an int8 one).
+            if sig and any(types[i] == 'int4' for i in inputs
+                           if i >= 0 and i != (inputs[data] if data < len(inputs) else -1)):
+                sig += ' (int4 weights)'
             ops.append((name, version, sig or '—'))
     return ops
 
@@ -146,7 +152,8 @@ def render(registrations, coverage, skipped):
         'Every operator the builtin resolver registers (a full build, `spry ops`), the',
         'model operator versions it accepts, and the tensor types that golden tests',
         '(`tests/data/goldens/<case>`, run by `meson test --suite goldens`) exercise.',
-        'A type reads `in → out` when the data input and the output differ. The',
+        'A type reads `in → out` when the data input and the output differ, and',
+        'ends in "(int4 weights)" when the weights are int4 (packed two a byte). The',
         'golden cases compare every output with TensorFlow Lite\'s reference kernels:',
         'bit-exact for integer types, float32 within 1e-5 × (1 + max |reference|).',
         'Kernel unit tests (`tests/kernels`) and the int16x8 conformance vectors',

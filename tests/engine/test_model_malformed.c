@@ -111,6 +111,8 @@ typedef struct Spec {
   uint32_t num_zero_points;
   int32_t quantized_dimension;
   uint32_t weight_bytes;
+  int8_t weight_type;       /* TensorType of the weights */
+  int32_t weight_rows;      /* first dimension of the weights [rows, 3] */
   uint32_t tensor_buffer;   /* buffer of the weights */
   bool external;            /* weights after the FlatBuffer (Buffer.offset/size) */
   uint64_t external_offset; /* 0: where they are appended */
@@ -120,7 +122,7 @@ static Spec valid_spec(void) {
   return (Spec){.version = 3, .rank = 2, .dim0 = 1, .input0 = 0, .output0 = 2,
                 .opcode_index = 0, .opcode_version = 1, .builtin_code = 0,
                 .num_scales = 2, .num_zero_points = 2, .quantized_dimension = 0,
-                .weight_bytes = 6, .tensor_buffer = 1};
+                .weight_bytes = 6, .weight_type = 9, .weight_rows = 2, .tensor_buffer = 1};
 }
 
 /* Positions of interesting bytes, for corrupting them afterwards. */
@@ -156,13 +158,14 @@ static size_t write_tensor(Builder *b, const int32_t *shape, int32_t rank, int8_
 
 static void write_subgraph(Builder *b, const Spec *spec, size_t sg, Layout *layout) {
   int32_t shape0[9] = {spec->dim0, 2, 1, 1, 1, 1, 1, 1, 1};
-  static const int32_t shape_w[] = {2, 3}, shape_out[] = {1, 2};
+  const int32_t shape_w[] = {spec->weight_rows, 3};
+  static const int32_t shape_out[] = {1, 2};
   size_t tensors = table_vector(b, 3);
   link(b, sg, 0, tensors);
   set_element(b, tensors, 0,
               write_tensor(b, shape0, spec->rank, 0, 0, "in", NULL, &layout->tensor0_name));
   set_element(b, tensors, 1,
-              write_tensor(b, shape_w, 2, 9, spec->tensor_buffer, "w", spec, NULL));
+              write_tensor(b, shape_w, 2, spec->weight_type, spec->tensor_buffer, "w", spec, NULL));
   set_element(b, tensors, 2, write_tensor(b, shape_out, 2, 0, 0, "out", NULL, NULL));
   link(b, sg, 1, vector(b, &(int32_t){0}, 1, 4));
   link(b, sg, 2, vector(b, &(int32_t){2}, 1, 4));
@@ -448,6 +451,37 @@ static void test_buffer_errors(void **state) {
   spry_model_free(model);
 }
 
+/* int4 weights are packed two values a byte: 3 x 3 values take exactly 5
+ * bytes (the last holds one value); int4 activations are refused. */
+static void test_int4_weights(void **state) {
+  (void)state;
+  Spec spec = valid_spec();
+  spec.weight_type = 17; /* INT4 */
+  spec.weight_rows = 3;
+  spec.num_scales = spec.num_zero_points = 1;
+  spec.weight_bytes = 5;
+  Builder b;
+  Layout layout;
+  build(&b, &spec, &layout);
+  SpryModel *model = NULL;
+  assert_int_equal(spry_model_open_buffer(b.buf, b.len, &model), SPRY_OK);
+  assert_int_equal(model->subgraphs[0].tensors[1].type, SPRY_TYPE_INT4);
+  assert_int_equal(model->subgraphs[0].tensors[1].data_size, 5);
+  spry_model_free(model);
+  spec.weight_bytes = 4;
+  expect_spec_error(&spec, SPRY_ERROR_INVALID_MODEL,
+                    "subgraph 0, tensor 1: int4 tensor 'w': buffer 1 holds 4 bytes, expected 5 "
+                    "(9 values packed two a byte)");
+  spec.weight_bytes = 6;
+  expect_spec_error(&spec, SPRY_ERROR_INVALID_MODEL,
+                    "int4 tensor 'w': buffer 1 holds 6 bytes, expected 5");
+  spec.weight_bytes = 5;
+  spec.tensor_buffer = 0; /* no data: an activation */
+  expect_spec_error(&spec, SPRY_ERROR_UNSUPPORTED,
+                    "subgraph 0, tensor 1: int4 tensor 'w' has no constant data: int4 is "
+                    "supported for constant weights only");
+}
+
 /* Buffer.offset/size: data placed after the FlatBuffer in the same file. */
 static void test_external_buffer_data(void **state) {
   (void)state;
@@ -547,6 +581,7 @@ int main(void) {
       cmocka_unit_test(test_string_without_nul),
       cmocka_unit_test(test_opcode_errors),
       cmocka_unit_test(test_buffer_errors),
+      cmocka_unit_test(test_int4_weights),
       cmocka_unit_test(test_external_buffer_data),
       cmocka_unit_test(test_shared_tables_bounded),
       cmocka_unit_test(test_schema_version),

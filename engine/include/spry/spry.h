@@ -96,7 +96,8 @@ const char *spry_last_error(void);
 const char *spry_status_name(SpryStatus status);
 /* Lower-case TFLite type name ("float32", "uint8", ...), "unknown" otherwise. */
 const char *spry_type_name(SpryType type);
-/* Bytes per element, 0 for types without a fixed size (string, int4, ...). */
+/* Bytes per element, 0 for types without a fixed size (string, int4: int4
+ * constants hold two values a byte, ceil(n / 2) bytes in all). */
 size_t spry_type_size(SpryType type);
 
 /* ---- Models ---------------------------------------------------------------- */
