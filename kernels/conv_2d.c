@@ -5,14 +5,22 @@
  *
  * Versions (TFLite defines 1..8):
  *   1  float32, uint8 (per-tensor asymmetric)
- *   2  hybrid: float32 activations, int8 weights         — unsupported
+ *   2  hybrid: float32 activations, int8 weights
  *   3  int8 activations, int8 per-channel weights
  *   4  int16 activations, int8 weights, int64 bias
- *   5  hybrid with per-channel weights                    — unsupported
+ *   5  hybrid with per-channel weights
  *   6  grouped convolution (input channels a multiple of the filter's)
  *   7  int4 weights (int8 or int16 activations), unpacked to int8 at prepare
  *   8  int16x8 with quantized_bias_type (int32 bias)
  * Unsupported variants are rejected in prepare by their types.
+ *
+ * Hybrid nodes (float32 input and output, constant int8 filter, float32
+ * bias) quantize each batch of the input at run time as TFLite does: with
+ * per-channel scales that differ, or with groups, EvalHybridPerChannel
+ * (asymmetric, a zero point per batch); otherwise EvalHybrid (symmetric,
+ * the filter's scale folded into each batch's). See reference/hybrid_conv.h;
+ * ungrouped ones run on the GEMM micro-kernels (fast/hybrid_conv.h) with the
+ * same results.
  */
 #include "reference/conv_2d.h"
 
@@ -20,8 +28,11 @@
 
 #include "conv_common.h"
 #include "fast/conv_gemm.h"
+#include "fast/hybrid_conv.h"
+#include "hybrid_util.h"
 #include "kernel_util.h"
 #include "quantization.h"
+#include "reference/hybrid_conv.h"
 #include "spry/op.h"
 
 /* Conv2DOptions field ids (schema.fbs). */
@@ -40,6 +51,11 @@ typedef struct ConvOpData {
   SpryTensor int4_filter; /* int4 weights unpacked to int8 (int4.h) */
   SpryWindowedOp op;
   SpryConvGemm fast; /* the fast path, where it applies */
+  bool hybrid;       /* float32 activations, int8 filter */
+  bool asymmetric;   /* hybrid: TFLite's per-channel kernel, asymmetric inputs */
+  SpryHybridFilter hybrid_filter;
+  SpryHybridScratchIndex scratch;
+  SpryHybridConvFast hybrid_fast; /* the hybrid fast path, where it applies */
 } ConvOpData;
 
 static SpryStatus conv_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -94,12 +110,38 @@ static SpryStatus check_shapes(SpryContext *ctx, SpryWindowedOp *op, const SpryC
   return spry_conv_check_constants(ctx, t, s->output_c, "filter", "output channels");
 }
 
+/* Float32 input with an int8 filter. The window geometry, activation range
+ * and output shape are the float op's. */
+static SpryStatus hybrid_prepare(SpryContext *ctx, ConvOpData *d, const SpryConvTensors *t) {
+  d->hybrid = true;
+  d->op.kernel = SPRY_CONV_KERNEL_F32;
+  d->fast.kernels = NULL;
+  SPRY_TRY(check_shapes(ctx, &d->op, t));
+  const SpryConvShapes *s = &d->op.shapes;
+  SPRY_TRY(spry_hybrid_filter_prepare(ctx, t->filter, t->bias, t->output, s->output_c, 0,
+                                      &d->hybrid_filter));
+  const bool grouped = s->input_c != s->filter_c;
+  /* TFLite runs grouped hybrid convolutions through its per-channel kernel,
+   * which reads one scale per output channel. */
+  SPRY_ENSURE_MSG(ctx, !grouped || t->filter->quant.num_channels > 1, SPRY_ERROR_UNSUPPORTED,
+                  "grouped hybrid convolution needs one filter scale per output channel");
+  d->asymmetric = d->hybrid_filter.per_channel || grouped;
+  SPRY_TRY(spry_conv_prepare_windowed(ctx, t, &d->op, 0, /*require_symmetric=*/false));
+  const size_t size = (size_t)s->input_h * (size_t)s->input_w * (size_t)s->input_c;
+  SPRY_ENSURE_MSG(ctx, size <= INT32_MAX, SPRY_ERROR_UNSUPPORTED, "input too large");
+  SPRY_TRY(spry_hybrid_scratch_request(ctx, s->batches, (int32_t)size, &d->scratch));
+  return spry_hybrid_conv_fast_prepare(ctx, &d->hybrid_fast, s, t->filter);
+}
+
 static SpryStatus conv_prepare(SpryContext *ctx, SpryNode *node) {
   ConvOpData *d = node->user_data;
   SpryConvTensors t;
   const uint32_t int4_inputs =
       SPRY_CONV_INT4_WITH(SPRY_TYPE_INT8) | SPRY_CONV_INT4_WITH(SPRY_TYPE_INT16);
   SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "filter", int4_inputs, &d->int4_filter, &t));
+  d->hybrid = false;
+  if (t.input->type == SPRY_TYPE_FLOAT32 && t.filter->type != SPRY_TYPE_FLOAT32)
+    return hybrid_prepare(ctx, d, &t);
   SPRY_TRY(spry_conv_select_kernel(ctx, &t, /*allow_bias32=*/true, d->quantized_bias_type,
                                    &d->op.kernel));
   SPRY_TRY(check_shapes(ctx, &d->op, &t));
@@ -109,12 +151,34 @@ static SpryStatus conv_prepare(SpryContext *ctx, SpryNode *node) {
                                 &d->op.params, &d->op.shapes, NULL, t.filter, t.bias);
 }
 
+static SpryStatus hybrid_invoke(SpryContext *ctx, const ConvOpData *d, const SpryConvTensors *t) {
+  const SpryConvShapes *s = &d->op.shapes;
+  SpryHybridScratch q;
+  SPRY_TRY(spry_hybrid_quantize_input(ctx, &d->scratch, t->input->data, s->batches,
+                                      s->input_h * s->input_w * s->input_c, d->asymmetric, &q));
+  const SpryHybridConvArgs args = {
+      .input = q.quantized,
+      .batch_scales = q.scales,
+      .zero_points = d->asymmetric ? q.zero_points : NULL,
+      .filter = t->filter->data,
+      .channel_scales = d->hybrid_filter.channel_scales,
+      .bias = t->bias ? t->bias->data : NULL,
+      .order = d->asymmetric ? SPRY_HYBRID_SCALE_CHANNEL_FIRST : SPRY_HYBRID_SCALE_PRODUCT,
+  };
+  if (d->hybrid_fast.kernels)
+    return spry_hybrid_conv_fast_run(ctx, &d->hybrid_fast, &d->op.params, s, &args,
+                                     t->output->data);
+  spry_ref_conv_2d_hybrid(&d->op.params, s, &args, t->output->data);
+  return SPRY_OK;
+}
+
 static SpryStatus conv_invoke(SpryContext *ctx, SpryNode *node) {
   const ConvOpData *d = node->user_data;
   SpryConvTensors t;
   bool empty = false;
   SPRY_TRY(spry_conv_invoke_tensors(ctx, node, &d->int4_filter, &t, &empty));
   if (empty) return SPRY_OK;
+  if (d->hybrid) return hybrid_invoke(ctx, d, &t);
   const void *in = t.input->data, *filter = t.filter->data, *b = t.bias ? t.bias->data : NULL;
   void *out = t.output->data;
   if (d->fast.kernels) {

@@ -9,9 +9,9 @@
  *   1  float32, uint8 (per-tensor asymmetric)
  *   2  dilation factors other than 1
  *   3  int8 activations, int8 per-channel weights
- *   4  hybrid: float32 activations, int8 weights         — unsupported
+ *   4  hybrid: float32 activations, int8 weights
  *   5  int16 activations, int8 weights, int64 bias
- *   6  hybrid with per-channel weights                    — unsupported
+ *   6  hybrid with per-channel weights
  *   7  int4 weights (int8 activations), unpacked to int8 at prepare; int16
  *      activations with int4 weights are refused: TFLite's int16 kernel
  *      does not unpack them (its results differ from those of the same
@@ -19,8 +19,14 @@
  * Unsupported variants are rejected in prepare by their types.
  *
  * The depth multiplier is output channels / input channels, as in TFLite's
- * current kernels (the option is redundant). TFLite's int16 kernel reads the
- * option instead, so for int16 the two must agree.
+ * current kernels (the option is redundant). TFLite's int16 and hybrid
+ * kernels read the option instead, so there the two must agree.
+ *
+ * Hybrid nodes (float32 input and output, constant int8 filter, float32
+ * bias) follow TFLite's EvalHybridPerChannel: every batch of the input is
+ * quantized asymmetrically at run time, and the filter needs one scale per
+ * output channel (TFLite refuses a per-tensor scale). See
+ * reference/hybrid_conv.h.
  */
 #include "reference/depthwise_conv_2d.h"
 
@@ -29,8 +35,10 @@
 #include "conv_common.h"
 #include "fast/conv_gemm.h"
 #include "fast/depthwise.h"
+#include "hybrid_util.h"
 #include "kernel_util.h"
 #include "quantization.h"
+#include "reference/hybrid_conv.h"
 #include "spry/op.h"
 
 /* DepthwiseConv2DOptions field ids (schema.fbs). */
@@ -50,6 +58,9 @@ typedef struct DwOpData {
   SpryWindowedOp op;
   SpryDepthwise fast; /* the fast path, where it applies */
   SpryConvGemm single_channel; /* one input channel, depth multiplier > 1: a convolution */
+  bool hybrid;                 /* float32 activations, int8 filter */
+  SpryHybridFilter hybrid_filter;
+  SpryHybridScratchIndex scratch;
 } DwOpData;
 
 static SpryStatus dw_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -96,7 +107,7 @@ static SpryStatus check_shapes(SpryContext *ctx, DwOpData *d, const SpryConvTens
   SPRY_ENSURE_MSG(ctx, s->output_c % s->input_c == 0, SPRY_ERROR_INVALID_MODEL,
                   "filter has %d channels, not a multiple of the input's %d channels",
                   (int)s->output_c, (int)s->input_c);
-  if (d->op.kernel == SPRY_CONV_KERNEL_S16) {
+  if (d->op.kernel == SPRY_CONV_KERNEL_S16 || d->hybrid) {
     const int32_t m = s->output_c / s->input_c;
     SPRY_ENSURE_MSG(ctx, d->depth_multiplier_option == m, SPRY_ERROR_INVALID_MODEL,
                     "depth_multiplier option %d disagrees with the shapes (%d)",
@@ -105,11 +116,34 @@ static SpryStatus check_shapes(SpryContext *ctx, DwOpData *d, const SpryConvTens
   return spry_conv_check_constants(ctx, t, s->output_c, "filter", "output channels");
 }
 
+/* Float32 input with an int8 filter; geometry, activation range and output
+ * shape are the float op's. */
+static SpryStatus hybrid_prepare(SpryContext *ctx, DwOpData *d, const SpryConvTensors *t) {
+  d->hybrid = true;
+  d->op.kernel = SPRY_CONV_KERNEL_F32;
+  d->fast.fn = NULL;
+  d->single_channel.kernels = NULL;
+  SPRY_TRY(check_shapes(ctx, d, t));
+  const SpryConvShapes *s = &d->op.shapes;
+  SPRY_ENSURE_MSG(ctx, t->filter->quant.num_channels == s->output_c, SPRY_ERROR_UNSUPPORTED,
+                  "hybrid filter needs one scale per output channel (%d), has %d",
+                  (int)s->output_c, (int)t->filter->quant.num_channels);
+  SPRY_TRY(spry_hybrid_filter_prepare(ctx, t->filter, t->bias, t->output, s->output_c, 3,
+                                      &d->hybrid_filter));
+  SPRY_TRY(spry_conv_prepare_windowed(ctx, t, &d->op, 3, /*require_symmetric=*/false));
+  const size_t size = (size_t)s->input_h * (size_t)s->input_w * (size_t)s->input_c;
+  SPRY_ENSURE_MSG(ctx, size <= INT32_MAX, SPRY_ERROR_UNSUPPORTED, "input too large");
+  return spry_hybrid_scratch_request(ctx, s->batches, (int32_t)size, &d->scratch);
+}
+
 static SpryStatus dw_prepare(SpryContext *ctx, SpryNode *node) {
   DwOpData *d = node->user_data;
   SpryConvTensors t;
   SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "filter", SPRY_CONV_INT4_WITH(SPRY_TYPE_INT8),
                                       &d->int4_filter, &t));
+  d->hybrid = false;
+  if (t.input->type == SPRY_TYPE_FLOAT32 && t.filter->type != SPRY_TYPE_FLOAT32)
+    return hybrid_prepare(ctx, d, &t);
   /* TFLite's int16 depthwise kernel takes an int64 bias only. */
   SPRY_TRY(spry_conv_select_kernel(ctx, &t, /*allow_bias32=*/false, SPRY_TYPE_INT64,
                                    &d->op.kernel));
@@ -131,12 +165,31 @@ static SpryStatus dw_prepare(SpryContext *ctx, SpryNode *node) {
                                 t.filter, t.bias);
 }
 
+static SpryStatus hybrid_invoke(SpryContext *ctx, const DwOpData *d, const SpryConvTensors *t) {
+  const SpryConvShapes *s = &d->op.shapes;
+  SpryHybridScratch q;
+  SPRY_TRY(spry_hybrid_quantize_input(ctx, &d->scratch, t->input->data, s->batches,
+                                      s->input_h * s->input_w * s->input_c, true, &q));
+  const SpryHybridConvArgs args = {
+      .input = q.quantized,
+      .batch_scales = q.scales,
+      .zero_points = q.zero_points,
+      .filter = t->filter->data,
+      .channel_scales = d->hybrid_filter.channel_scales,
+      .bias = t->bias ? t->bias->data : NULL,
+      .order = SPRY_HYBRID_SCALE_PRODUCT,
+  };
+  spry_ref_depthwise_conv_2d_hybrid(&d->op.params, s, &args, t->output->data);
+  return SPRY_OK;
+}
+
 static SpryStatus dw_invoke(SpryContext *ctx, SpryNode *node) {
   const DwOpData *d = node->user_data;
   SpryConvTensors t;
   bool empty = false;
   SPRY_TRY(spry_conv_invoke_tensors(ctx, node, &d->int4_filter, &t, &empty));
   if (empty) return SPRY_OK;
+  if (d->hybrid) return hybrid_invoke(ctx, d, &t);
   const void *in = t.input->data, *filter = t.filter->data, *b = t.bias ? t.bias->data : NULL;
   void *out = t.output->data;
   if (d->fast.fn) {

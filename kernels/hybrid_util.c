@@ -2,6 +2,7 @@
 /* hybrid_util.c — prepare-time helpers of hybrid kernels (see the header). */
 #include "hybrid_util.h"
 
+#include "conv_common.h"
 #include "kernel_util.h"
 #include "quantization.h"
 #include "reference/hybrid_gemv.h"
@@ -74,4 +75,52 @@ SpryHybridScratch spry_hybrid_scratch_get(SpryContext *ctx, const SpryHybridScra
   return (SpryHybridScratch){.quantized = spry_context_scratch(ctx, index->quantized),
                              .scales = spry_context_scratch(ctx, index->scales),
                              .zero_points = spry_context_scratch(ctx, index->zero_points)};
+}
+
+SpryStatus spry_hybrid_filter_prepare(SpryContext *ctx, const SpryTensor *filter,
+                                      const SpryTensor *bias, const SpryTensor *output,
+                                      int32_t channels, int32_t channel_dim,
+                                      SpryHybridFilter *out) {
+  SPRY_ENSURE_MSG(ctx, filter->type == SPRY_TYPE_INT8, SPRY_ERROR_UNSUPPORTED,
+                  "hybrid filter must be int8, is %s", spry_type_name(filter->type));
+  SPRY_ENSURE_MSG(ctx, filter->kind == SPRY_TENSOR_CONSTANT, SPRY_ERROR_UNSUPPORTED,
+                  "hybrid filter must be constant");
+  SPRY_ENSURE_MSG(ctx, output->type == SPRY_TYPE_FLOAT32, SPRY_ERROR_UNSUPPORTED,
+                  "hybrid: output must be float32, is %s", spry_type_name(output->type));
+  SPRY_ENSURE_MSG(ctx, !bias || bias->type == SPRY_TYPE_FLOAT32, SPRY_ERROR_UNSUPPORTED,
+                  "hybrid: bias must be float32, is %s", spry_type_name(bias->type));
+  /* Zero points are ignored: TFLite's hybrid kernels take the weights as
+   * symmetric. */
+  SPRY_TRY(spry_conv_check_filter_quant(ctx, filter, channels, channel_dim,
+                                        /*require_symmetric=*/false));
+  const SpryQuantization *q = &filter->quant;
+  float *scales = spry_context_alloc_persistent(ctx, (size_t)channels * sizeof *scales + 1);
+  if (!scales) return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
+  out->per_channel = false;
+  for (int32_t c = 0; c < channels; c++) {
+    scales[c] = q->num_channels > 1 ? q->scales[c] : q->scale;
+    if (scales[c] != scales[0]) out->per_channel = true;
+  }
+  out->channel_scales = scales;
+  return SPRY_OK;
+}
+
+SpryStatus spry_hybrid_quantize_input(SpryContext *ctx, const SpryHybridScratchIndex *index,
+                                      const float *input, int32_t batches, int32_t size,
+                                      bool asymmetric, SpryHybridScratch *out) {
+  *out = spry_hybrid_scratch_get(ctx, index);
+  SPRY_ENSURE_MSG(ctx, out->quantized && out->scales && out->zero_points, SPRY_ERROR_BAD_STATE,
+                  "hybrid scratch buffers missing");
+  if (size > 0) {
+    spry_ref_quantize_rows_s8(input, batches, size, out->quantized, out->scales,
+                              out->zero_points, asymmetric);
+    return SPRY_OK;
+  }
+  /* Rows without values (a TRANSPOSE_CONV input with no pixels still has
+   * outputs): nothing to scan; the sums are all 0. */
+  for (int32_t b = 0; b < batches; b++) {
+    out->scales[b] = 1.0f;
+    out->zero_points[b] = 0;
+  }
+  return SPRY_OK;
 }

@@ -13,6 +13,11 @@
  *   3  int16 activations, int8 weights, int64 bias
  *   4  fused activation function
  *   5  int16x8 with quantized_bias_type (int32 bias and accumulator)
+ * Hybrid nodes (float32 input and output, constant int8 weights per tensor
+ * or per output channel, float32 bias; the converter emits versions 2 to
+ * 4) quantize every batch of the input
+ * asymmetrically at run time, as TFLite's BUILTIN_REF does, and scatter
+ * every product scaled to float (reference/hybrid_conv.h).
  *
  * Convolution2DTransposeBias (float32 only) inputs: input NHWC, weights
  * [out_c, kh, kw, in_c], bias [out_c]; custom options are a raw struct of
@@ -27,8 +32,10 @@
 
 #include "conv_common.h"
 #include "fast/transpose_conv.h"
+#include "hybrid_util.h"
 #include "kernel_util.h"
 #include "quantization.h"
+#include "reference/hybrid_conv.h"
 #include "spry/op.h"
 
 /* TransposeConvOptions field ids (schema.fbs). */
@@ -49,6 +56,9 @@ typedef struct TconvOpData {
   int32_t planned_shape[4];
   SpryWindowedOp op;
   SpryTconvFast fast; /* the fast path, where it applies */
+  bool hybrid;        /* float32 activations, int8 weights */
+  SpryHybridFilter hybrid_filter;
+  SpryHybridScratchIndex hybrid_scratch;
 } TconvOpData;
 
 static SpryStatus tconv_alloc(SpryContext *ctx, TconvOpData **out) {
@@ -188,6 +198,25 @@ static SpryStatus finish_prepare(SpryContext *ctx, const SpryConvTensors *t, Tco
   return spry_context_resize_tensor(ctx, t->output, 4, dims);
 }
 
+/* Tail of a hybrid prepare: float activation range, scratch for the
+ * quantized input, output shape. */
+static SpryStatus finish_hybrid_prepare(SpryContext *ctx, const SpryConvTensors *t,
+                                        TconvOpData *d) {
+  const SpryConvShapes *s = &d->op.shapes;
+  SpryConvParams *p = &d->op.params;
+  d->fast.kernels = NULL;
+  SPRY_TRY(spry_hybrid_filter_prepare(ctx, t->filter, t->bias, t->output, s->output_c, 0,
+                                      &d->hybrid_filter));
+  SPRY_TRY(spry_op_activation_range(ctx, d->op.activation, t->output, &p->act_min_f,
+                                    &p->act_max_f, &p->act_min, &p->act_max));
+  const int32_t dims[4] = {s->batches, s->output_h, s->output_w, s->output_c};
+  const size_t size = (size_t)s->input_h * (size_t)s->input_w * (size_t)s->input_c;
+  SPRY_ENSURE_MSG(ctx, size <= INT32_MAX, SPRY_ERROR_UNSUPPORTED, "input too large");
+  d->scratch_index = -1;
+  SPRY_TRY(spry_hybrid_scratch_request(ctx, s->batches, (int32_t)size, &d->hybrid_scratch));
+  return spry_context_resize_tensor(ctx, t->output, 4, dims);
+}
+
 /* The output shape: from the constant output_shape, else (a tensor computed
  * at run time, as in TFLite Micro's int16 vectors) the declared output
  * shape, which invoke then holds the run-time values to. */
@@ -226,15 +255,19 @@ static SpryStatus tconv_prepare(SpryContext *ctx, SpryNode *node) {
   node_tensors(ctx, node, false, &t);
   SPRY_ENSURE_MSG(ctx, shape && t.input && t.filter && t.output, SPRY_ERROR_INVALID_MODEL,
                   "output_shape, weights, input and output are required");
-  SPRY_TRY(spry_conv_select_kernel(ctx, &t, /*allow_bias32=*/true, d->quantized_bias_type,
-                                   &d->op.kernel));
+  d->hybrid = t.input->type == SPRY_TYPE_FLOAT32 && t.filter->type != SPRY_TYPE_FLOAT32;
+  if (d->hybrid)
+    d->op.kernel = SPRY_CONV_KERNEL_F32;
+  else
+    SPRY_TRY(spry_conv_select_kernel(ctx, &t, /*allow_bias32=*/true, d->quantized_bias_type,
+                                     &d->op.kernel));
   SpryConvShapes *s = &d->op.shapes;
   SPRY_TRY(check_shapes(ctx, s, &t));
   SPRY_TRY(read_output_shape(ctx, shape, t.output, d));
   SpryConvParams *p = &d->op.params;
   SPRY_TRY(axis_padding(ctx, d->op.padding, s->output_h, s->filter_h, p->stride_h, &p->pad_h));
   SPRY_TRY(axis_padding(ctx, d->op.padding, s->output_w, s->filter_w, p->stride_w, &p->pad_w));
-  return finish_prepare(ctx, &t, d);
+  return d->hybrid ? finish_hybrid_prepare(ctx, &t, d) : finish_prepare(ctx, &t, d);
 }
 
 /* MediaPipe's output size: SAME in * stride, VALID (in - 1) * stride + filter. */
@@ -274,6 +307,23 @@ static SpryStatus tconv_bias_prepare(SpryContext *ctx, SpryNode *node) {
   return finish_prepare(ctx, &t, d);
 }
 
+static SpryStatus run_hybrid(SpryContext *ctx, const TconvOpData *d, const SpryConvTensors *t) {
+  const SpryConvShapes *s = &d->op.shapes;
+  SpryHybridScratch q;
+  SPRY_TRY(spry_hybrid_quantize_input(ctx, &d->hybrid_scratch, t->input->data, s->batches,
+                                      s->input_h * s->input_w * s->input_c, true, &q));
+  const SpryHybridConvArgs args = {
+      .input = q.quantized,
+      .batch_scales = q.scales,
+      .zero_points = q.zero_points,
+      .filter = t->filter->data,
+      .channel_scales = d->hybrid_filter.channel_scales,
+      .bias = t->bias ? t->bias->data : NULL,
+  };
+  spry_ref_transpose_conv_hybrid(&d->op.params, s, &args, t->output->data);
+  return SPRY_OK;
+}
+
 /* Invoke of both ops (`custom`: Convolution2DTransposeBias). */
 static SpryStatus run_kernel(SpryContext *ctx, const SpryNode *node, bool custom) {
   const TconvOpData *d = node->user_data;
@@ -289,6 +339,7 @@ static SpryStatus run_kernel(SpryContext *ctx, const SpryNode *node, bool custom
   const SpryConvParams *p = &d->op.params;
   const SpryConvShapes *s = &d->op.shapes;
   const void *b = t->bias ? t->bias->data : NULL;
+  if (d->hybrid) return run_hybrid(ctx, d, t);
   if (d->fast.kernels) {
     spry_tconv_fast_run(ctx, &d->fast, t->input->data, b, t->output->data);
     return SPRY_OK;

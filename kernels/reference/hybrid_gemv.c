@@ -46,25 +46,29 @@ static void quantize_symmetric(const float *v, int32_t n, int8_t *q, float *scal
   for (int32_t i = 0; i < n; i++) q[i] = (int8_t)round_clamp(v[i] * inv, -127, 127);
 }
 
-/* TFLite's AsymmetricQuantizeFloats: the range always includes 0, scale and
- * zero point are derived in double, the zero point nudged to the side with
- * the smaller error. */
+/* TFLite's AsymmetricQuantizeFloats: the range always includes 0 and is
+ * taken in float (rmax - rmin rounds to float: an ulp of the scale in some
+ * rows), scale and zero point are then derived in double, the zero point
+ * nudged to the side with the smaller error. */
 static void quantize_asymmetric(const float *v, int32_t n, int8_t *q, float *scale,
                                 int32_t *zero_point) {
   float lo, hi;
   min_max(v, n, &lo, &hi);
-  const double rmin = fmin(0.0, (double)lo), rmax = fmax(0.0, (double)hi);
-  if (rmin == rmax) {
+  const float lo_f = fminf(0.0f, lo), hi_f = fmaxf(0.0f, hi);
+  const double rmin = (double)lo_f, rmax = (double)hi_f;
+  if (lo_f == hi_f) {
     memset(q, 0, (size_t)n);
     *scale = 1.0f;
     *zero_point = 0;
     return;
   }
-  const double s = (rmax - rmin) / 255.0;
+  const double s = (double)(hi_f - lo_f) / 255.0;
   const double zp_from_min = -128.0 - rmin / s, zp_from_max = 127.0 - rmax / s;
   const double err_min = 128.0 + fabs(rmin / s), err_max = 127.0 + fabs(rmax / s);
   const double zp = err_min < err_max ? zp_from_min : zp_from_max;
-  const int32_t nudged = zp <= -128.0 ? -128 : zp >= 127.0 ? 127 : (int32_t)round(zp);
+  /* An infinite input makes zp NaN (inf / inf): TFLite's cast is undefined
+   * there; NaN takes the lower bound here. */
+  const int32_t nudged = !(zp > -128.0) ? -128 : zp >= 127.0 ? 127 : (int32_t)round(zp);
   *scale = (float)s;
   *zero_point = nudged;
   const float inv = (float)(1.0 / (double)*scale);

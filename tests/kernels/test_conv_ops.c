@@ -482,10 +482,10 @@ static void test_unsupported_types(void **state) {
   (void)state;
   Run r;
   run_setup(&r, find_case("op_conv_2d_s8_stride2_same"));
-  r.tensors[0].type = SPRY_TYPE_FLOAT32; /* hybrid */
-  r.tensors[3].type = SPRY_TYPE_FLOAT32;
+  r.tensors[0].type = SPRY_TYPE_INT8;
+  r.tensors[1].type = SPRY_TYPE_FLOAT32;
   expect_prepare_error(&r, SPRY_ERROR_UNSUPPORTED,
-                       "unsupported type combination: input float32, filter int8, output float32");
+                       "unsupported type combination: input int8, filter float32, output int8");
   run_setup(&r, find_case("op_depthwise_conv_2d_s8_valid_dil2"));
   r.tensors[3].type = SPRY_TYPE_INT16;
   expect_prepare_error(&r, SPRY_ERROR_UNSUPPORTED, "input int8, filter int8, output int16");
@@ -495,6 +495,120 @@ static void test_unsupported_types(void **state) {
   run_setup(&r, find_case("op_depthwise_conv_2d_s16_dm2"));
   r.tensors[2].type = SPRY_TYPE_INT32;
   expect_prepare_error(&r, SPRY_ERROR_UNSUPPORTED, "(expected int64)");
+}
+
+/* A quantized case turned hybrid: float32 input and output, float32 bias
+ * (its int32 bytes are never read by prepare). */
+static void setup_hybrid(Run *r, const char *name) {
+  run_setup(r, find_case(name));
+  r->tensors[0].type = SPRY_TYPE_FLOAT32;
+  r->tensors[3].type = SPRY_TYPE_FLOAT32;
+  if (r->inputs[2] >= 0) r->tensors[2].type = SPRY_TYPE_FLOAT32;
+}
+
+/* Hybrid CONV_2D and DEPTHWISE_CONV_2D prepare as TFLite's kernels do and
+ * refuse what they refuse (or what they would read out of bounds). */
+static void test_hybrid(void **state) {
+  (void)state;
+  Run r;
+  setup_hybrid(&r, "op_conv_2d_s8_stride2_same");
+  assert_int_equal(run_prepare(&r), SPRY_OK);
+  assert_int_equal(r.tensors[3].type, SPRY_TYPE_FLOAT32);
+  run_finish(&r);
+  setup_hybrid(&r, "op_conv_2d_s8_stride2_same");
+  r.tensors[2].type = SPRY_TYPE_INT32;
+  expect_prepare_error(&r, SPRY_ERROR_UNSUPPORTED, "hybrid: bias must be float32, is int32");
+  setup_hybrid(&r, "op_conv_2d_s8_stride2_same");
+  r.tensors[3].type = SPRY_TYPE_INT8;
+  expect_prepare_error(&r, SPRY_ERROR_UNSUPPORTED, "hybrid: output must be float32, is int8");
+  setup_hybrid(&r, "op_conv_2d_s8_stride2_same");
+  r.tensors[1].kind = SPRY_TENSOR_ARENA;
+  expect_prepare_error(&r, SPRY_ERROR_UNSUPPORTED, "hybrid filter must be constant");
+  setup_hybrid(&r, "op_conv_2d_u8_valid_dil2");
+  expect_prepare_error(&r, SPRY_ERROR_UNSUPPORTED, "hybrid filter must be int8, is uint8");
+  setup_hybrid(&r, "op_conv_2d_s8_stride2_same");
+  r.tensors[1].quant.num_channels = 5;
+  expect_prepare_error(&r, SPRY_ERROR_INVALID_MODEL, "filter has 5 scales along dimension 0");
+  /* TFLite runs grouped hybrid convolutions through its per-channel kernel,
+   * which would read past a single per-tensor scale. */
+  setup_hybrid(&r, "op_conv_2d_s8_grouped_nobias");
+  assert_int_equal(run_prepare(&r), SPRY_OK);
+  run_finish(&r);
+  setup_hybrid(&r, "op_conv_2d_s8_grouped_nobias");
+  r.tensors[1].quant.num_channels = 1;
+  expect_prepare_error(&r, SPRY_ERROR_UNSUPPORTED,
+                       "grouped hybrid convolution needs one filter scale per output channel");
+
+  setup_hybrid(&r, "op_depthwise_conv_2d_s8_dm2_stride2_same");
+  assert_int_equal(run_prepare(&r), SPRY_OK);
+  run_finish(&r);
+  setup_hybrid(&r, "op_depthwise_conv_2d_s8_per_tensor_nobias");
+  expect_prepare_error(&r, SPRY_ERROR_UNSUPPORTED, "hybrid filter needs one scale per output");
+  setup_hybrid(&r, "op_depthwise_conv_2d_s8_dm2_stride2_same");
+  mock_options_set(&r.options, 3, 1); /* TFLite's hybrid kernel uses this value */
+  expect_prepare_error(&r, SPRY_ERROR_INVALID_MODEL, "depth_multiplier option 1 disagrees");
+  setup_hybrid(&r, "op_depthwise_conv_2d_s8_dm2_stride2_same");
+  r.tensors[1].kind = SPRY_TENSOR_ARENA;
+  expect_prepare_error(&r, SPRY_ERROR_UNSUPPORTED, "hybrid filter must be constant");
+}
+
+/* Output bytes of a hybrid node on one kernel variant; `input` and `bias`
+ * replace the case's data, `per_tensor` keeps only the first filter scale
+ * (TFLite's symmetric kernel). */
+static float *run_hybrid(const char *name, SpryIsa isa, const float *input, const float *bias,
+                         bool per_tensor, size_t *count) {
+  Run r;
+  setup_hybrid(&r, name);
+  r.ctx.isa = isa;
+  r.tensors[0].data = (void *)input;
+  r.tensors[0].bytes = spry_tensor_elements(&r.tensors[0]) * sizeof(float);
+  if (r.inputs[2] >= 0) {
+    r.tensors[2].data = (void *)bias;
+    r.tensors[2].bytes = spry_tensor_elements(&r.tensors[2]) * sizeof(float);
+  }
+  if (per_tensor) r.tensors[1].quant.num_channels = 1;
+  if (run_prepare(&r) != SPRY_OK) fail_msg("%s: prepare failed: %s", name, r.ctx.message);
+  if (run_invoke(&r) != SPRY_OK) fail_msg("%s: invoke failed: %s", name, r.ctx.message);
+  *count = spry_tensor_elements(&r.tensors[3]);
+  float *out = malloc(*count * sizeof *out + 1);
+  assert_non_null(out);
+  memcpy(out, r.tensors[3].data, *count * sizeof *out);
+  run_finish(&r);
+  return out;
+}
+
+/* The hybrid CONV_2D fast path (fast/hybrid_conv.h) gives the reference's
+ * bits on every variant: symmetric and asymmetric inputs, strides,
+ * dilations, padding, and outputs past one column block. */
+static void test_hybrid_fast_matches_reference(void **state) {
+  (void)state;
+  static const char *const names[] = {"op_conv_2d_s8_stride2_same", "op_conv_2d_s8_valid_dil2_relu",
+                                      "op_conv_2d_s8_multiplier_gt1", "op_conv_2d_s8_acc_wrap"};
+  float input[4096], bias[256];
+  uint32_t seed = 12345;
+  for (size_t i = 0; i < 4096; i++) {
+    seed = seed * 1664525u + 1013904223u;
+    input[i] = (float)(seed >> 8) / (float)(1u << 24) * 3.0f - 1.0f; /* [-1, 2): asymmetric */
+  }
+  for (size_t i = 0; i < 256; i++) bias[i] = (float)i * 0.01f - 1.0f;
+  for (size_t n = 0; n < sizeof names / sizeof names[0]; n++) {
+    const Case *c = find_case(names[n]);
+    assert_true(spry_tensor_elements(&c->inputs[0].tensor) <= 4096);
+    for (int per_tensor = 0; per_tensor <= 1; per_tensor++) {
+      size_t want_count, got_count;
+      float *want = run_hybrid(names[n], SPRY_ISA_REFERENCE, input, bias, per_tensor, &want_count);
+      for (int isa = SPRY_ISA_REFERENCE + 1; isa < SPRY_ISA_COUNT; isa++) {
+        if (!spry_isa_supported((SpryIsa)isa)) continue;
+        float *got = run_hybrid(names[n], (SpryIsa)isa, input, bias, per_tensor, &got_count);
+        assert_int_equal(got_count, want_count);
+        if (memcmp(got, want, want_count * sizeof *got) != 0)
+          fail_msg("%s (%s, isa %d) differs from the reference", names[n],
+                   per_tensor ? "per tensor" : "per channel", isa);
+        free(got);
+      }
+      free(want);
+    }
+  }
 }
 
 static void test_depthwise_shapes(void **state) {
@@ -616,6 +730,8 @@ int main(int argc, char **argv) {
       cmocka_unit_test(test_conv_huge_window),
       cmocka_unit_test(test_quantization_checks),
       cmocka_unit_test(test_unsupported_types),
+      cmocka_unit_test(test_hybrid),
+      cmocka_unit_test(test_hybrid_fast_matches_reference),
       cmocka_unit_test(test_depthwise_shapes),
       cmocka_unit_test(test_fully_connected_shapes),
       cmocka_unit_test(test_empty_batch),

@@ -559,6 +559,109 @@ static void test_float_variable_bias(void **state) {
   check_case(&c, true);
 }
 
+/* An int8 node turned hybrid: float32 input, output and bias (random
+ * floats: the int8 node's input bytes reread), int8 weights. */
+static void hybrid_node(const TcCase *c, TcNode *n, SpryTensor *tensors) {
+  build_node(c, n);
+  memcpy(tensors, n->tensors, sizeof n->tensors);
+  tensors[T_INPUT].type = tensors[T_OUTPUT].type = tensors[T_BIAS].type = SPRY_TYPE_FLOAT32;
+  tensors[T_OUTPUT].rank = 0;
+}
+
+/* Prepares (and, with `output`, invokes into it) a hybrid node; returns the
+ * first failing status, or SPRY_OK, with the context's message. */
+static SpryStatus hybrid_run(SpryTensor *tensors, const SpryOptionsTable *options, float *output,
+                             char *message, size_t size) {
+  SpryOptionsTable opts = *options;
+  const int32_t inputs[4] = {T_SHAPE, T_FILTER, T_INPUT, T_BIAS}, outputs[1] = {T_OUTPUT};
+  SpryNode node = {.inputs = inputs, .num_inputs = 4, .outputs = outputs, .num_outputs = 1,
+                   .builtin_code = 67, .version = 3, .options = &opts};
+  SpryContext ctx;
+  mock_context_init(&ctx, tensors, T_COUNT);
+  assert_int_equal(spry_op_transpose_conv.init(&ctx, &node, &node.user_data), SPRY_OK);
+  SpryStatus status = spry_op_transpose_conv.prepare(&ctx, &node);
+  if (status == SPRY_OK && output) {
+    tensors[T_OUTPUT].data = output;
+    status = spry_op_transpose_conv.invoke(&ctx, &node);
+  }
+  snprintf(message, size, "%s", ctx.message);
+  spry_op_transpose_conv.free(&ctx, node.user_data);
+  mock_context_release(&ctx);
+  return status;
+}
+
+typedef void (*TcBreak)(SpryTensor *tensors);
+
+static SpryStatus hybrid_prepare(TcBreak breaks, char *message, size_t size) {
+  TcCase c = sweep_case(TC_S8, 2, 2, 2, SPRY_PADDING_SAME, 7);
+  c.bias = true;
+  TcNode n;
+  SpryTensor tensors[T_COUNT];
+  hybrid_node(&c, &n, tensors);
+  if (breaks) breaks(tensors);
+  const SpryStatus status = hybrid_run(tensors, &n.options, NULL, message, size);
+  free_node(&n);
+  return status;
+}
+
+static void variable_weights(SpryTensor *t) { t[T_FILTER].kind = SPRY_TENSOR_ARENA; }
+static void uint8_weights(SpryTensor *t) { t[T_FILTER].type = SPRY_TYPE_UINT8; }
+static void int8_output(SpryTensor *t) { t[T_OUTPUT].type = SPRY_TYPE_INT8; }
+static void int32_bias(SpryTensor *t) { t[T_BIAS].type = SPRY_TYPE_INT32; }
+
+/* Hybrid TRANSPOSE_CONV prepares, and refuses what TFLite refuses. */
+static void test_hybrid_refusals(void **state) {
+  (void)state;
+  static const struct {
+    TcBreak breaks;
+    SpryStatus status;
+    const char *fragment;
+  } cases[] = {
+      {NULL, SPRY_OK, ""},
+      {variable_weights, SPRY_ERROR_UNSUPPORTED, "hybrid filter must be constant"},
+      {uint8_weights, SPRY_ERROR_UNSUPPORTED, "hybrid filter must be int8, is uint8"},
+      {int8_output, SPRY_ERROR_UNSUPPORTED, "hybrid: output must be float32, is int8"},
+      {int32_bias, SPRY_ERROR_UNSUPPORTED, "hybrid: bias must be float32, is int32"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char message[512];
+    const SpryStatus status = hybrid_prepare(cases[i].breaks, message, sizeof message);
+    if (status != cases[i].status || !strstr(message, cases[i].fragment))
+      fail_msg("case %zu: expected %d with \"%s\", got %d: \"%s\"", i, (int)cases[i].status,
+               cases[i].fragment, (int)status, message);
+  }
+}
+
+/* A hybrid node whose input has no rows still has outputs: the bias,
+ * clamped by the activation. */
+static void test_hybrid_empty_input(void **state) {
+  (void)state;
+  TcCase c = sweep_case(TC_S8, 1, 2, 1, SPRY_PADDING_SAME, 3);
+  c.in_h = 0;
+  c.extra_h = 4; /* output_shape asks for 4 rows */
+  c.bias = true;
+  c.activation = SPRY_ACTIVATION_NONE;
+  TcNode n;
+  SpryTensor tensors[T_COUNT];
+  hybrid_node(&c, &n, tensors);
+  const float *bias = n.tensors[T_BIAS].data;
+  const size_t count = (size_t)n.shape[0] * (size_t)n.shape[1] * (size_t)n.shape[2] *
+                       (size_t)n.shape[3];
+  assert_true(count > 0);
+  float *out = malloc(count * sizeof *out);
+  assert_non_null(out);
+  char message[512];
+  if (hybrid_run(tensors, &n.options, out, message, sizeof message) != SPRY_OK)
+    fail_msg("hybrid empty input: %s", message);
+  for (size_t i = 0; i < count; i++) {
+    /* The node's bias bytes are int32 values reread as floats: compare bits. */
+    const float want = bias[i % (size_t)c.out_c] + 0.0f;
+    assert_memory_equal(&out[i], &want, sizeof want);
+  }
+  free(out);
+  free_node(&n);
+}
+
 /* ---- The comparison itself ---------------------------------------------------------- */
 
 static void test_compare_catches_differences(void **state) {
@@ -621,6 +724,8 @@ int main(void) {
       cmocka_unit_test(test_float_nonfinite),
       cmocka_unit_test(test_fallbacks),
       cmocka_unit_test(test_float_variable_bias),
+      cmocka_unit_test(test_hybrid_refusals),
+      cmocka_unit_test(test_hybrid_empty_input),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
