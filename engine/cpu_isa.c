@@ -23,7 +23,7 @@
 static const char *const isa_names[SPRY_ISA_COUNT] = {
     [SPRY_ISA_REFERENCE] = "reference", [SPRY_ISA_PORTABLE] = "portable",
     [SPRY_ISA_AVX2] = "avx2",           [SPRY_ISA_NEON] = "neon",
-    [SPRY_ISA_NEON_DOT] = "neondot",
+    [SPRY_ISA_NEON_DOT] = "neondot",    [SPRY_ISA_AVX512_VNNI] = "avx512vnni",
 };
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -45,6 +45,20 @@ static bool x86_has_avx2_fma(void) {
   if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
   return (b & (1u << 5)) != 0; /* AVX2 */
 }
+
+/* AVX-512 F, DQ, BW and VL with VNNI (CPUID leaf 7: EBX bits 16, 17, 30,
+ * 31; ECX bit 11), an OS that saves the opmask and all 32 ZMM registers
+ * (XCR0 bits 5, 6, 7 besides XMM and YMM), and AVX2 + FMA, whose kernels
+ * the variant runs wherever it has none of its own. */
+static bool x86_has_avx512_vnni(void) {
+  if (!x86_has_avx2_fma()) return false; /* also checks that XGETBV may run */
+  const unsigned long long zmm_state = 0x6 | 0xE0;
+  if ((enabled_state() & zmm_state) != zmm_state) return false;
+  unsigned int a, b, c, d;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+  const unsigned int avx512 = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);
+  return (b & avx512) == avx512 && (c & (1u << 11)) != 0;
+}
 #endif
 
 const char *spry_isa_name(SpryIsa isa) {
@@ -59,6 +73,12 @@ bool spry_isa_supported(SpryIsa isa) {
     case SPRY_ISA_AVX2:
 #if defined(__x86_64__) && defined(__GNUC__)
       return x86_has_avx2_fma();
+#else
+      return false;
+#endif
+    case SPRY_ISA_AVX512_VNNI:
+#if defined(__x86_64__) && defined(__GNUC__)
+      return x86_has_avx512_vnni();
 #else
       return false;
 #endif

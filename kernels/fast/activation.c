@@ -20,6 +20,7 @@ const SpryActKernels *spry_act_kernels(SpryIsa isa) {
       return NULL;
 #if defined(SPRY_HAVE_AVX2)
     case SPRY_ISA_AVX2:
+    case SPRY_ISA_AVX512_VNNI:
       return &spry_act_kernels_avx2;
 #endif
 #if defined(SPRY_HAVE_NEON)

@@ -343,12 +343,14 @@ static void multiply_byte_tile(const SpryConvGemm *g, const uint8_t *a, size_t a
   const int32_t k_quads = (int32_t)(spry_qgemm8_row_bytes(g->depth) / 4);
   const size_t block_bytes = spry_qgemm8_block_bytes(g->depth);
   int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR];
+  uint32_t row_sums[MAX_TILE_ROWS]; /* rows <= tile_rows <= MAX_TILE_ROWS */
+  g->kernels->qgemm8_row_sums(rows, 4 * (size_t)k_quads, a, a_stride, g->output.is_u8, row_sums);
   for (int32_t col = cols.begin; col < cols.end; col += SPRY_GEMM_NR) {
     const uint8_t *b = (const uint8_t *)g->packed + (size_t)(col / SPRY_GEMM_NR) * block_bytes;
     const int32_t nr = n - col < SPRY_GEMM_NR ? n - col : SPRY_GEMM_NR;
     for (int32_t r = 0; r < rows; r += SPRY_GEMM_MR) {
       const int32_t mr = rows - r < SPRY_GEMM_MR ? rows - r : SPRY_GEMM_MR;
-      g->kernels->qgemm8_acc(mr, k_quads, a + (size_t)r * a_stride, a_stride, b,
+      g->kernels->qgemm8_acc(mr, k_quads, a + (size_t)r * a_stride, a_stride, b, row_sums + r,
                              g->params.filter_offset, g->output.is_u8, acc);
       requantize_tile(g, acc, mr, m0 + r, col, nr, output);
     }

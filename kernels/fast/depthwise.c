@@ -18,6 +18,7 @@ const SpryDwKernels *spry_dw_kernels(SpryIsa isa) {
       return NULL;
 #if defined(SPRY_HAVE_AVX2)
     case SPRY_ISA_AVX2:
+    case SPRY_ISA_AVX512_VNNI: /* VNNI does not help a per-channel sum */
       return &spry_dw_avx2;
 #endif
 #if defined(SPRY_HAVE_NEON)

@@ -26,6 +26,7 @@ static const SpryEltKernels *pick(SpryIsa isa, const SpryEltKernels *portable,
     case SPRY_ISA_COUNT:
       return NULL;
     case SPRY_ISA_AVX2:
+    case SPRY_ISA_AVX512_VNNI:
       return avx2 ? avx2 : portable;
     case SPRY_ISA_NEON:
     case SPRY_ISA_NEON_DOT:

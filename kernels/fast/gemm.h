@@ -33,7 +33,10 @@
  * makes its (a + input_offset) zero. Both operands have the node's type
  * (int8 x int8: SDOT, uint8 x uint8: UDOT); a mixed pair would flip the top
  * bit of its uint8 side, u = (int8_t)(u ^ 0x80) + 128, and add 128 to that
- * side's offset, making it int8 x int8 exactly.
+ * side's offset, making it int8 x int8 exactly. AVX-512 VNNI's VPDPBUSD
+ * takes such a mixed pair itself (unsigned x signed): its kernel flips B's
+ * top bits as it loads them and folds the +-128 into the filter_offset
+ * term, so the layout is the same for every variant.
  *
  * Float: A rows have K floats; a B block is [K][SPRY_GEMM_NR] floats.
  */
@@ -106,13 +109,23 @@ typedef void (*SpryFgemmFn)(int32_t mr, int32_t nr, int32_t k, const float *a, s
                             size_t c_stride);
 
 /* The 8-bit layout's accumulation: acc[r][c] = sum over k < 4 * k_quads of
- * a[r*a_stride + k] * w[c][k] + filter_offset * sum_k a[r*a_stride + k] +
- * the block's column term c, modulo 2^32, for r < mr (1..MR) and every
- * c < NR; values are int8, or uint8 when `is_u8`. Rows r >= mr of acc are
- * left as they are; A rows are read in whole quads only. */
+ * a[r*a_stride + k] * w[c][k] + filter_offset * row_sums[r] + the block's
+ * column term c, modulo 2^32, for r < mr (1..MR) and every c < NR; values
+ * are int8, or uint8 when `is_u8`. row_sums[r] is sum_k a[r*a_stride + k]
+ * modulo 2^32 (qgemm8_row_sums): the caller takes it once per row for
+ * all the column blocks, and a kernel whose instruction needs a correction
+ * of its own (VNNI's unsigned x signed) finds it there too. Rows r >= mr of
+ * acc are left as they are; A rows are read in whole quads only. */
 typedef void (*SpryQgemm8AccFn)(int32_t mr, int32_t k_quads, const uint8_t *a, size_t a_stride,
-                                const uint8_t *b_block, int32_t filter_offset, int is_u8,
+                                const uint8_t *b_block, const uint32_t *row_sums,
+                                int32_t filter_offset, int is_u8,
                                 int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]);
+
+/* sums[r] = sum of the first row_bytes values of A row r (at a + r *
+ * a_stride; int8, or uint8 when `is_u8`), modulo 2^32, for r < rows: the
+ * row sums qgemm8_acc takes. Rows are read to row_bytes only. */
+typedef void (*SpryQgemm8RowSumsFn)(int32_t rows, size_t row_bytes, const uint8_t *a,
+                                    size_t a_stride, int is_u8, uint32_t *sums);
 
 /* dst[i] = src[i] + offset for i < n: 8-bit values (uint8 when `is_u8`,
  * else int8) widened to int16 with an offset in [-255, 255] — the int16
@@ -127,18 +140,21 @@ typedef struct SpryGemmKernels {
   SpryFgemmFn fgemm;
   SpryQgemmWidenFn qgemm_widen;
   SpryQgemm8AccFn qgemm8_acc; /* optional: NULL where the variant has no 8-bit layout */
+  SpryQgemm8RowSumsFn qgemm8_row_sums; /* set where qgemm8_acc is */
 } SpryGemmKernels;
 
 /* The micro-kernels of a variant; NULL for SPRY_ISA_REFERENCE. */
 const SpryGemmKernels *spry_gemm_kernels(SpryIsa isa);
 
-/* The per-ISA tables (gemm_<isa>.c). Every entry but qgemm8_acc is set: a
- * variant without its own kernel for an entry names the portable one (or,
- * neondot, the NEON one) below. */
+/* The per-ISA tables (gemm_<isa>.c). Every entry but the 8-bit layout's
+ * two is set: a variant without its own kernel for an entry names the
+ * portable one (or, neondot, the NEON one; avx512vnni, the AVX2 one)
+ * below. */
 extern const SpryGemmKernels spry_gemm_portable;
 extern const SpryGemmKernels spry_gemm_avx2;
 extern const SpryGemmKernels spry_gemm_neon;
 extern const SpryGemmKernels spry_gemm_neondot;
+extern const SpryGemmKernels spry_gemm_avx512vnni;
 
 void spry_qgemm_acc_portable(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
                              const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]);
@@ -166,6 +182,11 @@ void spry_fgemm_neon(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a
                      const float *b_block, const float *bias, float lo, float hi, float *c,
                      size_t c_stride);
 void spry_qgemm_widen_neon(int32_t n, const void *src, int is_u8, int32_t offset, int16_t *dst);
+
+/* gemm_avx2.c's, which the avx512vnni table shares. */
+void spry_qgemm_acc_avx2(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
+                         const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]);
+void spry_qgemm_widen_avx2(int32_t n, const void *src, int is_u8, int32_t offset, int16_t *dst);
 
 /* Bytes of a packed B of n columns and depth k (quantized: int16 pairs). */
 size_t spry_qgemm_packed_bytes(int32_t n, int32_t k);
@@ -195,6 +216,10 @@ static inline size_t spry_qgemm8_block_bytes(int32_t k) {
   return (spry_qgemm8_row_bytes(k) + sizeof(int32_t)) * SPRY_GEMM_NR;
 }
 size_t spry_qgemm8_packed_bytes(int32_t n, int32_t k);
+
+/* The portable SpryQgemm8RowSumsFn (a model for the vector ones). */
+void spry_qgemm8_row_sums(int32_t rows, size_t row_bytes, const uint8_t *a, size_t a_stride,
+                          int is_u8, uint32_t *sums);
 
 /* Packs B in the 8-bit layout: the weights' bytes as they are, and per
  * column input_offset * sum_k (w + filter_offset) modulo 2^32 (0 past n). */

@@ -28,8 +28,8 @@ static __m256i broadcast_pair(const int16_t *row, int32_t p) {
   return _mm256_set1_epi32(pair);
 }
 
-static void qgemm_acc(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
-                      const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
+void spry_qgemm_acc_avx2(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
+                         const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
   const int16_t *a0 = tile_row(a, a_stride, mr, 0), *a1 = tile_row(a, a_stride, mr, 1);
   const int16_t *a2 = tile_row(a, a_stride, mr, 2), *a3 = tile_row(a, a_stride, mr, 3);
   __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00;
@@ -123,7 +123,7 @@ static void qgemm_requant_tile(int32_t mr, int32_t n, int32_t acc[SPRY_GEMM_MR][
 
 /* 16 values at a time: VPMOVZXBW / VPMOVSXBW and one add; then 8 (channel
  * counts such as 24 leave 8). */
-static void qgemm_widen(int32_t n, const void *src, int is_u8, int32_t offset, int16_t *dst) {
+void spry_qgemm_widen_avx2(int32_t n, const void *src, int is_u8, int32_t offset, int16_t *dst) {
   const uint8_t *s = src;
   const __m256i add = _mm256_set1_epi16((int16_t)offset);
   int32_t i = 0;
@@ -204,9 +204,9 @@ static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_st
 }
 
 const SpryGemmKernels spry_gemm_avx2 = {
-    .qgemm_acc = qgemm_acc,
+    .qgemm_acc = spry_qgemm_acc_avx2,
     .qgemm_requant = qgemm_requant,
     .qgemm_requant_tile = qgemm_requant_tile,
     .fgemm = fgemm,
-    .qgemm_widen = qgemm_widen,
+    .qgemm_widen = spry_qgemm_widen_avx2,
 };

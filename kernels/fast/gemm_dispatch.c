@@ -11,6 +11,13 @@ const SpryGemmKernels *spry_gemm_kernels(SpryIsa isa) {
     case SPRY_ISA_AVX2:
       return &spry_gemm_avx2;
 #endif
+#if defined(SPRY_HAVE_AVX512_VNNI)
+    case SPRY_ISA_AVX512_VNNI:
+      return &spry_gemm_avx512vnni;
+#elif defined(SPRY_HAVE_AVX2)
+    case SPRY_ISA_AVX512_VNNI: /* no VNNI kernels built: an AVX-512 CPU runs AVX2's */
+      return &spry_gemm_avx2;
+#endif
 #if defined(SPRY_HAVE_NEON)
     case SPRY_ISA_NEON:
       return &spry_gemm_neon;

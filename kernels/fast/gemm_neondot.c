@@ -109,24 +109,6 @@ static inline uint8x8_t load_quad(const uint8_t *row) {
   return vreinterpret_u8_u32(vset_lane_u32(quad, vdup_n_u32(0), 0));
 }
 
-/* The sum of a row's values, modulo 2^32: 16 at a time by a dot product
- * with ones, then the last quads one value at a time. */
-static uint32_t row_sum(const uint8_t *row, size_t bytes, bool u8) {
-  uint32x4_t sum = vdupq_n_u32(0);
-  size_t i = 0;
-  for (; i + 16 <= bytes; i += 16) {
-    const uint8x16_t v = vld1q_u8(row + i);
-    if (u8)
-      sum = vdotq_u32(sum, v, vdupq_n_u8(1));
-    else
-      sum = vreinterpretq_u32_s32(
-          vdotq_s32(vreinterpretq_s32_u32(sum), vreinterpretq_s8_u8(v), vdupq_n_s8(1)));
-  }
-  uint32_t total = vaddvq_u32(sum);
-  for (; i < bytes; i++) total += u8 ? (uint32_t)row[i] : (uint32_t)(int32_t)(int8_t)row[i];
-  return total;
-}
-
 /* Row r's sums with the corrections added: the column terms stored after
  * the block, and filter_offset times the row's sum (the lanes wrap). */
 static inline void store_row(DotRow r, const int32x4_t terms[4], uint32_t row_term,
@@ -136,7 +118,8 @@ static inline void store_row(DotRow r, const int32x4_t terms[4], uint32_t row_te
 }
 
 DOT_INLINE void qgemm8_tile(int32_t mr, int32_t k_quads, const uint8_t *a, size_t a_stride,
-                            const uint8_t *b_block, int32_t filter_offset, bool u8,
+                            const uint8_t *b_block, const uint32_t *row_sums,
+                            int32_t filter_offset, bool u8,
                             int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
   const uint8_t *const rows[SPRY_GEMM_MR] = {
       tile_row(a, a_stride, mr, 0), tile_row(a, a_stride, mr, 1), tile_row(a, a_stride, mr, 2),
@@ -165,23 +148,42 @@ DOT_INLINE void qgemm8_tile(int32_t mr, int32_t k_quads, const uint8_t *a, size_
   const int32x4_t terms[4] = {vld1q_s32(column_terms), vld1q_s32(column_terms + 4),
                               vld1q_s32(column_terms + 8), vld1q_s32(column_terms + 12)};
   const DotRow sums[SPRY_GEMM_MR] = {t.r0, t.r1, t.r2, t.r3};
-  for (int32_t r = 0; r < mr; r++) {
-    /* int8 weights are symmetric in most models: no row sums to take. */
-    const uint32_t row_term =
-        filter_offset ? (uint32_t)filter_offset * row_sum(rows[r], 4 * (size_t)k_quads, u8) : 0;
-    store_row(sums[r], terms, row_term, acc[r]);
+  for (int32_t r = 0; r < mr; r++)
+    store_row(sums[r], terms, (uint32_t)filter_offset * row_sums[r], acc[r]);
+}
+
+/* The sum of a row's values, modulo 2^32: 16 at a time by a dot product
+ * with ones, then the last quads one value at a time. */
+static uint32_t row_sum(const uint8_t *row, size_t bytes, bool u8) {
+  uint32x4_t sum = vdupq_n_u32(0);
+  size_t i = 0;
+  for (; i + 16 <= bytes; i += 16) {
+    const uint8x16_t v = vld1q_u8(row + i);
+    if (u8)
+      sum = vdotq_u32(sum, v, vdupq_n_u8(1));
+    else
+      sum = vreinterpretq_u32_s32(
+          vdotq_s32(vreinterpretq_s32_u32(sum), vreinterpretq_s8_u8(v), vdupq_n_s8(1)));
   }
+  uint32_t total = vaddvq_u32(sum);
+  for (; i < bytes; i++) total += u8 ? (uint32_t)row[i] : (uint32_t)(int32_t)(int8_t)row[i];
+  return total;
+}
+
+static void qgemm8_row_sums(int32_t rows, size_t row_bytes, const uint8_t *a, size_t a_stride,
+                            int is_u8, uint32_t *sums) {
+  for (int32_t r = 0; r < rows; r++) sums[r] = row_sum(a + (size_t)r * a_stride, row_bytes, is_u8);
 }
 
 /* Two copies of the tile, one per signedness, so that neither tests it in
  * the loop. */
 static void qgemm8_acc(int32_t mr, int32_t k_quads, const uint8_t *a, size_t a_stride,
-                       const uint8_t *b_block, int32_t filter_offset, int is_u8,
-                       int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
+                       const uint8_t *b_block, const uint32_t *row_sums, int32_t filter_offset,
+                       int is_u8, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
   if (is_u8)
-    qgemm8_tile(mr, k_quads, a, a_stride, b_block, filter_offset, true, acc);
+    qgemm8_tile(mr, k_quads, a, a_stride, b_block, row_sums, filter_offset, true, acc);
   else
-    qgemm8_tile(mr, k_quads, a, a_stride, b_block, filter_offset, false, acc);
+    qgemm8_tile(mr, k_quads, a, a_stride, b_block, row_sums, filter_offset, false, acc);
 }
 
 const SpryGemmKernels spry_gemm_neondot = {
@@ -191,4 +193,5 @@ const SpryGemmKernels spry_gemm_neondot = {
     .fgemm = spry_fgemm_neon,
     .qgemm_widen = spry_qgemm_widen_neon,
     .qgemm8_acc = qgemm8_acc,
+    .qgemm8_row_sums = qgemm8_row_sums,
 };

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gemm_pack.c — what prepare computes once for the micro-kernels (gemm.h):
- * the weights in their layouts, and the requantization's shift constants.
+ * the weights in their layouts, and the requantization's shift constants;
+ * and the 8-bit layout's A row sums, taken once per row at run time.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -97,6 +98,21 @@ void spry_qgemm8_pack(int32_t n, int32_t k, const void *weights, SpryGemmLayout 
                                  input_offset, lane, block);
     memcpy(block + depth_bytes, terms, sizeof terms); /* read back as int32 lanes */
   }
+}
+
+/* Plain loops: the variants with the 8-bit layout have vector ones. */
+static uint32_t row_sum(const uint8_t *row, size_t bytes, int is_u8) {
+  uint32_t sum = 0;
+  if (is_u8)
+    for (size_t i = 0; i < bytes; i++) sum += row[i];
+  else
+    for (size_t i = 0; i < bytes; i++) sum += (uint32_t)(int32_t)(int8_t)row[i];
+  return sum;
+}
+
+void spry_qgemm8_row_sums(int32_t rows, size_t row_bytes, const uint8_t *a, size_t a_stride,
+                          int is_u8, uint32_t *sums) {
+  for (int32_t r = 0; r < rows; r++) sums[r] = row_sum(a + (size_t)r * a_stride, row_bytes, is_u8);
 }
 
 void spry_fgemm_pack(int32_t n, int32_t k, const float *weights, SpryGemmLayout layout,

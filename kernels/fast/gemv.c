@@ -11,6 +11,7 @@ const SpryMatvecOps *spry_gemv_ops(SpryIsa isa) {
       return NULL;
 #if defined(SPRY_HAVE_AVX2)
     case SPRY_ISA_AVX2:
+    case SPRY_ISA_AVX512_VNNI: /* one row at a time: AVX2 serves both */
       return &spry_gemv_avx2;
 #endif
 #if defined(SPRY_HAVE_NEON)

@@ -14,6 +14,7 @@ const SpryPoolKernels *spry_pool_kernels(SpryIsa isa) {
       return NULL;
 #if defined(SPRY_HAVE_AVX2)
     case SPRY_ISA_AVX2:
+    case SPRY_ISA_AVX512_VNNI: /* VNNI does not help a sum or a maximum */
       return &spry_pool_avx2;
 #endif
 #if defined(SPRY_HAVE_NEON)

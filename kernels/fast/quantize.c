@@ -28,6 +28,7 @@ const SpryQuantizeKernels *spry_quantize_kernels(SpryIsa isa) {
       return NULL;
 #if defined(SPRY_HAVE_AVX2)
     case SPRY_ISA_AVX2:
+    case SPRY_ISA_AVX512_VNNI:
       return &spry_quantize_kernels_avx2;
 #endif
 #if defined(SPRY_HAVE_NEON)

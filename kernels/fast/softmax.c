@@ -18,6 +18,7 @@ SprySoftmaxF32Fn spry_f32_softmax_kernel(SpryIsa isa) {
       return NULL;
 #if defined(SPRY_HAVE_AVX2)
     case SPRY_ISA_AVX2:
+    case SPRY_ISA_AVX512_VNNI:
       return spry_f32_softmax__avx2;
 #endif
 #if defined(SPRY_HAVE_NEON)

@@ -60,6 +60,29 @@ static void test_every_supported_variant_can_be_named(void **state) {
   assert_true(spry_isa_supported(SPRY_ISA_PORTABLE));
 }
 
+/* A variant that extends another (avx512vnni AVX2, neondot NEON) needs the
+ * other, is preferred to it, and leaves it selectable by name. */
+static void test_extended_variants(void **state) {
+  (void)state;
+  assert_string_equal(spry_isa_name(SPRY_ISA_AVX512_VNNI), "avx512vnni");
+  assert_string_equal(spry_isa_name(SPRY_ISA_AVX2), "avx2");
+  const SpryIsa pairs[][2] = {{SPRY_ISA_AVX512_VNNI, SPRY_ISA_AVX2},
+                              {SPRY_ISA_NEON_DOT, SPRY_ISA_NEON}};
+  char name[32];
+  for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+    if (!spry_isa_supported(pairs[i][0])) continue;
+    assert_true(spry_isa_supported(pairs[i][1]));
+    assert_int_equal(spry_isa_best(), pairs[i][0]);
+    const char *got = interpreter_isa(spry_isa_name(pairs[i][1]), name, sizeof name);
+    assert_non_null(got);
+    assert_string_equal(got, spry_isa_name(pairs[i][1]));
+    assert_string_equal(interpreter_isa(NULL, name, sizeof name), spry_isa_name(pairs[i][0]));
+  }
+  for (int a = 0; a < SPRY_ISA_COUNT; a++)
+    for (int b = a + 1; b < SPRY_ISA_COUNT; b++)
+      assert_string_not_equal(spry_isa_name((SpryIsa)a), spry_isa_name((SpryIsa)b));
+}
+
 static void test_unknown_or_unsupported_name_is_refused(void **state) {
   (void)state;
   char name[32];
@@ -86,6 +109,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_default_is_the_best),
       cmocka_unit_test(test_every_supported_variant_can_be_named),
+      cmocka_unit_test(test_extended_variants),
       cmocka_unit_test(test_unknown_or_unsupported_name_is_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -102,6 +102,14 @@ static void test_dispatch(void **state) {
 #if defined(SPRY_HAVE_AVX2)
   assert_ptr_equal(spry_gemm_kernels(SPRY_ISA_AVX2), &spry_gemm_avx2);
   assert_ptr_not_equal(spry_gemm_avx2.fgemm, spry_fgemm_portable);
+  assert_null(spry_gemm_avx2.qgemm8_acc);
+#if defined(SPRY_HAVE_AVX512_VNNI)
+  assert_ptr_equal(spry_gemm_kernels(SPRY_ISA_AVX512_VNNI), &spry_gemm_avx512vnni);
+  assert_non_null(spry_gemm_avx512vnni.qgemm8_acc);
+  assert_non_null(spry_gemm_avx512vnni.qgemm8_row_sums);
+#else
+  assert_ptr_equal(spry_gemm_kernels(SPRY_ISA_AVX512_VNNI), &spry_gemm_avx2);
+#endif
 #endif
 #if defined(SPRY_HAVE_NEON)
   assert_ptr_equal(spry_gemm_kernels(SPRY_ISA_NEON), &spry_gemm_neon);
@@ -109,6 +117,7 @@ static void test_dispatch(void **state) {
 #if defined(SPRY_HAVE_NEON_DOT)
   assert_ptr_equal(spry_gemm_kernels(SPRY_ISA_NEON_DOT), &spry_gemm_neondot);
   assert_non_null(spry_gemm_neondot.qgemm8_acc);
+  assert_non_null(spry_gemm_neondot.qgemm8_row_sums);
 #else
   assert_ptr_equal(spry_gemm_kernels(SPRY_ISA_NEON_DOT), &spry_gemm_neon);
 #endif
@@ -307,6 +316,7 @@ static int32_t check_acc8(int32_t mr, int32_t k, const ByteOperands *op, int fil
   spry_qgemm8_pack(SPRY_GEMM_NR, k, w, ohwi, op->is_u8, op->filter_offset, op->input_offset, b);
   spry_qgemm_pack(SPRY_GEMM_NR, k, w, ohwi, op->is_u8, op->filter_offset, b16);
   const int32_t k_quads = (int32_t)(row_bytes / 4);
+  uint32_t row_sums[SPRY_GEMM_MR];
   int32_t want[SPRY_GEMM_MR][SPRY_GEMM_NR], got[SPRY_GEMM_MR][SPRY_GEMM_NR];
   memset(want, 0x5A, sizeof want);
   spry_qgemm_acc_portable(mr, (int32_t)(stride16 / 2), a16, stride16, b16, want);
@@ -314,11 +324,24 @@ static int32_t check_acc8(int32_t mr, int32_t k, const ByteOperands *op, int fil
   const int n = byte_isas(isas);
   for (int i = -1; i < n; i++) { /* -1: the model */
     memset(got, 0x5A, sizeof got);
-    if (i < 0)
+    memset(row_sums, 0xA5, sizeof row_sums);
+    if (i < 0) {
       acc8_model(mr, k_quads, a, stride, b, op, got);
-    else
-      spry_gemm_kernels(isas[i])->qgemm8_acc(mr, k_quads, a, stride, b, op->filter_offset,
-                                             op->is_u8, got);
+    } else {
+      /* Each variant's row sums: the portable ones for its tile, against
+       * its own once the tile passes. */
+      const SpryGemmKernels *kernels = spry_gemm_kernels(isas[i]);
+      spry_qgemm8_row_sums(mr, row_bytes, a, stride, op->is_u8, row_sums);
+      kernels->qgemm8_acc(mr, k_quads, a, stride, b, row_sums, op->filter_offset, op->is_u8,
+                          got);
+      uint32_t own[SPRY_GEMM_MR];
+      kernels->qgemm8_row_sums(mr, row_bytes, a, stride, op->is_u8, own);
+      for (int r = 0; r < mr; r++)
+        if (own[r] != row_sums[r])
+          fail_msg("%s qgemm8_row_sums %s row %d of %d bytes: %u, want %u",
+                   spry_isa_name(isas[i]), op->is_u8 ? "u8" : "s8", r, (int)row_bytes,
+                   (unsigned)own[r], (unsigned)row_sums[r]);
+    }
     for (int r = 0; r < SPRY_GEMM_MR; r++)
       for (int c = 0; c < SPRY_GEMM_NR; c++)
         if (want[r][c] != got[r][c])
@@ -336,8 +359,9 @@ static int32_t check_acc8(int32_t mr, int32_t k, const ByteOperands *op, int fil
   return want[0][0];
 }
 
-/* Offsets at their ends, zero (symmetric int8 weights: no row sums) and
- * random, for both types. */
+/* Offsets at their ends, zero (symmetric int8 weights: no row sums),
+ * -128 for uint8 weights (VNNI's flipped weights then need no row sums)
+ * and random, for both types. */
 static ByteOperands byte_operands(int is_u8, int kind) {
   const int32_t lo = is_u8 ? -255 : -127, hi = is_u8 ? 0 : 128;
   switch (kind) {
@@ -347,6 +371,8 @@ static ByteOperands byte_operands(int is_u8, int kind) {
       return (ByteOperands){is_u8, lo, lo};
     case 2:
       return (ByteOperands){is_u8, hi, is_u8 ? -1 : hi};
+    case 3:
+      return (ByteOperands){is_u8, rnd_range(lo, hi), is_u8 ? -128 : -1};
     default:
       return (ByteOperands){is_u8, rnd_range(lo, hi), rnd_range(lo, hi)};
   }
@@ -359,7 +385,7 @@ static void test_qgemm8_acc(void **state) {
   SpryIsa isas[SPRY_ISA_COUNT];
   if (byte_isas(isas) == 0) print_message("no variant with the 8-bit layout: the model only\n");
   for (int is_u8 = 0; is_u8 < 2; is_u8++)
-    for (int kind = 0; kind < 4; kind++)
+    for (int kind = 0; kind < 5; kind++)
       for (int32_t k = 0; k <= 70; k++)
         for (int32_t mr = 1; mr <= SPRY_GEMM_MR; mr++) {
           const ByteOperands op = byte_operands(is_u8, kind);
@@ -772,6 +798,17 @@ static void check_fgemm(const SpryGemmKernels *k, SpryIsa isa, const FgemmCase *
              (double)fc->hi, fc->specials ? " with NaN/inf" : "", bad % (long)c_stride,
              bad / (long)c_stride, (double)got[bad], (double)want[bad]);
   if (fc->k == 0 && fc->nr > 1 && fc->lo == 0.0f && fc->hi > 0.0f) assert_true(signbit(got[1]));
+#if defined(SPRY_HAVE_AVX2)
+  /* avx512vnni adds in AVX2's order: the same floats, bit for bit. */
+  if (isa == SPRY_ISA_AVX512_VNNI && k != &spry_gemm_avx2) {
+    memset(want, 0x7B, c_values * sizeof *want);
+    spry_gemm_avx2.fgemm(fc->mr, fc->nr, fc->k, a, a_stride, b, bias, fc->lo, fc->hi, want,
+                         c_stride);
+    if (memcmp(want, got, c_values * sizeof *want) != 0)
+      fail_msg("avx512vnni fgemm mr %d nr %d k %d: not AVX2's floats bit for bit", (int)fc->mr,
+               (int)fc->nr, (int)fc->k);
+  }
+#endif
   free(a);
   free(b);
   free(want);

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * gemm_avx512vnni.c — AVX-512 micro-kernels for x86-64 CPUs with VNNI
+ * (compiled with -mavx512f/bw/vl/dq -mavx512vnni -mavx2 -mfma into its own
+ * library, run only where the CPU and the OS support all of them).
+ *
+ * Quantized, on gemm.h's 8-bit layout: one quad row of a B block (4 depth
+ * values of 16 columns) is exactly one ZMM register, and VPDPBUSD adds the
+ * dot product of each column's quad with one broadcast A quad into that
+ * column's int32 lane: 64 multiply-adds per instruction, where AVX2's
+ * VPMADDWD does 16. VPDPBUSD multiplies unsigned bytes by signed ones, so
+ * B's top bits are flipped as they are loaded (w ^ 0x80): for uint8 models
+ * B becomes the signed operand, w - 128, and for int8 models the unsigned
+ * one, w + 128, with A the other operand as stored. Either way the error is
+ * 128 times the sum of A's row, which joins the layout's filter_offset term:
+ * (filter_offset + 128) or (filter_offset - 128) times that sum (the row
+ * sums are taken once per row, 64 bytes a VPSADBW, for every block). The
+ * column terms stored after each block are the layout's own, so the
+ * packing is the one neondot uses, and every sum wraps modulo 2^32 as the
+ * int16 layout's do: the int32 results are the same bit for bit.
+ *
+ * The requantization is TFLite's fixed-point one on 16 lanes (a whole tile
+ * row), clamped in int32 and narrowed with VPMOVDB; partial rows use masked
+ * loads and stores. The float kernel is AVX-512 FMA on 16-column rows,
+ * adding in the AVX2 kernel's order.
+ * The int16 layout's kernels and the widening are AVX2's.
+ */
+#include <immintrin.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "gemm.h"
+
+/* For the tile body, which takes the signedness as a constant argument:
+ * inlining it into each entry point turns the tests of it into straight
+ * code. */
+#if defined(__GNUC__)
+#define VNNI_INLINE static inline __attribute__((always_inline))
+#else
+#define VNNI_INLINE static inline
+#endif
+
+/* Bytes of one quad row of a B block: 4 depth values of 16 columns. */
+#define QUAD_ROW_BYTES (4 * SPRY_GEMM_NR)
+
+/* Lanes [0, count) of 16, count in 0..16. */
+static inline __mmask16 first_lanes(int32_t count) {
+  return (__mmask16)((UINT32_C(1) << count) - 1);
+}
+
+/* Row r of a tile of mr rows: rows past mr repeat row 0, so the kernel
+ * never reads outside A (their results are not stored). */
+static const uint8_t *tile_row(const uint8_t *a, size_t a_stride, int32_t mr, int32_t r) {
+  return r < mr ? a + (size_t)r * a_stride : a;
+}
+
+/* Quad q of an A row in every lane. */
+static inline __m512i broadcast_quad(const uint8_t *row, int32_t q) {
+  int32_t quad;
+  memcpy(&quad, row + 4 * (size_t)q, sizeof quad);
+  return _mm512_set1_epi32(quad);
+}
+
+/* acc + the dot products of A's quad with B's (flipped) column quads, with
+ * the unsigned operand first as VPDPBUSD wants it. */
+static inline __m512i dot(__m512i acc, __m512i a, __m512i b_flipped, bool u8) {
+  return u8 ? _mm512_dpbusd_epi32(acc, a, b_flipped) : _mm512_dpbusd_epi32(acc, b_flipped, a);
+}
+
+/* A tile's 4 rows of 16 sums. Named members passed by value, rather than
+ * an array or separate variables, are what keeps GCC from copying
+ * accumulators between registers in the loop. */
+typedef struct DotTile {
+  __m512i r0, r1, r2, r3;
+} DotTile;
+
+/* Quad q of every A row against one (flipped) quad row of B. */
+static inline DotTile tile_step(DotTile t, const uint8_t *const rows[SPRY_GEMM_MR], int32_t q,
+                                __m512i b, bool u8) {
+  t.r0 = dot(t.r0, broadcast_quad(rows[0], q), b, u8);
+  t.r1 = dot(t.r1, broadcast_quad(rows[1], q), b, u8);
+  t.r2 = dot(t.r2, broadcast_quad(rows[2], q), b, u8);
+  t.r3 = dot(t.r3, broadcast_quad(rows[3], q), b, u8);
+  return t;
+}
+
+/* One quad row of B with its top bits flipped: the other signedness. */
+static inline __m512i load_flipped(const uint8_t *b) {
+  return _mm512_xor_si512(_mm512_loadu_si512(b), _mm512_set1_epi8((char)0x80));
+}
+
+/* A row's sums with its corrections: the column terms, and its row term. */
+static inline void store_row(__m512i sums, __m512i terms, uint32_t row_term, int32_t *out) {
+  const __m512i v = _mm512_add_epi32(sums, _mm512_set1_epi32((int32_t)row_term));
+  _mm512_storeu_si512(out, _mm512_add_epi32(v, terms));
+}
+
+VNNI_INLINE void qgemm8_tile(int32_t mr, int32_t k_quads, const uint8_t *a, size_t a_stride,
+                             const uint8_t *b_block, const uint32_t *row_sums,
+                             int32_t filter_offset, bool u8,
+                             int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
+  const uint8_t *const rows[SPRY_GEMM_MR] = {
+      tile_row(a, a_stride, mr, 0), tile_row(a, a_stride, mr, 1), tile_row(a, a_stride, mr, 2),
+      tile_row(a, a_stride, mr, 3)};
+  /* Even and odd quads in separate tiles: 8 independent chains hide
+   * VPDPBUSD's latency, which 4 would not. */
+  const __m512i zero = _mm512_setzero_si512();
+  DotTile even = {zero, zero, zero, zero}, odd = even;
+  const uint8_t *b = b_block;
+  int32_t q = 0;
+  for (; q + 2 <= k_quads; q += 2, b += 2 * QUAD_ROW_BYTES) {
+    even = tile_step(even, rows, q, load_flipped(b), u8);
+    odd = tile_step(odd, rows, q + 1, load_flipped(b + QUAD_ROW_BYTES), u8);
+  }
+  if (q < k_quads) {
+    even = tile_step(even, rows, q, load_flipped(b), u8);
+    b += QUAD_ROW_BYTES;
+  }
+  /* b is at the column terms now. */
+  const __m512i terms = _mm512_loadu_si512(b);
+  /* Computed in uint32: the coefficient lies within [-383, 383]. */
+  const uint32_t coefficient = (uint32_t)filter_offset + (u8 ? 128u : -128u);
+  store_row(_mm512_add_epi32(even.r0, odd.r0), terms, coefficient * row_sums[0], acc[0]);
+  if (mr > 1)
+    store_row(_mm512_add_epi32(even.r1, odd.r1), terms, coefficient * row_sums[1], acc[1]);
+  if (mr > 2)
+    store_row(_mm512_add_epi32(even.r2, odd.r2), terms, coefficient * row_sums[2], acc[2]);
+  if (mr > 3)
+    store_row(_mm512_add_epi32(even.r3, odd.r3), terms, coefficient * row_sums[3], acc[3]);
+}
+
+/* Two copies of the tile, one per signedness, so that neither tests it in
+ * the loop. */
+static void qgemm8_acc(int32_t mr, int32_t k_quads, const uint8_t *a, size_t a_stride,
+                       const uint8_t *b_block, const uint32_t *row_sums, int32_t filter_offset,
+                       int is_u8, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
+  if (is_u8)
+    qgemm8_tile(mr, k_quads, a, a_stride, b_block, row_sums, filter_offset, true, acc);
+  else
+    qgemm8_tile(mr, k_quads, a, a_stride, b_block, row_sums, filter_offset, false, acc);
+}
+
+/* The sum of a row's first `bytes` values, modulo 2^32. VPSADBW sums
+ * unsigned bytes, 64 a step, so int8 values are summed flipped (a + 128)
+ * and 128 per value taken back; the tail's masked-off lanes load the value
+ * that flips to zero, and are never read. */
+static uint32_t row_sum(const uint8_t *row, size_t bytes, bool u8) {
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i flip = u8 ? zero : _mm512_set1_epi8((char)0x80);
+  __m512i sum = zero;
+  size_t i = 0;
+  for (; i + 64 <= bytes; i += 64) {
+    const __m512i v = _mm512_xor_si512(_mm512_loadu_si512(row + i), flip);
+    sum = _mm512_add_epi64(sum, _mm512_sad_epu8(v, zero));
+  }
+  if (i < bytes) {
+    const __mmask64 lanes = (UINT64_C(1) << (bytes - i)) - 1;
+    const __m512i v = _mm512_xor_si512(_mm512_mask_loadu_epi8(flip, lanes, row + i), flip);
+    sum = _mm512_add_epi64(sum, _mm512_sad_epu8(v, zero));
+  }
+  const uint32_t total = (uint32_t)_mm512_reduce_add_epi64(sum);
+  return u8 ? total : total - 128u * (uint32_t)bytes;
+}
+
+static void qgemm8_row_sums(int32_t rows, size_t row_bytes, const uint8_t *a, size_t a_stride,
+                            int is_u8, uint32_t *sums) {
+  for (int32_t r = 0; r < rows; r++) sums[r] = row_sum(a + (size_t)r * a_stride, row_bytes, is_u8);
+}
+
+/* ---- requantization -------------------------------------------------------------- */
+
+/* The constants of up to 16 columns, loaded once for every row of a
+ * tile (lanes past the row's columns are zero and never stored). */
+typedef struct Columns16 {
+  __m512i bias, multiplier, multiplier_odd, left, right, mask, half;
+} Columns16;
+
+static Columns16 columns16(const SpryQgemmOutput *o, int32_t column, __mmask16 lanes) {
+  const __m512i multiplier = _mm512_maskz_loadu_epi32(lanes, o->multiplier + column);
+  Columns16 k = {.bias = _mm512_maskz_loadu_epi32(lanes, o->bias + column),
+                 .multiplier = multiplier,
+                 .multiplier_odd = _mm512_srli_epi64(multiplier, 32)};
+  const SpryQgemmShifts *s = &o->shifts;
+  if (s->left) {
+    k.left = _mm512_maskz_loadu_epi32(lanes, s->left + column);
+    k.right = _mm512_maskz_loadu_epi32(lanes, s->right + column);
+    k.mask = _mm512_maskz_loadu_epi32(lanes, s->mask + column);
+    k.half = _mm512_maskz_loadu_epi32(lanes, s->half + column);
+    return k;
+  }
+  /* No prepared tables: derived from shifts within [-31, 31]. */
+  const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
+  const __m512i shift = _mm512_maskz_loadu_epi32(lanes, o->shift + column);
+  k.left = _mm512_max_epi32(shift, zero);
+  k.right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
+  k.mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, k.right), one);
+  k.half = _mm512_srli_epi32(k.mask, 1);
+  return k;
+}
+
+/* TFLite's MultiplyByQuantizedMultiplier on 16 lanes, as requant_avx2.h
+ * does it on 8: the doubling high multiply's rounding equals
+ * floor((p + 2^30) / 2^31) for every 64-bit product p (the odd lanes'
+ * shift left by 1 puts those bits in the lane's upper half), and the
+ * multiplier is never negative, so nothing saturates. The rounding divide
+ * by 2^right rounds ties away from zero: up when the dropped bits exceed
+ * half, or half + 1 for negative values. */
+static inline __m512i multiply_by_quantized_multiplier(__m512i x, const Columns16 *k) {
+  x = _mm512_sllv_epi32(x, k->left);
+  const __m512i round = _mm512_set1_epi64(INT64_C(1) << 30);
+  __m512i even = _mm512_mul_epi32(x, k->multiplier);
+  __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), k->multiplier_odd);
+  even = _mm512_srli_epi64(_mm512_add_epi64(even, round), 31);
+  odd = _mm512_slli_epi64(_mm512_add_epi64(odd, round), 1);
+  const __m512i high = _mm512_mask_blend_epi32(0xAAAA, even, odd);
+  const __m512i remainder = _mm512_and_si512(high, k->mask);
+  const __m512i threshold = _mm512_add_epi32(k->half, _mm512_srli_epi32(high, 31));
+  const __m512i shifted = _mm512_srav_epi32(high, k->right);
+  const __mmask16 up = _mm512_cmpgt_epi32_mask(remainder, threshold);
+  return _mm512_mask_add_epi32(shifted, up, shifted, _mm512_set1_epi32(1));
+}
+
+/* Rows r < mr (acc at acc + r * acc_stride, out at out + r * out_stride),
+ * 16 columns at a time. The offset is added wrapping, as the reference
+ * adds; clamping in int32 and truncating to bytes is the reference's
+ * clamp and store. */
+static void requant_rows(int32_t mr, int32_t n, const int32_t *acc, size_t acc_stride,
+                         const SpryQgemmOutput *o, int32_t column, uint8_t *out,
+                         size_t out_stride) {
+  const __m512i offset = _mm512_set1_epi32(o->output_offset);
+  const __m512i lo = _mm512_set1_epi32(o->act_min), hi = _mm512_set1_epi32(o->act_max);
+  for (int32_t c = 0; c < n; c += SPRY_GEMM_NR) {
+    const __mmask16 lanes = first_lanes(n - c < SPRY_GEMM_NR ? n - c : SPRY_GEMM_NR);
+    const Columns16 k = columns16(o, column + c, lanes);
+    for (int32_t r = 0; r < mr; r++) {
+      const int32_t *row = acc + (size_t)r * acc_stride + c;
+      const __m512i x = _mm512_add_epi32(_mm512_maskz_loadu_epi32(lanes, row), k.bias);
+      __m512i v = _mm512_add_epi32(multiply_by_quantized_multiplier(x, &k), offset);
+      v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
+      _mm_mask_storeu_epi8(out + (size_t)r * out_stride + (size_t)c, lanes,
+                           _mm512_cvtepi32_epi8(v));
+    }
+  }
+}
+
+static void qgemm_requant(int32_t n, const int32_t *acc, const SpryQgemmOutput *o, int32_t column,
+                          void *out) {
+  requant_rows(1, n, acc, 0, o, column, out, 0);
+}
+
+static void qgemm_requant_tile(int32_t mr, int32_t n, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR],
+                               const SpryQgemmOutput *o, int32_t column, void *out,
+                               size_t out_stride) {
+  requant_rows(mr, n, acc[0], SPRY_GEMM_NR, o, column, out, out_stride);
+}
+
+/* ---- float ----------------------------------------------------------------------- */
+
+static const float *ftile_row(const float *a, size_t a_stride, int32_t mr, int32_t r) {
+  return r < mr ? a + (size_t)r * a_stride : a;
+}
+
+/* Clamps a row and stores its first nr columns. MAXPS and MINPS return
+ * their second operand unless the first compares greater (smaller), so
+ * max(lo, x) and min(hi, v) are the portable clamps, NaN included. */
+static inline void fstore_row(__m512 v, __m512 lo, __m512 hi, __mmask16 lanes, float *out) {
+  _mm512_mask_storeu_ps(out, lanes, _mm512_min_ps(hi, _mm512_max_ps(lo, v)));
+}
+
+/* A 4 x 16 tile: each depth step broadcasts one A value per row and
+ * multiply-adds it into the row's 16 columns of B, from the bias up, in
+ * the order the AVX2 kernel adds (its results, bit for bit). Splitting the
+ * depth over two sets of accumulators would hide more of the FMA latency,
+ * but moves the sums further from the reference than the tests allow. */
+static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
+                  const float *b_block, const float *bias, float lo, float hi, float *c,
+                  size_t c_stride) {
+  const float *a0 = ftile_row(a, a_stride, mr, 0), *a1 = ftile_row(a, a_stride, mr, 1);
+  const float *a2 = ftile_row(a, a_stride, mr, 2), *a3 = ftile_row(a, a_stride, mr, 3);
+  __m512 c0 = _mm512_loadu_ps(bias), c1 = c0, c2 = c0, c3 = c0;
+  const float *b = b_block;
+  for (int32_t d = 0; d < k; d++, b += SPRY_GEMM_NR) {
+    const __m512 b0 = _mm512_loadu_ps(b);
+    c0 = _mm512_fmadd_ps(_mm512_set1_ps(a0[d]), b0, c0);
+    c1 = _mm512_fmadd_ps(_mm512_set1_ps(a1[d]), b0, c1);
+    c2 = _mm512_fmadd_ps(_mm512_set1_ps(a2[d]), b0, c2);
+    c3 = _mm512_fmadd_ps(_mm512_set1_ps(a3[d]), b0, c3);
+  }
+  const __m512 lo16 = _mm512_set1_ps(lo), hi16 = _mm512_set1_ps(hi);
+  const __mmask16 lanes = first_lanes(nr);
+  const __m512 rows[SPRY_GEMM_MR] = {c0, c1, c2, c3};
+  for (int32_t r = 0; r < mr; r++) fstore_row(rows[r], lo16, hi16, lanes, c + (size_t)r * c_stride);
+}
+
+const SpryGemmKernels spry_gemm_avx512vnni = {
+    .qgemm_acc = spry_qgemm_acc_avx2,
+    .qgemm_requant = qgemm_requant,
+    .qgemm_requant_tile = qgemm_requant_tile,
+    .fgemm = fgemm,
+    .qgemm_widen = spry_qgemm_widen_avx2,
+    .qgemm8_acc = qgemm8_acc,
+    .qgemm8_row_sums = qgemm8_row_sums,
+};
