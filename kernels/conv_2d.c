@@ -153,18 +153,10 @@ static SpryStatus conv_prepare(SpryContext *ctx, SpryNode *node) {
 
 static SpryStatus hybrid_invoke(SpryContext *ctx, const ConvOpData *d, const SpryConvTensors *t) {
   const SpryConvShapes *s = &d->op.shapes;
-  SpryHybridScratch q;
-  SPRY_TRY(spry_hybrid_quantize_input(ctx, &d->scratch, t->input->data, s->batches,
-                                      s->input_h * s->input_w * s->input_c, d->asymmetric, &q));
-  const SpryHybridConvArgs args = {
-      .input = q.quantized,
-      .batch_scales = q.scales,
-      .zero_points = d->asymmetric ? q.zero_points : NULL,
-      .filter = t->filter->data,
-      .channel_scales = d->hybrid_filter.channel_scales,
-      .bias = t->bias ? t->bias->data : NULL,
-      .order = d->asymmetric ? SPRY_HYBRID_SCALE_CHANNEL_FIRST : SPRY_HYBRID_SCALE_PRODUCT,
-  };
+  SpryHybridConvArgs args;
+  SPRY_TRY(spry_hybrid_conv_args(
+      ctx, &d->scratch, s, t, d->hybrid_filter.channel_scales, d->asymmetric,
+      d->asymmetric ? SPRY_HYBRID_SCALE_CHANNEL_FIRST : SPRY_HYBRID_SCALE_PRODUCT, &args));
   if (d->hybrid_fast.kernels)
     return spry_hybrid_conv_fast_run(ctx, &d->hybrid_fast, &d->op.params, s, &args,
                                      t->output->data);

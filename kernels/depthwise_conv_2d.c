@@ -167,18 +167,9 @@ static SpryStatus dw_prepare(SpryContext *ctx, SpryNode *node) {
 
 static SpryStatus hybrid_invoke(SpryContext *ctx, const DwOpData *d, const SpryConvTensors *t) {
   const SpryConvShapes *s = &d->op.shapes;
-  SpryHybridScratch q;
-  SPRY_TRY(spry_hybrid_quantize_input(ctx, &d->scratch, t->input->data, s->batches,
-                                      s->input_h * s->input_w * s->input_c, true, &q));
-  const SpryHybridConvArgs args = {
-      .input = q.quantized,
-      .batch_scales = q.scales,
-      .zero_points = q.zero_points,
-      .filter = t->filter->data,
-      .channel_scales = d->hybrid_filter.channel_scales,
-      .bias = t->bias ? t->bias->data : NULL,
-      .order = SPRY_HYBRID_SCALE_PRODUCT,
-  };
+  SpryHybridConvArgs args;
+  SPRY_TRY(spry_hybrid_conv_args(ctx, &d->scratch, s, t, d->hybrid_filter.channel_scales, true,
+                                 SPRY_HYBRID_SCALE_PRODUCT, &args));
   spry_ref_depthwise_conv_2d_hybrid(&d->op.params, s, &args, t->output->data);
   return SPRY_OK;
 }

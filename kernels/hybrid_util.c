@@ -124,3 +124,22 @@ SpryStatus spry_hybrid_quantize_input(SpryContext *ctx, const SpryHybridScratchI
   }
   return SPRY_OK;
 }
+
+SpryStatus spry_hybrid_conv_args(SpryContext *ctx, const SpryHybridScratchIndex *index,
+                                 const SpryConvShapes *s, const SpryConvTensors *t,
+                                 const float *channel_scales, bool asymmetric,
+                                 SpryHybridScaleOrder order, SpryHybridConvArgs *out) {
+  SpryHybridScratch q;
+  SPRY_TRY(spry_hybrid_quantize_input(ctx, index, t->input->data, s->batches,
+                                      s->input_h * s->input_w * s->input_c, asymmetric, &q));
+  *out = (SpryHybridConvArgs){
+      .input = q.quantized,
+      .batch_scales = q.scales,
+      .zero_points = asymmetric ? q.zero_points : NULL,
+      .filter = t->filter->data,
+      .channel_scales = channel_scales,
+      .bias = t->bias ? t->bias->data : NULL,
+      .order = order,
+  };
+  return SPRY_OK;
+}

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "conv_common.h"
+#include "reference/hybrid_conv.h"
 #include "reference/rnn.h"
 #include "spry/op.h"
 
@@ -67,5 +69,15 @@ SpryHybridScratch spry_hybrid_scratch_get(SpryContext *ctx, const SpryHybridScra
 SpryStatus spry_hybrid_quantize_input(SpryContext *ctx, const SpryHybridScratchIndex *index,
                                       const float *input, int32_t batches, int32_t size,
                                       bool asymmetric, SpryHybridScratch *out);
+
+/* A hybrid convolution's invoke up to its kernel: quantizes the float input
+ * of t (per batch of shapes s) into the scratch of `index` and fills `out`
+ * with it, the batch scales, the zero points (asymmetric only; NULL
+ * otherwise), the filter, the channel scales, the bias and the scaling
+ * order. */
+SpryStatus spry_hybrid_conv_args(SpryContext *ctx, const SpryHybridScratchIndex *index,
+                                 const SpryConvShapes *s, const SpryConvTensors *t,
+                                 const float *channel_scales, bool asymmetric,
+                                 SpryHybridScaleOrder order, SpryHybridConvArgs *out);
 
 #endif /* SPRY_KERNELS_HYBRID_UTIL_H */

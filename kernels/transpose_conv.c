@@ -309,17 +309,9 @@ static SpryStatus tconv_bias_prepare(SpryContext *ctx, SpryNode *node) {
 
 static SpryStatus run_hybrid(SpryContext *ctx, const TconvOpData *d, const SpryConvTensors *t) {
   const SpryConvShapes *s = &d->op.shapes;
-  SpryHybridScratch q;
-  SPRY_TRY(spry_hybrid_quantize_input(ctx, &d->hybrid_scratch, t->input->data, s->batches,
-                                      s->input_h * s->input_w * s->input_c, true, &q));
-  const SpryHybridConvArgs args = {
-      .input = q.quantized,
-      .batch_scales = q.scales,
-      .zero_points = q.zero_points,
-      .filter = t->filter->data,
-      .channel_scales = d->hybrid_filter.channel_scales,
-      .bias = t->bias ? t->bias->data : NULL,
-  };
+  SpryHybridConvArgs args;
+  SPRY_TRY(spry_hybrid_conv_args(ctx, &d->hybrid_scratch, s, t, d->hybrid_filter.channel_scales,
+                                 true, SPRY_HYBRID_SCALE_PRODUCT, &args));
   spry_ref_transpose_conv_hybrid(&d->op.params, s, &args, t->output->data);
   return SPRY_OK;
 }
