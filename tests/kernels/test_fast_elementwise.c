@@ -149,47 +149,12 @@ static Result run_node(const Node *n, SpryIsa isa, int32_t threads) {
 
 /* ---- Comparing ---------------------------------------------------------------- */
 
-static uint32_t float_bits(float x) {
-  uint32_t u;
-  memcpy(&u, &x, sizeof u);
-  return u;
-}
-
-/* Whether `got` matches `want`; says why not in `why`. */
+/* Whether `got` matches `want` (integers byte for byte, floats bit for bit
+ * or within the float tolerance); says why not in `why`. */
 static bool outputs_match(SpryType type, Match match, const void *got, const void *want,
                           size_t bytes, char *why, size_t why_size) {
-  if (type != SPRY_TYPE_FLOAT32) {
-    const uint8_t *g = got, *w = want;
-    for (size_t i = 0; i < bytes; i++)
-      if (g[i] != w[i]) {
-        snprintf(why, why_size, "byte %zu is 0x%02x, reference 0x%02x", i, g[i], w[i]);
-        return false;
-      }
-    return true;
-  }
-  const float *g = got, *w = want;
-  const size_t n = bytes / sizeof(float);
-  double max_ref = 0, max_err = 0;
-  size_t worst = 0;
-  for (size_t i = 0; i < n; i++) {
-    const bool exact_needed = match == MATCH_EXACT || !isfinite(w[i]);
-    const bool same = (isnan(g[i]) && isnan(w[i])) || float_bits(g[i]) == float_bits(w[i]);
-    if (exact_needed && !same) {
-      snprintf(why, why_size, "element %zu: %a, reference %a", i, (double)g[i], (double)w[i]);
-      return false;
-    }
-    if (!isfinite(w[i])) continue;
-    max_ref = fmax(max_ref, fabs((double)w[i]));
-    const double err = fabs((double)g[i] - (double)w[i]);
-    if (!(err <= max_err)) {
-      max_err = err;
-      worst = i;
-    }
-  }
-  if (max_err <= FLOAT_TOLERANCE * (1.0 + max_ref)) return true;
-  snprintf(why, why_size, "element %zu: %g, reference %g (error %g > %g)", worst, (double)g[worst],
-           (double)w[worst], max_err, FLOAT_TOLERANCE * (1.0 + max_ref));
-  return false;
+  return fast_op_outputs_match(type, got, want, bytes,
+                               match == MATCH_EXACT ? 0.0 : FLOAT_TOLERANCE, why, why_size);
 }
 
 /* Runs the node on the reference and on every fast variant with 1..3
