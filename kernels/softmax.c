@@ -190,8 +190,24 @@ static SpryStatus softmax_prepare(SpryContext *ctx, SpryNode *node) {
   return spry_context_resize_tensor(ctx, out, in->rank, in->dims);
 }
 
-static SpryStatus log_softmax_invoke(const SoftmaxOpData *d, const SpryTensor *in,
-                                     SpryTensor *out) {
+/* The node's tensors at invoke, their data checked against the prepared
+ * count. */
+static SpryStatus invoke_tensors(SpryContext *ctx, const SpryNode *node, const SoftmaxOpData *d,
+                                 const SpryTensor **in, SpryTensor **out) {
+  *in = spry_node_input(ctx, node, 0);
+  *out = spry_node_output(ctx, node, 0);
+  SPRY_ENSURE_MSG(ctx, *in && *out, SPRY_ERROR_BAD_STATE, "tensors missing at invoke");
+  SPRY_TRY(spry_op_check_data(ctx, "input", *in, d->count));
+  return spry_op_check_data(ctx, "output", *out, d->count);
+}
+
+/* LOG_SOFTMAX's own entry point, so that a build without LOG_SOFTMAX links
+ * none of its kernels. */
+static SpryStatus log_softmax_invoke(SpryContext *ctx, SpryNode *node) {
+  const SoftmaxOpData *d = node->user_data;
+  const SpryTensor *in;
+  SpryTensor *out;
+  SPRY_TRY(invoke_tensors(ctx, node, d, &in, &out));
   if (d->kernel == SOFTMAX_KERNEL_F32)
     spry_ref_log_softmax_f32(d->outer, d->depth, in->data, out->data);
   else if (d->kernel == SOFTMAX_KERNEL_U8)
@@ -203,13 +219,10 @@ static SpryStatus log_softmax_invoke(const SoftmaxOpData *d, const SpryTensor *i
 
 static SpryStatus softmax_invoke(SpryContext *ctx, SpryNode *node) {
   const SoftmaxOpData *d = node->user_data;
-  const SpryTensor *in = spry_node_input(ctx, node, 0);
-  SpryTensor *out = spry_node_output(ctx, node, 0);
-  SPRY_ENSURE_MSG(ctx, in && out, SPRY_ERROR_BAD_STATE, "tensors missing at invoke");
-  SPRY_TRY(spry_op_check_data(ctx, "input", in, d->count));
-  SPRY_TRY(spry_op_check_data(ctx, "output", out, d->count));
+  const SpryTensor *in;
+  SpryTensor *out;
+  SPRY_TRY(invoke_tensors(ctx, node, d, &in, &out));
   const SprySoftmaxParams *p = &d->params;
-  if (d->log) return log_softmax_invoke(d, in, out);
   if (d->fast.active) {
     spry_fast_softmax_run(ctx, &d->fast, in->data, out->data);
     return SPRY_OK;
@@ -258,5 +271,5 @@ const SpryOpRegistration spry_op_log_softmax = {
     .init = log_softmax_init,
     .free = softmax_free,
     .prepare = softmax_prepare,
-    .invoke = softmax_invoke,
+    .invoke = log_softmax_invoke,
 };
