@@ -146,7 +146,7 @@ static SpryStatus check_sparse_readers(const SpryInterpreter *interp) {
     if (interp->nodes[n].opcode->builtin_code == SPRY_BUILTIN_DENSIFY) continue;
     for (int32_t i = 0; i < op->num_inputs; i++) {
       const int32_t t = op->inputs[i];
-      if (t >= 0 && g->tensors[t].sparsity)
+      if (t >= 0 && g->tensors[t].is_sparse)
         return spry_set_error(SPRY_ERROR_UNSUPPORTED,
                               "model: operator %d (%s) reads sparse tensor %d ('%s'); only "
                               "DENSIFY reads sparse tensors",

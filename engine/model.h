@@ -71,7 +71,7 @@ typedef struct SpryTensorDesc {
   SpryQuantization quant;          /* arrays owned by the model */
   bool is_variable;
   bool is_sparse;                  /* has SparsityParameters */
-  SprySparsity *sparsity;          /* owned; non-NULL exactly when is_sparse */
+  SprySparsity *sparsity;          /* owned; set when is_sparse, in builds with DENSIFY */
 } SpryTensorDesc;
 
 typedef struct SpryOperatorDesc {

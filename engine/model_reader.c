@@ -438,6 +438,19 @@ static SpryStatus element_count(const SpryTensorDesc *desc, size_t *out) {
   return SPRY_OK;
 }
 
+/* Only DENSIFY reads sparse tensors (the interpreter refuses any other
+ * reader), so a build without it skips their index arrays: the tensor stays
+ * marked sparse, and the model fails at interpreter creation, naming the op
+ * this build lacks, instead of at open. */
+static SpryStatus read_sparsity(SpryReader *r, const SpryFbTable *table, SpryTensorDesc *desc) {
+#if SPRY_SPARSE_TENSORS
+  return spry_sparsity_read(table, desc, &r->budget, &desc->sparsity);
+#else
+  (void)r, (void)table, (void)desc;
+  return SPRY_OK;
+#endif
+}
+
 static SpryStatus read_tensor(SpryReader *r, const SpryFbTable *table, SpryTensorDesc *desc) {
   int8_t type;
   uint32_t buffer, external;
@@ -477,7 +490,7 @@ static SpryStatus read_tensor(SpryReader *r, const SpryFbTable *table, SpryTenso
   SPRY_TRY(read_quantization(r, table, desc));
   SPRY_TRY(attach_data(r, buffer, elements, desc));
   SPRY_TRY(check_int4_constant(desc));
-  return sparse ? spry_sparsity_read(&sparsity, desc, &r->budget, &desc->sparsity) : SPRY_OK;
+  return sparse ? read_sparsity(r, &sparsity, desc) : SPRY_OK;
 }
 
 /* ---- operators ---- */
