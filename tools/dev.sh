@@ -23,6 +23,10 @@ Test stages (in this order):
   unit    every suite (engine, kernels, goldens, tools, extended, ...) in build/
   release an optimised build (-O3, as packagers build) with -Werror, suites
           goldens and kernels, in build-release/
+  size    the stripped library's size: every op ≤ 1,000,000 bytes (build/),
+          mobilenet_v2's ops only (-Dops=...) ≤ 200,000 bytes, and that
+          selective build classifies the demo photo as build/ does, in
+          build-size/
   asan    every suite again under ASan+UBSan, in build-asan/
   tsan    suite 'threads' under ThreadSanitizer, in build-tsan/
   fuzz    bounded libFuzzer run of fuzz/fuzz_model (clang), in build-fuzz/
@@ -35,7 +39,8 @@ Environment:
   FUZZ_SECONDS      libFuzzer time limit (default 120)
   JOBS              parallel build jobs (default: number of CPUs)
   BUILD_DIR         native build directory (default build); the other stages
-                    use BUILD_DIR-release, -asan, -tsan, -fuzz and -aarch64
+                    use BUILD_DIR-release, -size, -asan, -tsan, -fuzz and
+                    -aarch64
 EOF
 }
 
@@ -53,7 +58,7 @@ BASE_PACKAGES=(build-essential meson ninja-build pkg-config libcmocka-dev
                gstreamer1.0-plugins-base gstreamer1.0-plugins-good libcairo2-dev libjson-glib-dev)
 TEST_PACKAGES=(clang libclang-rt-14-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross
                qemu-user libcmocka-dev:arm64)
-ALL_STAGES=(unit release asan tsan fuzz cross)
+ALL_STAGES=(unit release size asan tsan fuzz cross)
 
 log() { printf 'dev.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -198,6 +203,51 @@ stage_release() {
     --num-processes "$JOBS"
 }
 
+# The size goals (docs/performance.md, "Library size"), in bytes, stripped.
+FULL_LIBRARY_LIMIT=1000000
+SELECTIVE_LIBRARY_LIMIT=200000
+# mobilenet_v2_1.0_224_quant's ops (`spry inspect --ops`); the demo model's
+# ops are a subset, so the selective build can still classify the photo.
+SELECTIVE_OPS=CONV_2D,DEPTHWISE_CONV_2D,ADD,AVERAGE_POOL_2D,RESHAPE,SOFTMAX
+
+# Strips BUILD's libspry into a scratch file and fails if it exceeds LIMIT.
+check_library_size() {
+  local build=$1 limit=$2 what=$3 lib stripped size
+  lib=$(find "$build" -maxdepth 1 -name 'libspry.so.*.*.*' -type f | head -n 1)
+  [ -n "$lib" ] || die "size: no libspry.so in $build"
+  stripped=$(mktemp "${TMPDIR:-/tmp}/spry-size.XXXXXX")
+  strip -o "$stripped" "$lib"
+  size=$(stat -c %s "$stripped")
+  rm -f "$stripped"
+  log "size: libspry.so with $what: $size bytes stripped (limit $limit)"
+  ((size <= limit)) || die "size: libspry.so with $what is $size bytes, over $limit"
+}
+
+stage_size() {
+  build_native
+  meson_setup "$B-size" -Dtests=false -Dgst=disabled "-Dops=$SELECTIVE_OPS"
+  ninja -C "$B-size" -j"$JOBS"
+  check_library_size "$B" "$FULL_LIBRARY_LIMIT" "every op"
+  check_library_size "$B-size" "$SELECTIVE_LIBRARY_LIMIT" "mobilenet_v2's ops"
+  local full selective
+  full=$("$B/tools/spry" run "$DEMO_MODEL" --image "$DEMO_IMAGE")
+  selective=$("$B-size/tools/spry" run "$DEMO_MODEL" --image "$DEMO_IMAGE")
+  [ "$full" = "$selective" ] || die "size: the selective build's top-5 differs:
+$selective
+full build:
+$full"
+  log "size: the selective build's top-5 matches the full build's"
+  # Without DENSIFY the model reader skips sparse tensors' index arrays; a
+  # sparse model must still be refused by name, not read as dense.
+  local sparse=tests/data/goldens/op_densify_f32_block_1x4/model.tflite message
+  if message=$("$B-size/tools/spry" run "$sparse" 2>&1); then
+    die "size: the selective build ran a sparse model it has no DENSIFY for"
+  fi
+  [[ $message == *"unsupported op DENSIFY"* ]] ||
+    die "size: unexpected refusal of a sparse model: $message"
+  log "size: the selective build refuses a sparse model: $message"
+}
+
 stage_asan() {
   meson_setup "$B-asan" -Dtests=true "$(shared_dir_option)" \
     -Db_sanitize=address,undefined -Db_lundef=false
@@ -334,7 +384,7 @@ cmd_test() {
     case $arg in
       --quick) stages+=(unit) ;;
       -h|--help) usage; return 0 ;;
-      unit|release|asan|tsan|fuzz|cross) stages+=("$arg") ;;
+      unit|release|size|asan|tsan|fuzz|cross) stages+=("$arg") ;;
       *) log "unknown test stage '$arg'"; usage >&2; exit 2 ;;
     esac
   done
