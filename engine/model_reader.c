@@ -466,7 +466,12 @@ static SpryStatus read_tensor(SpryReader *r, const SpryFbTable *table, SpryTenso
     return spry_set_error(SPRY_ERROR_INVALID_MODEL, "type %d is not a TFLite tensor type", type);
   }
   if (type > SPRY_TYPE_BFLOAT16) {
-    return spry_set_error(SPRY_ERROR_UNSUPPORTED, "tensor type %d is not supported", type);
+    /* INT2 and UINT4 (TFLite's newest sub-byte types) are named; later ones
+     * have only their number. */
+    const char *word = type == 19 ? "int2" : type == 20 ? "uint4" : "this type";
+    return spry_set_error(SPRY_ERROR_UNSUPPORTED,
+                          "tensor \"%s\" has type %d (%s), which is not supported",
+                          desc->name, type, word);
   }
   desc->type = (SpryType)type;
   SPRY_TRY(element_count(desc, &elements));

@@ -10,6 +10,9 @@
  *   LESS 1..3, LESS_EQUAL 1..2,
  *   GREATER 1..2, GREATER_EQUAL 1..3   float32, int16, int32, int64, uint8, int8
  *   MAXIMUM 1..4, MINIMUM 1..4   float32, uint8, int8, int16, int32, int64
+ *   and every one of them float16; LESS, GREATER, MAXIMUM and MINIMUM
+ *   bfloat16 too (the others refuse it in TFLite's kernels). 16-bit floats
+ *   compare as their float32 values, as Eigen's half types do.
  * uint8/int8 comparisons rescale both inputs (see reference/comparison.h)
  * and need quantization scales in (0, 1), as TFLite's kernel does; int16 is
  * compared raw. MAXIMUM/MINIMUM select raw values, so quantized inputs and
@@ -25,7 +28,8 @@
 #include "spry/op.h"
 
 #define T(type) (1u << SPRY_TYPE_##type)
-#define ORDERED_TYPES (T(FLOAT32) | T(INT16) | T(INT32) | T(INT64) | T(UINT8) | T(INT8))
+#define ORDERED_TYPES \
+  (T(FLOAT32) | T(FLOAT16) | T(INT16) | T(INT32) | T(INT64) | T(UINT8) | T(INT8))
 
 typedef struct CompareInfo {
   int32_t code; /* BuiltinOperator */
@@ -36,12 +40,12 @@ typedef struct CompareInfo {
 static const CompareInfo compare_ops[] = {
     {71, SPRY_CMP_EQUAL, ORDERED_TYPES | T(BOOL)},
     {72, SPRY_CMP_NOT_EQUAL, ORDERED_TYPES | T(BOOL)},
-    {58, SPRY_CMP_LESS, ORDERED_TYPES},
+    {58, SPRY_CMP_LESS, ORDERED_TYPES | T(BFLOAT16)},
     {63, SPRY_CMP_LESS_EQUAL, ORDERED_TYPES},
-    {61, SPRY_CMP_GREATER, ORDERED_TYPES},
+    {61, SPRY_CMP_GREATER, ORDERED_TYPES | T(BFLOAT16)},
     {62, SPRY_CMP_GREATER_EQUAL, ORDERED_TYPES},
-    {55, SPRY_CMP_MAXIMUM, ORDERED_TYPES},
-    {57, SPRY_CMP_MINIMUM, ORDERED_TYPES},
+    {55, SPRY_CMP_MAXIMUM, ORDERED_TYPES | T(BFLOAT16)},
+    {57, SPRY_CMP_MINIMUM, ORDERED_TYPES | T(BFLOAT16)},
 };
 
 typedef struct CompareOpData {

@@ -12,7 +12,12 @@
  *   NEG 1         int8, int16 (quantized or not: the stored integer is
  *                 negated, wrapping at the minimum, as TFLite does), int32,
  *                 int64
- *   SIGN 1..2     int32
+ *   SIGN 1..2     int32, float64
+ *   FLOOR         float16, bfloat16; SIN, COS float16 (each element widened
+ *                 to float32 and the result rounded to nearest even, as
+ *                 Eigen's half types compute)
+ *   NEG           float16, bfloat16 too: the sign bit flipped, NaN payloads
+ *                 kept, as Eigen's half negation does
  *   EXP 1..2, LOG 1..2   int8, int16 quantized (lookup tables; LOG maps
  *                 x <= 0 to the output minimum)
  *   SQRT 1..2     int8, int16 quantized (in float, truncated, as TFLite)
@@ -31,6 +36,7 @@
 #include "fast/activation.h"
 #include "kernel_util.h"
 #include "lut.h"
+#include "reference/elementwise.h"
 #include "spry/op.h"
 #include "unary_op.h"
 
@@ -47,10 +53,14 @@ typedef struct MathOpInfo {
   SpryUnaryF32Fn f32;
   SpryUnaryIntFn int_fn; /* for plain integer tensors, NULL if none */
   uint32_t int_types;    /* bit per SpryType taken by int_fn */
+  uint32_t half_types;   /* float16/bfloat16 bits: f32 on widened values */
+  double (*f64)(double); /* float64, NULL if not taken */
+  bool half_sign_flip;   /* float16/bfloat16 by flipping the sign bit (NEG) */
   MathQuant quant;       /* quantized int8/int16 handling */
 } MathOpInfo;
 
 #define BIT(t) (1u << (t))
+#define HALVES (BIT(SPRY_TYPE_FLOAT16) | BIT(SPRY_TYPE_BFLOAT16))
 enum {
   OP_ABS,
   OP_NEG,
@@ -69,22 +79,24 @@ enum {
 };
 
 static const MathOpInfo math_ops[OP_COUNT] = {
-    [OP_ABS] = {spry_abs_f32, spry_abs_int, BIT(SPRY_TYPE_INT16) | BIT(SPRY_TYPE_INT32), MQ_ABS},
+    [OP_ABS] = {spry_abs_f32, spry_abs_int, BIT(SPRY_TYPE_INT16) | BIT(SPRY_TYPE_INT32), 0, NULL,
+                false, MQ_ABS},
     [OP_NEG] = {spry_neg_f32, spry_neg_int,
                 BIT(SPRY_TYPE_INT8) | BIT(SPRY_TYPE_INT16) | BIT(SPRY_TYPE_INT32) |
                     BIT(SPRY_TYPE_INT64),
-                MQ_NONE},
-    [OP_SQUARE] = {spry_square_f32, NULL, 0, MQ_NONE},
-    [OP_SIN] = {spry_sin_f32, NULL, 0, MQ_NONE},
-    [OP_COS] = {spry_cos_f32, NULL, 0, MQ_NONE},
-    [OP_EXP] = {spry_exp_f32, NULL, 0, MQ_LUT},
-    [OP_LOG] = {spry_log_f32, NULL, 0, MQ_LUT},
-    [OP_SQRT] = {spry_sqrt_f32, NULL, 0, MQ_SQRT},
-    [OP_RSQRT] = {spry_rsqrt_f32, NULL, 0, MQ_RSQRT},
-    [OP_FLOOR] = {spry_floor_f32, NULL, 0, MQ_NONE},
-    [OP_CEIL] = {spry_ceil_f32, NULL, 0, MQ_NONE},
-    [OP_ROUND] = {spry_round_f32, NULL, 0, MQ_NONE},
-    [OP_SIGN] = {spry_sign_f32, spry_sign_int, BIT(SPRY_TYPE_INT32), MQ_NONE},
+                HALVES, NULL, true, MQ_NONE},
+    [OP_SQUARE] = {spry_square_f32, NULL, 0, 0, NULL, false, MQ_NONE},
+    [OP_SIN] = {spry_sin_f32, NULL, 0, BIT(SPRY_TYPE_FLOAT16), NULL, false, MQ_NONE},
+    [OP_COS] = {spry_cos_f32, NULL, 0, BIT(SPRY_TYPE_FLOAT16), NULL, false, MQ_NONE},
+    [OP_EXP] = {spry_exp_f32, NULL, 0, 0, NULL, false, MQ_LUT},
+    [OP_LOG] = {spry_log_f32, NULL, 0, 0, NULL, false, MQ_LUT},
+    [OP_SQRT] = {spry_sqrt_f32, NULL, 0, 0, NULL, false, MQ_SQRT},
+    [OP_RSQRT] = {spry_rsqrt_f32, NULL, 0, 0, NULL, false, MQ_RSQRT},
+    [OP_FLOOR] = {spry_floor_f32, NULL, 0, HALVES, NULL, false, MQ_NONE},
+    [OP_CEIL] = {spry_ceil_f32, NULL, 0, 0, NULL, false, MQ_NONE},
+    [OP_ROUND] = {spry_round_f32, NULL, 0, 0, NULL, false, MQ_NONE},
+    [OP_SIGN] = {spry_sign_f32, spry_sign_int, BIT(SPRY_TYPE_INT32), 0, spry_sign_f64, false,
+                 MQ_NONE},
 };
 
 typedef struct MathOpData {
@@ -199,13 +211,20 @@ static SpryStatus math_prepare(SpryContext *ctx, SpryNode *node) {
   SPRY_TRY(spry_unary_begin_prepare(ctx, node, true, &in, &out));
   d->type = in->type;
   const bool has_quant = in->quant.num_channels > 0;
+  const uint32_t type_bit = (unsigned)in->type < 32 ? BIT(in->type) : 0;
   if (in->type == SPRY_TYPE_FLOAT32) {
     d->run = (SpryUnaryRun){.path = SPRY_UNARY_F32, .f32 = d->info->f32};
+  } else if (d->info->half_sign_flip && spry_is_half_type(in->type)) {
+    d->run = (SpryUnaryRun){.path = SPRY_UNARY_OTHER};
+  } else if (d->info->half_types & type_bit) {
+    d->run = (SpryUnaryRun){.path = SPRY_UNARY_HALF, .f32 = d->info->f32, .half_type = in->type};
+  } else if (in->type == SPRY_TYPE_FLOAT64 && d->info->f64) {
+    d->run = (SpryUnaryRun){.path = SPRY_UNARY_OTHER};
   } else if ((in->type == SPRY_TYPE_INT8 || (in->type == SPRY_TYPE_INT16 && has_quant)) &&
              d->info->quant != MQ_NONE) {
     SPRY_TRY(prepare_quantized(ctx, d, in, out));
   } else {
-    SPRY_ENSURE_MSG(ctx, (unsigned)in->type < 32 && (d->info->int_types >> in->type) & 1u,
+    SPRY_ENSURE_MSG(ctx, d->info->int_types & type_bit,
                     SPRY_ERROR_UNSUPPORTED, "%s input is not supported", spry_type_name(in->type));
     d->run = (SpryUnaryRun){.path = SPRY_UNARY_OTHER};
   }
@@ -229,6 +248,10 @@ static SpryStatus math_invoke(SpryContext *ctx, SpryNode *node) {
   }
   if (d->fast)
     spry_fast_unary_run(ctx, d->fast, in->data, out->data);
+  else if (d->run.path == SPRY_UNARY_OTHER && spry_is_half_type(d->type))
+    spry_ref_half_sign_flip(d->count, in->data, out->data);
+  else if (d->run.path == SPRY_UNARY_OTHER && d->type == SPRY_TYPE_FLOAT64)
+    spry_ref_unary_f64(d->info->f64, d->count, in->data, out->data);
   else if (d->run.path == SPRY_UNARY_OTHER)
     spry_ref_unary_int(d->info->int_fn, d->type, d->count, in->data, out->data);
   else

@@ -154,7 +154,8 @@ SpryStatus spry_op_activation_range(SpryContext *ctx, int activation, const Spry
   *q_min = 0;
   *q_max = 0;
   int32_t type_min = 0, type_max = 0;
-  if (output->type == SPRY_TYPE_FLOAT32) {
+  if (output->type == SPRY_TYPE_FLOAT32 || output->type == SPRY_TYPE_FLOAT16 ||
+      output->type == SPRY_TYPE_BFLOAT16) {
     ok = spry_activation_range_f32(activation, f_min, f_max);
   } else if (output->type == SPRY_TYPE_INT32) {
     ok = activation_range_int(activation, q_min, q_max);

@@ -3,7 +3,9 @@
  * logistic_tanh.c — the LOGISTIC and TANH ops.
  *
  * Versions (TFLite defines 1..3 for both): 1 float32, uint8; 2 int8;
- * 3 int16. uint8/int8 run through a 256-entry table built from the float
+ * 3 int16. float16 and bfloat16 go through the float32 function, each
+ * element widened and the result rounded to nearest even (Eigen's half
+ * types). uint8/int8 run through a 256-entry table built from the float
  * function (TFLite's BUILTIN_REF path; its optional gemmlowp fixed-point
  * kernel is not what the reference resolver runs). LOGISTIC's 8-bit output
  * scale must be 1/256, as TFLite checks. int16 needs zero points of 0 and an
@@ -17,6 +19,7 @@
 #include "fast/activation.h"
 #include "kernel_util.h"
 #include "lut.h"
+#include "reference/elementwise.h"
 #include "spry/op.h"
 #include "unary_op.h"
 
@@ -95,11 +98,15 @@ static SpryStatus lt_prepare(SpryContext *ctx, SpryNode *node) {
   SpryTensor *out;
   SPRY_TRY(spry_unary_begin_prepare(ctx, node, false, &in, &out));
   bool quantized = false;
-  SPRY_TRY(spry_op_check_same_type(ctx, in, out, &quantized));
+  const bool half = spry_is_half_type(in->type) && in->type == out->type;
+  if (!half) SPRY_TRY(spry_op_check_same_type(ctx, in, out, &quantized));
   d->type = in->type;
   d->run =
       (SpryUnaryRun){.path = SPRY_UNARY_F32, .f32 = d->is_tanh ? spry_tanh_f32 : spry_logistic_f32};
-  if (in->type == SPRY_TYPE_INT16) {
+  if (half) {
+    d->run.path = SPRY_UNARY_HALF;
+    d->run.half_type = in->type;
+  } else if (in->type == SPRY_TYPE_INT16) {
     d->run.path = SPRY_UNARY_OTHER;
     SPRY_TRY(prepare_s16(ctx, d, in, out));
   } else if (quantized) {

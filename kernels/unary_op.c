@@ -37,6 +37,9 @@ void spry_unary_run(const SpryUnaryRun *run, size_t count, const void *in, void 
     case SPRY_UNARY_F32:
       spry_ref_unary_f32(run->f32, run->f32_params, count, in, out);
       break;
+    case SPRY_UNARY_HALF:
+      spry_ref_unary_half(run->f32, run->f32_params, run->half_type, count, in, out);
+      break;
     case SPRY_UNARY_Q:
       spry_ref_unary_q(run->q, run->q_params, run->qtype, count, in, out);
       break;

@@ -19,6 +19,7 @@
 /* How an op computes its elements, chosen in prepare. */
 typedef enum SpryUnaryPath {
   SPRY_UNARY_F32,   /* f32(x, f32_params) on float32 */
+  SPRY_UNARY_HALF,  /* f32(x, f32_params) on float16 or bfloat16 (half_type) */
   SPRY_UNARY_Q,     /* q(x, q_params) on uint8/int8/int16 */
   SPRY_UNARY_LUT,   /* lut[x] on 8-bit bytes */
   SPRY_UNARY_LUT16, /* interpolated lut16 lookup on int16 */
@@ -32,6 +33,7 @@ typedef struct SpryUnaryRun {
   SpryUnaryQFn q;
   const void *q_params;
   SpryQType qtype;
+  SpryType half_type;
   const uint8_t *lut;   /* 256 entries */
   const int16_t *lut16; /* SPRY_LUT16_SIZE entries */
 } SpryUnaryRun;
@@ -49,7 +51,7 @@ SpryStatus spry_unary_finish_prepare(SpryContext *ctx, const SpryTensor *in, Spr
 SpryStatus spry_unary_tensors(SpryContext *ctx, const SpryNode *node, size_t count,
                               const SpryTensor **in, SpryTensor **out);
 
-/* Runs the F32, Q, LUT or LUT16 path over `count` elements (OTHER does nothing). */
+/* Runs the F32, HALF, Q, LUT or LUT16 path over `count` elements (OTHER does nothing). */
 void spry_unary_run(const SpryUnaryRun *run, size_t count, const void *in, void *out);
 
 #endif /* SPRY_KERNELS_UNARY_OP_H */

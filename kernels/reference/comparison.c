@@ -57,8 +57,8 @@ static bool holds(SpryCompareOp op, int order) {
 /* Order of element ia of a and ib of b, rescaled when params ask for it. */
 static int element_order(const SpryCompareParams *p, const void *a, size_t ia, const void *b,
                          size_t ib) {
-  if (p->type == SPRY_TYPE_FLOAT32)
-    return order_f32(((const float *)a)[ia], ((const float *)b)[ib]);
+  if (p->type == SPRY_TYPE_FLOAT32 || spry_is_half_type(p->type))
+    return order_f32(spry_load_float(a, p->type, ia), spry_load_float(b, p->type, ib));
   int64_t x = spry_load_int(a, p->type, ia), y = spry_load_int(b, p->type, ib);
   if (p->rescale) {
     x = rescaled(x, p->input1_offset, p->left_shift, p->input1_multiplier, p->input1_shift);
@@ -86,6 +86,8 @@ static void maximum_minimum_element(const void *params, const void *a, size_t ia
   const bool first = p->op == SPRY_CMP_MAXIMUM ? order == 1 : order == -1;
   if (p->type == SPRY_TYPE_FLOAT32)
     ((float *)out)[io] = first ? ((const float *)a)[ia] : ((const float *)b)[ib];
+  else if (spry_is_half_type(p->type)) /* the chosen value's bits, NaN payloads included */
+    ((uint16_t *)out)[io] = first ? ((const uint16_t *)a)[ia] : ((const uint16_t *)b)[ib];
   else
     spry_store_int(out, p->type, io,
                    first ? spry_load_int(a, p->type, ia) : spry_load_int(b, p->type, ib));

@@ -5,7 +5,8 @@
  * with broadcasting (shapes as a SpryBroadcast, see broadcast.h).
  *
  * Matches TFLite's reference_ops: ComparisonImpl / BroadcastComparison4DSlow
- * on raw values (float, int16, int32, int64, bool), and for uint8/int8
+ * on raw values (float, int16, int32, int64, bool; float16 and bfloat16
+ * widened to float), and for uint8/int8
  * ComparisonWithScaling: each input, offset by its zero point, is shifted
  * left by 8 and multiplied by its own scale as a fixed-point multiplier
  * (QuantizeMultiplierSmallerThanOneExp, so scales must be below 1), then the

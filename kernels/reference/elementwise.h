@@ -3,7 +3,8 @@
  * elementwise.h — type-erased loads and stores of integer and bool tensor
  * elements, so that one element function of an elementwise op serves bool,
  * uint8, int8, uint16, int16, uint32, int32 and int64 instead of a copy per
- * type.
+ * type; and of float32, float16 and bfloat16 elements, computed in float32
+ * as TFLite's Eigen half types compute.
  */
 #ifndef SPRY_KERNELS_REFERENCE_ELEMENTWISE_H
 #define SPRY_KERNELS_REFERENCE_ELEMENTWISE_H
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quantize.h"
 #include "spry/spry.h"
 
 /* Element i of an integer (or bool, as 0/1) buffer of type t. Bools are read
@@ -108,6 +110,29 @@ static inline float spry_clamp_f32_nan(float x, float lo, float hi) {
 /* A bool element read as a byte (see spry_load_int). */
 static inline bool spry_load_bool(const void *p, size_t i) {
   return ((const uint8_t *)p)[i] != 0;
+}
+
+/* Element i of a float32, float16 or bfloat16 buffer, widened exactly. */
+static inline float spry_load_float(const void *p, SpryType t, size_t i) {
+  if (t == SPRY_TYPE_FLOAT16) return spry_f16_to_f32(((const uint16_t *)p)[i]);
+  if (t == SPRY_TYPE_BFLOAT16) return spry_bf16_to_f32(((const uint16_t *)p)[i]);
+  return ((const float *)p)[i];
+}
+
+/* Stores v into a float32, float16 or bfloat16 buffer, rounded to nearest
+ * even: Eigen's half and bfloat16 operators compute in float and round so. */
+static inline void spry_store_float(void *p, SpryType t, size_t i, float v) {
+  if (t == SPRY_TYPE_FLOAT16)
+    ((uint16_t *)p)[i] = spry_f32_to_f16(v);
+  else if (t == SPRY_TYPE_BFLOAT16)
+    ((uint16_t *)p)[i] = spry_f32_to_bf16(v);
+  else
+    ((float *)p)[i] = v;
+}
+
+/* float16 or bfloat16: the 16-bit float types. */
+static inline bool spry_is_half_type(SpryType t) {
+  return t == SPRY_TYPE_FLOAT16 || t == SPRY_TYPE_BFLOAT16;
 }
 
 #endif /* SPRY_KERNELS_REFERENCE_ELEMENTWISE_H */

@@ -43,6 +43,19 @@ float spry_sign_f32(float x, const void *params) {
   return (float)((0.0f < x) - (x < 0.0f));
 }
 
+double spry_sign_f64(double x) {
+  if (isnan(x)) return x;
+  return (double)((0.0 < x) - (x < 0.0));
+}
+
+void spry_ref_half_sign_flip(size_t count, const uint16_t *input, uint16_t *output) {
+  for (size_t i = 0; i < count; i++) output[i] = (uint16_t)(input[i] ^ 0x8000u);
+}
+
+void spry_ref_unary_f64(double (*fn)(double), size_t count, const double *input, double *output) {
+  for (size_t i = 0; i < count; i++) output[i] = fn(input[i]);
+}
+
 int64_t spry_abs_int(int64_t x) { return x < 0 ? (int64_t)(0u - (uint64_t)x) : x; }
 
 int64_t spry_neg_int(int64_t x) { return (int64_t)(0u - (uint64_t)x); }

@@ -29,6 +29,16 @@ float spry_floor_f32(float x, const void *params);
 float spry_ceil_f32(float x, const void *params);
 float spry_round_f32(float x, const void *params);
 float spry_sign_f32(float x, const void *params);
+/* float64 SIGN: -1, 0 or 1, NaN kept (-0 gives 0). */
+double spry_sign_f64(double x);
+
+/* NEG of float16 or bfloat16 elements: the sign bit flipped (NaN payloads
+ * kept, as Eigen's half negation does, where a float round trip would
+ * quieten them). */
+void spry_ref_half_sign_flip(size_t count, const uint16_t *input, uint16_t *output);
+
+/* Applies fn over float64 elements. */
+void spry_ref_unary_f64(double (*fn)(double), size_t count, const double *input, double *output);
 
 /* Integer element functions on a widened value; the loop wraps the result
  * back to the tensor's type. */

@@ -27,6 +27,11 @@ typedef int32_t (*SpryUnaryQFn)(int32_t q, const void *params);
 void spry_ref_unary_f32(SpryUnaryF32Fn fn, const void *params, size_t count, const float *input,
                         float *output);
 
+/* fn over float16 or bfloat16 elements (`type`): each widened to float32,
+ * the result rounded back to nearest even. */
+void spry_ref_unary_half(SpryUnaryF32Fn fn, const void *params, SpryType type, size_t count,
+                         const void *input, void *output);
+
 void spry_ref_unary_q(SpryUnaryQFn fn, const void *params, SpryQType type, size_t count,
                       const void *input, void *output);
 

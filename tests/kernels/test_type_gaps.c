@@ -2,8 +2,9 @@
 /*
  * test_type_gaps.c — the edges of the op x type cells that goldens cannot
  * show: models prepare must refuse with a precise message (types TFLite's
- * kernels refuse, or accept only by misreading them; data/type_gap_errors/,
- * listed in data/type_gap_errors.h, from tools/goldens/make_type_gap_cases.py),
+ * kernels refuse, or accept only by misreading them; data/type_gap_errors/
+ * and data/type_gap2_errors/, listed in the headers of the same names, from
+ * tools/goldens/make_type_gap_cases.py and make_type_gap2_cases.py),
  * and the run-time refusal of negative inputs by quantized SQRT and RSQRT.
  *
  * Usage: test_type_gaps DATA_DIR   (tests/kernels/data)
@@ -18,37 +19,56 @@
 #include <cmocka.h>
 /* clang-format on */
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/type_gap2_errors.h"
 #include "data/type_gap_errors.h"
 #include "spry/spry.h"
 
 static const char *data_dir;
 
+/* Model `name` of data/<folder> is refused with a message holding
+ * `fragment`; false (and a report) otherwise. */
+static bool refused_with(const char *folder, const char *name, const char *fragment) {
+  char path[4096];
+  const int n = snprintf(path, sizeof path, "%s/%s/%s.tflite", data_dir, folder, name);
+  assert_true(n > 0 && (size_t)n < sizeof path);
+  SpryModel *model = NULL;
+  SpryInterpreter *interp = NULL;
+  const SpryStatus opened = spry_model_open_file(path, &model);
+  const SpryStatus status = opened == SPRY_OK ? spry_interpreter_new(model, NULL, &interp) : opened;
+  const char *message = spry_last_error();
+  const bool ok = status != SPRY_OK && message && strstr(message, fragment);
+  if (!ok)
+    print_error("%s: status %d, message \"%s\" (expected \"%s\")\n", name, (int)status,
+                message ? message : "", fragment);
+  spry_interpreter_free(interp);
+  spry_model_free(model);
+  return ok;
+}
+
 /* Every model of data/type_gap_errors is refused with its expected message. */
 static void test_error_models(void **state) {
   (void)state;
   int failures = 0;
-  for (size_t i = 0; i < sizeof type_gap_error_cases / sizeof type_gap_error_cases[0]; i++) {
-    const TypeGapErrorCase *c = &type_gap_error_cases[i];
-    char path[4096];
-    const int n = snprintf(path, sizeof path, "%s/type_gap_errors/%s.tflite", data_dir, c->name);
-    assert_true(n > 0 && (size_t)n < sizeof path);
-    SpryModel *model = NULL;
-    SpryInterpreter *interp = NULL;
-    assert_int_equal(spry_model_open_file(path, &model), SPRY_OK);
-    const SpryStatus status = spry_interpreter_new(model, NULL, &interp);
-    const char *message = spry_last_error();
-    if (status == SPRY_OK || !message || !strstr(message, c->fragment)) {
-      print_error("%s: status %d, message \"%s\" (expected \"%s\")\n", c->name, (int)status,
-                  message ? message : "", c->fragment);
-      failures++;
-    }
-    spry_interpreter_free(interp);
-    spry_model_free(model);
-  }
+  for (size_t i = 0; i < sizeof type_gap_error_cases / sizeof type_gap_error_cases[0]; i++)
+    failures += !refused_with("type_gap_errors", type_gap_error_cases[i].name,
+                              type_gap_error_cases[i].fragment);
+  assert_int_equal(failures, 0);
+}
+
+/* Every model of data/type_gap2_errors (16-bit float, float64 and sub-byte
+ * types) is refused with its expected message: when the interpreter is
+ * created for the op types, when the model is opened for int2 and uint4. */
+static void test_error_models_2(void **state) {
+  (void)state;
+  int failures = 0;
+  for (size_t i = 0; i < sizeof type_gap2_error_cases / sizeof type_gap2_error_cases[0]; i++)
+    failures += !refused_with("type_gap2_errors", type_gap2_error_cases[i].name,
+                              type_gap2_error_cases[i].fragment);
   assert_int_equal(failures, 0);
 }
 
@@ -100,6 +120,7 @@ int main(int argc, char **argv) {
   data_dir = argv[1];
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_error_models),
+      cmocka_unit_test(test_error_models_2),
       cmocka_unit_test(test_negative_inputs_fail_at_invoke),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

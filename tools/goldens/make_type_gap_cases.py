@@ -609,14 +609,16 @@ static const TypeGapErrorCase type_gap_error_cases[] = {
 """
 
 
-def write_error_models(root):
+def write_error_models(root, cases=None, folder='type_gap_errors', header=ERRORS_HEADER):
+    """Writes the error models (default: error_cases()) to
+    tests/kernels/data/<folder>/ and their table to <folder>.h."""
     import shutil
     data_dir = os.path.join(root, 'tests', 'kernels', 'data')
-    err_dir = os.path.join(data_dir, 'type_gap_errors')
+    err_dir = os.path.join(data_dir, folder)
     if os.path.isdir(err_dir):
         shutil.rmtree(err_dir)
     os.makedirs(err_dir)
-    cases = error_cases()
+    cases = error_cases() if cases is None else cases
     for name, _, op, version, ins, outs, opt_type, opts in cases:
         tensors = ins + outs
         model = mm.model_bytes(op, version, tensors, list(range(len(ins))),
@@ -624,8 +626,8 @@ def write_error_models(root):
         with open(os.path.join(err_dir, name + '.tflite'), 'wb') as f:
             f.write(model)
     table = ''.join('    {"%s", "%s"},\n' % c[:2] for c in cases)
-    with open(os.path.join(data_dir, 'type_gap_errors.h'), 'w') as f:
-        f.write(ERRORS_HEADER % table)
+    with open(os.path.join(data_dir, folder + '.h'), 'w') as f:
+        f.write(header % table)
     return len(cases)
 
 
