@@ -42,8 +42,9 @@
  * 8-bit diagonal weights, which TFLite reads as float32 bytes, and the
  * diagonal form with int8 activations.
  * LSTM versions (register_ref.cc: 1..4): 1 float32; 2 the BASIC kernel type
- * (5 inputs, 4 outputs) — refused as unsupported; 3 hybrid; 4 asymmetric
- * hybrid inputs or integer.
+ * (LSTMOptions.kernel_type BASIC: 5 inputs, 4 outputs, float32 or the uint8
+ * gemmlowp cell; lstm_basic.h); 3 hybrid; 4 asymmetric hybrid inputs or
+ * integer.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -52,6 +53,7 @@
 #include "cpu_isa.h"
 #include "fast/gemv.h"
 #include "kernel_util.h"
+#include "lstm_basic.h"
 #include "lstm_hybrid.h"
 #include "quantization.h"
 #include "reference/lstm_float.h"
@@ -68,7 +70,7 @@ enum {
   OPT_DIAGONAL_RECURRENT = 5,
 };
 /* LSTMOptions: the first three fields as above, then kernel_type (3). */
-enum { OPT_KERNEL_TYPE = 3, KERNEL_TYPE_FULL = 0 };
+enum { OPT_KERNEL_TYPE = 3, KERNEL_TYPE_FULL = 0, KERNEL_TYPE_BASIC = 1 };
 
 enum {
   IN_INPUT = 0,
@@ -104,6 +106,7 @@ typedef struct LstmOpData {
   int32_t scratch, scratch8;
   SpryHybridScratchIndex hybrid_scratch;
   const SpryMatvecOps *matvec; /* the variant's matrix products; NULL: reference */
+  SpryLstmBasic basic;      /* the BASIC kernel type's cell (lstm_basic.h) */
 } LstmOpData;
 
 static SpryStatus lstm_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -461,6 +464,12 @@ static SpryStatus request_scratch(SpryContext *ctx, LstmOpData *d) {
 
 static SpryStatus lstm_prepare(SpryContext *ctx, SpryNode *node) {
   LstmOpData *d = node->user_data;
+  if (d->kernel_type == KERNEL_TYPE_BASIC) {
+    const SpryLstmBasicOptions options = {d->activation, d->cell_clip, d->proj_clip};
+    return spry_lstm_basic_prepare(ctx, node, &options, &d->basic);
+  }
+  SPRY_ENSURE_MSG(ctx, d->kernel_type == KERNEL_TYPE_FULL, SPRY_ERROR_INVALID_MODEL,
+                  "unknown LSTM kernel type %d", d->kernel_type);
   SPRY_ENSURE_MSG(ctx, node->num_inputs == 24 || node->num_inputs == 20,
                   SPRY_ERROR_INVALID_MODEL, "expects 20 or 24 inputs, has %d",
                   (int)node->num_inputs);
@@ -471,8 +480,6 @@ static SpryStatus lstm_prepare(SpryContext *ctx, SpryNode *node) {
   SpryTensor *out = spry_node_output(ctx, node, 0);
   SPRY_ENSURE_MSG(ctx, in && w_out && r_out && out, SPRY_ERROR_INVALID_MODEL,
                   "input, output-gate weights and output are required");
-  SPRY_ENSURE_MSG(ctx, d->kernel_type == KERNEL_TYPE_FULL, SPRY_ERROR_UNSUPPORTED,
-                  "the BASIC LSTM kernel type is not supported");
   const int32_t in_rank = d->sequence ? 3 : 2;
   SPRY_ENSURE_MSG(ctx, in->rank == in_rank, SPRY_ERROR_INVALID_MODEL,
                   "input must be %d-D, is %d-D", (int)in_rank, (int)in->rank);
@@ -564,6 +571,7 @@ static size_t row_offset(const LstmOpData *d, int32_t b, int32_t t, int32_t widt
 
 static SpryStatus lstm_invoke(SpryContext *ctx, SpryNode *node) {
   const LstmOpData *d = node->user_data;
+  if (d->kernel_type == KERNEL_TYPE_BASIC) return spry_lstm_basic_invoke(ctx, node, &d->basic);
   const SpryTensor *in = spry_node_input(ctx, node, IN_INPUT);
   SpryTensor *h = spry_node_input(ctx, node, IN_OUTPUT_STATE);
   SpryTensor *c = spry_node_input(ctx, node, IN_CELL_STATE);

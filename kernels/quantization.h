@@ -51,6 +51,20 @@ static inline int32_t spry_multiply_by_quantized_multiplier(int32_t x, int32_t q
       right_shift);
 }
 
+/* x * real_multiplier as TFLite's optimized GEMM requantizes (its uint8
+ * BASIC LSTM cell): the same doubling high multiply, then a right shift that
+ * rounds ties up (toward +infinity) instead of away from zero. */
+static inline int32_t spry_multiply_by_quantized_multiplier_ties_up(int32_t x,
+                                                                    int32_t quantized_multiplier,
+                                                                    int shift) {
+  const int left_shift = shift > 0 ? shift : 0;
+  const int right_shift = shift > 0 ? 0 : -shift;
+  const int32_t high = spry_saturating_rounding_doubling_high_mul(
+      spry_shift_left_wrapping(x, left_shift), quantized_multiplier);
+  if (right_shift == 0) return high;
+  return (int32_t)(((int64_t)high + (INT64_C(1) << (right_shift - 1))) >> right_shift);
+}
+
 /* Legacy form used by uint8 kernels for multipliers < 1 (left_shift <= 0). */
 static inline int32_t spry_multiply_by_quantized_multiplier_smaller_than_one(
     int32_t x, int32_t quantized_multiplier, int left_shift) {

@@ -8,8 +8,11 @@
  * tools/goldens/make_lstm_cases.py, make_rnn_cases.py,
  * make_hybrid_lstm_cases.py and make_lstm_integer_ln_cases.py); int8 byte for
  * byte, float32 within 1e-5 * (1 + max |ref|). Also checks that the second
- * output differs from the first (the state really carried over) and that
- * the 16-bit fixed-point gate functions hit their exact end points.
+ * output differs from the first (the state really carried over), that
+ * the 16-bit fixed-point gate functions hit their exact end points, and that
+ * prepare refuses the LSTM op's BASIC kernel type with options, types or
+ * shapes it cannot run (data/lstm_basic_errors from
+ * tools/goldens/make_lstm_basic_cases.py), with a message saying why.
  */
 #include <math.h>
 #include <stdarg.h>
@@ -21,8 +24,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect_prepare_error.h"
 #include "reference/lstm_fixed16.h"
 #include "spry/spry.h"
+
+/* A model (DATA_DIR/<dir>/<name>.tflite) whose prepare must fail with a
+ * message containing `fragment`. */
+typedef struct LstmErrorCase {
+  const char *name;
+  const char *fragment;
+} LstmErrorCase;
+
+#include "data/lstm_basic_errors.h"
+
+static const char *data_dir;
 
 static const char *const kCases[] = {
     "op_unidirectional_sequence_lstm_f32_basic",
@@ -159,10 +174,24 @@ static void test_fixed16_end_points(void **state) {
   }
 }
 
-int main(void) {
+static void test_basic_kernel_refusals(void **state) {
+  (void)state;
+  const size_t count = sizeof lstm_basic_error_cases / sizeof lstm_basic_error_cases[0];
+  for (size_t i = 0; i < count; i++)
+    expect_prepare_error(data_dir, "lstm_basic_errors", lstm_basic_error_cases[i].name,
+                         lstm_basic_error_cases[i].fragment);
+}
+
+int main(int argc, char **argv) {
+  if (argc != 2) {
+    fprintf(stderr, "usage: %s DATA_DIR\n", argv[0]);
+    return 2;
+  }
+  data_dir = argv[1];
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_state_carries_over),
       cmocka_unit_test(test_fixed16_end_points),
+      cmocka_unit_test(test_basic_kernel_refusals),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expect_prepare_error.h"
 #include "spry/spry.h"
 
 typedef struct Ops3ErrorCase {
@@ -142,21 +143,7 @@ static void test_state_carries_over(void **state) {
 }
 
 static void expect_error(const char *dir, const Ops3ErrorCase *c) {
-  char path[4096];
-  const int n = snprintf(path, sizeof path, "%s/%s/%s.tflite", data_dir, dir, c->name);
-  assert_true(n > 0 && (size_t)n < sizeof path);
-  SpryModel *model = NULL;
-  SpryInterpreter *interp = NULL;
-  assert_int_equal(spry_model_open_file(path, &model), SPRY_OK);
-  const SpryStatus status = spry_interpreter_new(model, NULL, &interp);
-  const char *message = spry_last_error();
-  if (status == SPRY_OK || !strstr(message, c->fragment))
-    print_error("%s: status %d, message \"%s\" (expected \"%s\")\n", c->name, (int)status, message,
-                c->fragment);
-  spry_interpreter_free(interp);
-  spry_model_free(model);
-  assert_int_not_equal(status, SPRY_OK);
-  assert_non_null(strstr(message, c->fragment));
+  expect_prepare_error(data_dir, dir, c->name, c->fragment);
 }
 
 static void test_lstm_bidi_errors(void **state) {

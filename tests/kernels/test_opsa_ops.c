@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "data/opsa_errors.h"
+#include "expect_prepare_error.h"
 #include "fixedpoint.h"
 #include "spry/spry.h"
 
@@ -29,21 +30,7 @@ static const char *data_dir;
 
 static void test_error_case(void **state) {
   const OpsaErrorCase *c = *state;
-  char path[4096];
-  const int n = snprintf(path, sizeof path, "%s/opsa_errors/%s.tflite", data_dir, c->name);
-  assert_true(n > 0 && (size_t)n < sizeof path);
-  SpryModel *model = NULL;
-  SpryInterpreter *interp = NULL;
-  assert_int_equal(spry_model_open_file(path, &model), SPRY_OK);
-  const SpryStatus status = spry_interpreter_new(model, NULL, &interp);
-  const char *message = spry_last_error();
-  if (status == SPRY_OK || !strstr(message, c->fragment))
-    print_error("%s: status %d, message \"%s\" (expected \"%s\")\n", c->name, (int)status, message,
-                c->fragment);
-  spry_interpreter_free(interp);
-  spry_model_free(model);
-  assert_int_not_equal(status, SPRY_OK);
-  assert_non_null(strstr(message, c->fragment));
+  expect_prepare_error(data_dir, "opsa_errors", c->name, c->fragment);
 }
 
 /* log(x) of Q12 inputs from 1 to 4096, read back as Q5: within 2^-20. */
