@@ -218,34 +218,55 @@ static void widen(const SpryConvGemm *g, const void *input, size_t at, int32_t n
   }
 }
 
-/* Whether filter row ky of the patch lies inside the image as one
- * contiguous run of input values (no dilation across it, no padding). */
-static bool row_is_contiguous(const SpryConvGemm *g, const PatchOrigin *o, int32_t ky) {
+/* The taps [first, end) of filter row ky that fall inside the image, and
+ * the input index of tap `first`. Without dilation along the row they are
+ * one contiguous run of input values (first == end when the row lies in the
+ * padding); with it, row_span returns false and the taps go one by one. */
+typedef struct TapSpan {
+  int32_t first, end;
+  int64_t index;
+} TapSpan;
+
+static bool row_span(const SpryConvGemm *g, const PatchOrigin *o, int32_t ky, TapSpan *span) {
   const SpryConvShapes *s = &g->shapes;
+  if (g->params.dilation_w != 1 && s->filter_w != 1) return false;
   const int64_t iy = o->y + (int64_t)ky * g->params.dilation_h;
-  return (g->params.dilation_w == 1 || s->filter_w == 1) && iy >= 0 && iy < s->input_h &&
-         o->x >= 0 && o->x + s->filter_w <= s->input_w;
+  span->first = span->end = 0;
+  if (iy < 0 || iy >= s->input_h) return true;
+  const int64_t first = o->x < 0 ? -o->x : 0;
+  const int64_t end = s->input_w - o->x < s->filter_w ? s->input_w - o->x : s->filter_w;
+  if (first >= end) return true;
+  span->first = (int32_t)first;
+  span->end = (int32_t)end;
+  span->index = (int64_t)o->batch_offset + (iy * s->input_w + o->x + first) * s->input_c;
+  return true;
 }
 
 /* Row m's patch as int16 values with the input offset added, zero in the
- * padding and past the depth. A filter row inside the image is widened in
- * one run, which matters when there are few channels per tap. */
+ * padding and past the depth. The in-image taps of a filter row are widened
+ * in one run, which matters when there are few channels per tap. */
 static void gather_quantized_row(const SpryConvGemm *g, const void *input, int32_t m,
                                  int16_t *row) {
   const SpryConvShapes *s = &g->shapes;
+  const size_t channels = (size_t)s->input_c;
   const PatchOrigin origin = patch_origin(g, m);
   int16_t *at = row;
   for (int32_t ky = 0; ky < s->filter_h; ky++) {
-    if (row_is_contiguous(g, &origin, ky)) {
-      const int32_t run = s->filter_w * s->input_c;
-      widen(g, input, (size_t)tap_index(g, &origin, ky, 0), run, at);
-      at += run;
+    TapSpan span;
+    if (row_span(g, &origin, ky, &span)) {
+      const size_t before = (size_t)span.first * channels;
+      const size_t inside = (size_t)(span.end - span.first) * channels;
+      const size_t after = (size_t)(s->filter_w - span.end) * channels;
+      if (before) memset(at, 0, before * sizeof *at);
+      if (inside) widen(g, input, (size_t)span.index, (int32_t)inside, at + before);
+      if (after) memset(at + before + inside, 0, after * sizeof *at);
+      at += before + inside + after;
       continue;
     }
-    for (int32_t kx = 0; kx < s->filter_w; kx++, at += s->input_c) {
+    for (int32_t kx = 0; kx < s->filter_w; kx++, at += channels) {
       const int64_t tap = tap_index(g, &origin, ky, kx);
       if (tap < 0)
-        memset(at, 0, (size_t)s->input_c * sizeof *at);
+        memset(at, 0, channels * sizeof *at);
       else
         widen(g, input, (size_t)tap, s->input_c, at);
     }
@@ -253,38 +274,68 @@ static void gather_quantized_row(const SpryConvGemm *g, const void *input, int32
   if (g->depth % 2) *at = 0;
 }
 
+/* n bytes or n fill values; a few channels per tap stay inline, where a
+ * libc call per tap would cost more than the copy (micro_speech gathers
+ * one-byte taps). */
+static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n) {
+  if (n >= 16) {
+    memcpy(dst, src, n);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
+static void fill_bytes(uint8_t *dst, uint8_t value, size_t n) {
+  if (n >= 16) {
+    memset(dst, value, n);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) dst[i] = value;
+}
+
+/* Row m's patch as the input's values, `value_size` bytes each, with `fill`
+ * in every byte of a value in the padding; returns the end of what it wrote. */
+static uint8_t *gather_values(const SpryConvGemm *g, const uint8_t *input, int32_t m,
+                              size_t value_size, uint8_t fill, uint8_t *row) {
+  const SpryConvShapes *s = &g->shapes;
+  const size_t tap_bytes = (size_t)s->input_c * value_size;
+  const PatchOrigin origin = patch_origin(g, m);
+  uint8_t *at = row;
+  for (int32_t ky = 0; ky < s->filter_h; ky++) {
+    TapSpan span;
+    if (row_span(g, &origin, ky, &span)) {
+      const size_t before = (size_t)span.first * tap_bytes;
+      const size_t inside = (size_t)(span.end - span.first) * tap_bytes;
+      fill_bytes(at, fill, before);
+      if (inside) copy_bytes(at + before, input + (size_t)span.index * value_size, inside);
+      at += before + inside;
+      fill_bytes(at, fill, (size_t)(s->filter_w - span.end) * tap_bytes);
+      at += (size_t)(s->filter_w - span.end) * tap_bytes;
+      continue;
+    }
+    for (int32_t kx = 0; kx < s->filter_w; kx++, at += tap_bytes) {
+      const int64_t tap = tap_index(g, &origin, ky, kx);
+      if (tap < 0)
+        fill_bytes(at, fill, tap_bytes);
+      else
+        copy_bytes(at, input + (size_t)tap * value_size, tap_bytes);
+    }
+  }
+  return at;
+}
+
 /* Row m's patch in the 8-bit layout: the input's bytes, its zero point in
  * the padding (which adds exactly zero once the offsets are applied), and
  * zeros past the depth to the end of the last quad. */
 static void gather_byte_row(const SpryConvGemm *g, const void *input, int32_t m, uint8_t *row) {
-  const SpryConvShapes *s = &g->shapes;
   const uint8_t zero_point = (uint8_t)-g->params.input_offset;
-  const PatchOrigin origin = patch_origin(g, m);
-  uint8_t *at = row;
-  for (int32_t ky = 0; ky < s->filter_h; ky++)
-    for (int32_t kx = 0; kx < s->filter_w; kx++, at += s->input_c) {
-      const int64_t tap = tap_index(g, &origin, ky, kx);
-      if (tap < 0)
-        memset(at, zero_point, (size_t)s->input_c);
-      else
-        memcpy(at, (const uint8_t *)input + tap, (size_t)s->input_c);
-    }
-  memset(at, 0, spry_qgemm8_row_bytes(g->depth) - (size_t)g->depth);
+  uint8_t *end = gather_values(g, input, m, 1, zero_point, row);
+  memset(end, 0, spry_qgemm8_row_bytes(g->depth) - (size_t)g->depth);
 }
 
+/* Row m's patch in float values, zeros in the padding. */
 static void gather_float_row(const SpryConvGemm *g, const void *input, int32_t m, float *row) {
-  const SpryConvShapes *s = &g->shapes;
-  const size_t channel_bytes = (size_t)s->input_c * sizeof(float);
-  const PatchOrigin origin = patch_origin(g, m);
-  float *at = row;
-  for (int32_t ky = 0; ky < s->filter_h; ky++)
-    for (int32_t kx = 0; kx < s->filter_w; kx++, at += s->input_c) {
-      const int64_t tap = tap_index(g, &origin, ky, kx);
-      if (tap < 0)
-        memset(at, 0, channel_bytes);
-      else
-        memcpy(at, (const float *)input + tap, channel_bytes);
-    }
+  gather_values(g, input, m, sizeof(float), 0, (uint8_t *)row);
 }
 
 /* TFLite's reference FULLY_CONNECTED output stage (double scales). */

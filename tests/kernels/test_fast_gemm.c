@@ -1094,7 +1094,8 @@ typedef struct ConvGeometry {
 } ConvGeometry;
 
 /* Odd sizes, channel counts off the 16-column blocks (1, 3, 17, 33), 1x1 /
- * 3x3 / 5x3 filters, strides 1 and 2, dilations 1 and 2, both paddings,
+ * 3x3 / 5x3 / 3x7 / 10x8 filters (one wider than its image, so a row's taps
+ * start and end in the padding), strides 1 and 2, dilations 1 and 2, both paddings,
  * batches 1 and 2, one image of 320 output rows (several tiles), and
  * pointwise ones whose depth is whole quads (the 8-bit layout multiplies
  * the input in place). */
@@ -1110,6 +1111,8 @@ static const ConvGeometry k_conv[] = {
     {1, 9, 7, 33, 1, 5, 3, 2, 2, 2, SPRY_PADDING_VALID},
     {2, 5, 7, 12, 20, 1, 1, 1, 1, 1, SPRY_PADDING_SAME},
     {1, 3, 11, 24, 3, 1, 1, 1, 1, 1, SPRY_PADDING_VALID},
+    {1, 4, 3, 2, 5, 3, 7, 1, 1, 1, SPRY_PADDING_SAME},     /* filter wider than the image */
+    {1, 49, 40, 1, 8, 10, 8, 2, 1, 1, SPRY_PADDING_SAME}, /* micro_speech's one-byte taps */
 };
 
 static void sweep_conv(SpryType type) {
