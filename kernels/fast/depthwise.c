@@ -18,8 +18,11 @@ const SpryDwKernels *spry_dw_kernels(SpryIsa isa) {
       return NULL;
 #if defined(SPRY_HAVE_AVX2)
     case SPRY_ISA_AVX2:
-    case SPRY_ISA_AVX512_VNNI: /* VNNI does not help a per-channel sum */
       return &spry_dw_avx2;
+#endif
+#if defined(SPRY_HAVE_AVX512_VNNI)
+    case SPRY_ISA_AVX512_VNNI:
+      return &spry_dw_avx512vnni;
 #endif
 #if defined(SPRY_HAVE_NEON)
     case SPRY_ISA_NEON:

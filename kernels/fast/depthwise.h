@@ -64,6 +64,19 @@ typedef struct SpryDepthwise SpryDepthwise;
 typedef void (*SpryDwFn)(const SpryDepthwise *d, const void *const *taps, int32_t first,
                          int32_t blocks, void *out);
 
+/* Defines a kernel file's s8_pixel and u8_pixel (SpryDwFn) on its shared
+ * quantized body, called as body(d, taps, first, blocks, out, u8) with u8 a
+ * constant, so that each entry point gets its own inlined copy. */
+#define SPRY_DW_QUANTIZED_ENTRIES(body)                                                        \
+  static void s8_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,         \
+                       int32_t blocks, void *out) {                                            \
+    body(d, taps, first, blocks, out, false);                                                  \
+  }                                                                                            \
+  static void u8_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,         \
+                       int32_t blocks, void *out) {                                            \
+    body(d, taps, first, blocks, out, true);                                                   \
+  }
+
 typedef struct SpryDwKernels {
   SpryDwFn f32, s8, u8;
 } SpryDwKernels;
@@ -92,6 +105,7 @@ const SpryDwKernels *spry_dw_kernels(SpryIsa isa);
 /* The per-ISA tables (depthwise_<isa>.c). */
 extern const SpryDwKernels spry_dw_portable;
 extern const SpryDwKernels spry_dw_avx2;
+extern const SpryDwKernels spry_dw_avx512vnni;
 extern const SpryDwKernels spry_dw_neon;
 
 /* Sets up the fast path for a node whose reference parameters are prepared.

@@ -56,15 +56,7 @@ SPRY_DW_INLINE void quantized_pixel(const SpryDepthwise *d, const void *const *t
   }
 }
 
-static void s8_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
-                     int32_t blocks, void *out) {
-  quantized_pixel(d, taps, first, blocks, out, false);
-}
-
-static void u8_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
-                     int32_t blocks, void *out) {
-  quantized_pixel(d, taps, first, blocks, out, true);
-}
+SPRY_DW_QUANTIZED_ENTRIES(quantized_pixel)
 
 /* bias + sum, clamped; NaN passes as in the reference (MAXPS and MINPS
  * return their second operand when either is NaN). */

@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "requant_avx512.h"
 
 /* For the tile body, which takes the signedness as a constant argument:
  * inlining it into each entry point turns the tests of it into straight
@@ -42,11 +43,6 @@
 
 /* Bytes of one quad row of a B block: 4 depth values of 16 columns. */
 #define QUAD_ROW_BYTES (4 * SPRY_GEMM_NR)
-
-/* Lanes [0, count) of 16, count in 0..16. */
-static inline __mmask16 first_lanes(int32_t count) {
-  return (__mmask16)((UINT32_C(1) << count) - 1);
-}
 
 /* Row r of a tile of mr rows: rows past mr repeat row 0, so the kernel
  * never reads outside A (their results are not stored). */
@@ -169,76 +165,18 @@ static void qgemm8_row_sums(int32_t rows, size_t row_bytes, const uint8_t *a, si
 
 /* ---- requantization -------------------------------------------------------------- */
 
-/* The constants of up to 16 columns, loaded once for every row of a
- * tile (lanes past the row's columns are zero and never stored). */
-typedef struct Columns16 {
-  __m512i bias, multiplier, multiplier_odd, left, right, mask, half;
-} Columns16;
-
-static Columns16 columns16(const SpryQgemmOutput *o, int32_t column, __mmask16 lanes) {
-  const __m512i multiplier = _mm512_maskz_loadu_epi32(lanes, o->multiplier + column);
-  Columns16 k = {.bias = _mm512_maskz_loadu_epi32(lanes, o->bias + column),
-                 .multiplier = multiplier,
-                 .multiplier_odd = _mm512_srli_epi64(multiplier, 32)};
-  const SpryQgemmShifts *s = &o->shifts;
-  if (s->left) {
-    k.left = _mm512_maskz_loadu_epi32(lanes, s->left + column);
-    k.right = _mm512_maskz_loadu_epi32(lanes, s->right + column);
-    k.mask = _mm512_maskz_loadu_epi32(lanes, s->mask + column);
-    k.half = _mm512_maskz_loadu_epi32(lanes, s->half + column);
-    return k;
-  }
-  /* No prepared tables: derived from shifts within [-31, 31]. */
-  const __m512i zero = _mm512_setzero_si512(), one = _mm512_set1_epi32(1);
-  const __m512i shift = _mm512_maskz_loadu_epi32(lanes, o->shift + column);
-  k.left = _mm512_max_epi32(shift, zero);
-  k.right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
-  k.mask = _mm512_sub_epi32(_mm512_sllv_epi32(one, k.right), one);
-  k.half = _mm512_srli_epi32(k.mask, 1);
-  return k;
-}
-
-/* TFLite's MultiplyByQuantizedMultiplier on 16 lanes, as requant_avx2.h
- * does it on 8: the doubling high multiply's rounding equals
- * floor((p + 2^30) / 2^31) for every 64-bit product p (the odd lanes'
- * shift left by 1 puts those bits in the lane's upper half), and the
- * multiplier is never negative, so nothing saturates. The rounding divide
- * by 2^right rounds ties away from zero: up when the dropped bits exceed
- * half, or half + 1 for negative values. */
-static inline __m512i multiply_by_quantized_multiplier(__m512i x, const Columns16 *k) {
-  x = _mm512_sllv_epi32(x, k->left);
-  const __m512i round = _mm512_set1_epi64(INT64_C(1) << 30);
-  __m512i even = _mm512_mul_epi32(x, k->multiplier);
-  __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), k->multiplier_odd);
-  even = _mm512_srli_epi64(_mm512_add_epi64(even, round), 31);
-  odd = _mm512_slli_epi64(_mm512_add_epi64(odd, round), 1);
-  const __m512i high = _mm512_mask_blend_epi32(0xAAAA, even, odd);
-  const __m512i remainder = _mm512_and_si512(high, k->mask);
-  const __m512i threshold = _mm512_add_epi32(k->half, _mm512_srli_epi32(high, 31));
-  const __m512i shifted = _mm512_srav_epi32(high, k->right);
-  const __mmask16 up = _mm512_cmpgt_epi32_mask(remainder, threshold);
-  return _mm512_mask_add_epi32(shifted, up, shifted, _mm512_set1_epi32(1));
-}
-
 /* Rows r < mr (acc at acc + r * acc_stride, out at out + r * out_stride),
- * 16 columns at a time. The offset is added wrapping, as the reference
- * adds; clamping in int32 and truncating to bytes is the reference's
- * clamp and store. */
+ * 16 columns at a time. */
 static void requant_rows(int32_t mr, int32_t n, const int32_t *acc, size_t acc_stride,
                          const SpryQgemmOutput *o, int32_t column, uint8_t *out,
                          size_t out_stride) {
-  const __m512i offset = _mm512_set1_epi32(o->output_offset);
-  const __m512i lo = _mm512_set1_epi32(o->act_min), hi = _mm512_set1_epi32(o->act_max);
   for (int32_t c = 0; c < n; c += SPRY_GEMM_NR) {
-    const __mmask16 lanes = first_lanes(n - c < SPRY_GEMM_NR ? n - c : SPRY_GEMM_NR);
-    const Columns16 k = columns16(o, column + c, lanes);
+    const __mmask16 lanes = requant_first_lanes(n - c < SPRY_GEMM_NR ? n - c : SPRY_GEMM_NR);
+    const RequantColumns16 k = requant_columns16(o, column + c, lanes);
     for (int32_t r = 0; r < mr; r++) {
-      const int32_t *row = acc + (size_t)r * acc_stride + c;
-      const __m512i x = _mm512_add_epi32(_mm512_maskz_loadu_epi32(lanes, row), k.bias);
-      __m512i v = _mm512_add_epi32(multiply_by_quantized_multiplier(x, &k), offset);
-      v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
+      const __m512i sums = _mm512_maskz_loadu_epi32(lanes, acc + (size_t)r * acc_stride + c);
       _mm_mask_storeu_epi8(out + (size_t)r * out_stride + (size_t)c, lanes,
-                           _mm512_cvtepi32_epi8(v));
+                           requant_bytes16(sums, &k, o));
     }
   }
 }
@@ -287,7 +225,7 @@ static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_st
     c3 = _mm512_fmadd_ps(_mm512_set1_ps(a3[d]), b0, c3);
   }
   const __m512 lo16 = _mm512_set1_ps(lo), hi16 = _mm512_set1_ps(hi);
-  const __mmask16 lanes = first_lanes(nr);
+  const __mmask16 lanes = requant_first_lanes(nr);
   const __m512 rows[SPRY_GEMM_MR] = {c0, c1, c2, c3};
   for (int32_t r = 0; r < mr; r++) fstore_row(rows[r], lo16, hi16, lanes, c + (size_t)r * c_stride);
 }
