@@ -64,12 +64,18 @@ a lower bound of the work.  GOPS = 2 x MACs / median time.
 
 A MAC is "int8" when the op's input activation is 8/16-bit integer and
 "f32" otherwise (hybrid ops with float activations count as f32).  The
-default peak per core is the AVX2 figure: 32 int8 MACs/cycle (two
-VPMADDUBSW-class ports) and 16 f32 FMAs/cycle (two 8-lane FMA ports), times
-the nominal GHz from /proc/cpuinfo (`@ x.xxGHz` in `model name`, else
-`cpu MHz`).  Turbo, AVX-512 and VNNI (which can double the int8 figure) are
-not counted, so a kernel can in principle exceed 100 %.  `--peak-gops
-INT8[,F32]` overrides the per-core GOPS.  The peak for N threads is N x the
+default peak per core is that of the kernel variant Spry runs (`kernels`
+in `spry bench --json`), in MACs per cycle, assuming two vector
+multiply-add ports as the larger cores have:
+  avx2        int8 32 (VPMADDUBSW, 256-bit)   f32 16 (8-lane FMA)
+  avx512vnni  int8 128 (VPDPBUSD, 512-bit)    f32 32 (16-lane FMA)
+  neon        int8 16 (SMLAL, 8 lanes)        f32 8 (4-lane FMLA)
+  neondot     int8 32 (SDOT, 16 MACs)         f32 8
+times the nominal GHz from /proc/cpuinfo (`@ x.xxGHz` in `model name`, else
+`cpu MHz`).  Turbo is not counted, so a kernel can in principle exceed
+100 %; a core with one 512-bit port has half the avx512vnni figure.  The
+portable and reference variants get no peak.  `--peak-gops INT8[,F32]`
+overrides the per-core GOPS.  The peak for N threads is N x the
 per-core figure (capped at the number of CPUs).  % of peak = the time the
 model's MACs would take at peak / the measured median.
 """
@@ -357,6 +363,18 @@ def run_spry(spry, model, threads, runs, warmup, timeout):
     return d
 
 
+# Per-core multiply-adds per cycle (int8, f32) of each kernel variant, with
+# two vector multiply-add ports (see the docstring).
+MACS_PER_CYCLE = {"avx2": (32, 16), "avx512vnni": (128, 32),
+                  "neon": (16, 8), "neondot": (32, 8)}
+
+
+def spry_kernels(spry, model, timeout):
+    """The kernel variant Spry runs on this CPU, from one short bench."""
+    d = run_spry(spry, model, 1, 1, 0, timeout)
+    return d.get("kernels", "unknown")
+
+
 def run_child(extra, timeout):
     cmd = [sys.executable, os.path.abspath(__file__), "--child"] + extra
     try:
@@ -477,15 +495,23 @@ def main():
         peak_core = {"int8": parts[0], "f32": parts[-1]}
         peak_note = "per-core peak given: int8 %.1f GOPS, f32 %.1f GOPS" % (
             peak_core["int8"], peak_core["f32"])
-    elif ghz:
-        peak_core = {"int8": 2 * 32 * ghz, "f32": 2 * 16 * ghz}
-        peak_note = ("per-core peak assumed: AVX2, 32 int8 MACs + 16 f32 "
-                     "FMAs per cycle x %.2f GHz nominal = int8 %.0f GOPS, "
-                     "f32 %.0f GOPS (no turbo, no AVX-512/VNNI)"
-                     % (ghz, peak_core["int8"], peak_core["f32"]))
     else:
-        peak_core = None
-        peak_note = "CPU frequency unknown: no %% of peak (use --peak-gops)"
+        kernels = spry_kernels(spry, models[0][1], args.timeout)
+        per_cycle = MACS_PER_CYCLE.get(kernels)
+        if ghz and per_cycle:
+            peak_core = {"int8": 2 * per_cycle[0] * ghz,
+                         "f32": 2 * per_cycle[1] * ghz}
+            peak_note = ("per-core peak assumed: %s, %d int8 MACs + %d f32 "
+                         "FMAs per cycle x %.2f GHz nominal = int8 %.0f "
+                         "GOPS, f32 %.0f GOPS (no turbo)"
+                         % (kernels, per_cycle[0], per_cycle[1], ghz,
+                            peak_core["int8"], peak_core["f32"]))
+        else:
+            peak_core = None
+            peak_note = ("no %% of peak: %s (use --peak-gops)"
+                         % ("CPU frequency unknown" if not ghz else
+                            "no peak figure for Spry's '%s' kernels"
+                            % kernels))
 
     log("spry: %s; LiteRT via %s; CPU: %s (%d CPUs)"
         % (spry, sys.executable, cpu_model, ncpu))
