@@ -416,8 +416,9 @@ static void multiply_float_tile(const SpryConvGemm *g, const float *a, size_t a_
   for (int32_t col = cols.begin; col < cols.end; col += SPRY_GEMM_NR) {
     const float *b = (const float *)g->packed + (size_t)(col / SPRY_GEMM_NR) * block_values;
     const int32_t nr = n - col < SPRY_GEMM_NR ? n - col : SPRY_GEMM_NR;
-    for (int32_t r = 0; r < rows; r += SPRY_GEMM_MR) {
-      const int32_t mr = rows - r < SPRY_GEMM_MR ? rows - r : SPRY_GEMM_MR;
+    const int32_t step = g->kernels->fgemm_rows;
+    for (int32_t r = 0; r < rows; r += step) {
+      const int32_t mr = rows - r < step ? rows - r : step;
       g->kernels->fgemm(mr, nr, g->depth, a + (size_t)r * a_stride, a_stride, b, g->bias_f + col,
                         p->act_min_f, p->act_max_f, output + (size_t)(m0 + r) * (size_t)n + col,
                         (size_t)n);

@@ -101,7 +101,7 @@ typedef void (*SpryQgemmRequantTileFn)(int32_t mr, int32_t n,
                                        size_t out_stride);
 
 /* c[r*c_stride + j] = clamp(bias[j] + sum_k a[r*a_stride + k] *
- * b_block[k*NR + j], lo, hi) for r < mr (1..MR) and j < nr (1..NR); bias
+ * b_block[k*NR + j], lo, hi) for r < mr (1..fgemm_rows) and j < nr (1..NR); bias
  * has NR entries (zeros where the op has none). The summation order is the
  * kernel's own: results stay within the float tolerance of the reference. */
 typedef void (*SpryFgemmFn)(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
@@ -138,6 +138,10 @@ typedef struct SpryGemmKernels {
   SpryQgemmRequantFn qgemm_requant;
   SpryQgemmRequantTileFn qgemm_requant_tile;
   SpryFgemmFn fgemm;
+  /* The most rows fgemm takes a call: MR, or more where the registers hold
+   * more rows' sums (AVX-512: 2 * MR, enough independent sums to keep both
+   * FMA ports busy). */
+  int32_t fgemm_rows;
   SpryQgemmWidenFn qgemm_widen;
   SpryQgemm8AccFn qgemm8_acc; /* optional: NULL where the variant has no 8-bit layout */
   SpryQgemm8RowSumsFn qgemm8_row_sums; /* set where qgemm8_acc is */

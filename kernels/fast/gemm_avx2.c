@@ -208,5 +208,6 @@ const SpryGemmKernels spry_gemm_avx2 = {
     .qgemm_requant = qgemm_requant,
     .qgemm_requant_tile = qgemm_requant_tile,
     .fgemm = fgemm,
+    .fgemm_rows = SPRY_GEMM_MR,
     .qgemm_widen = spry_qgemm_widen_avx2,
 };

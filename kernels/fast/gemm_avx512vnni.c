@@ -194,9 +194,10 @@ static void qgemm_requant_tile(int32_t mr, int32_t n, int32_t acc[SPRY_GEMM_MR][
 
 /* ---- float ----------------------------------------------------------------------- */
 
-static const float *ftile_row(const float *a, size_t a_stride, int32_t mr, int32_t r) {
-  return r < mr ? a + (size_t)r * a_stride : a;
-}
+/* Rows per fgemm call. Each row's 16 sums are one chain of dependent FMAs;
+ * with 4-cycle FMAs on two ports, 8 chains keep both ports busy where the
+ * 4 of an MR-row tile would leave half the FMA slots empty. */
+#define FGEMM_ROWS (2 * SPRY_GEMM_MR)
 
 /* Clamps a row and stores its first nr columns. MAXPS and MINPS return
  * their second operand unless the first compares greater (smaller), so
@@ -205,29 +206,40 @@ static inline void fstore_row(__m512 v, __m512 lo, __m512 hi, __mmask16 lanes, f
   _mm512_mask_storeu_ps(out, lanes, _mm512_min_ps(hi, _mm512_max_ps(lo, v)));
 }
 
-/* A 4 x 16 tile: each depth step broadcasts one A value per row and
- * multiply-adds it into the row's 16 columns of B, from the bias up, in
- * the order the AVX2 kernel adds (its results, bit for bit). Splitting the
- * depth over two sets of accumulators would hide more of the FMA latency,
- * but moves the sums further from the reference than the tests allow. */
+/* The sums of 8 rows, as named members for the reason DotTile gives. */
+typedef struct FloatTile {
+  __m512 r0, r1, r2, r3, r4, r5, r6, r7;
+} FloatTile;
+
+/* An 8 x 16 tile: each depth step broadcasts one A value per row (rows
+ * past mr repeat row 0; their sums are not stored) and multiply-adds it
+ * into the row's 16 columns of B, from the bias up, in the order the AVX2
+ * kernel adds (its results, bit for bit). Splitting the depth over two sets
+ * of accumulators would hide more of the FMA latency, but moves the sums
+ * further from the reference than the tests allow. */
 static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
                   const float *b_block, const float *bias, float lo, float hi, float *c,
                   size_t c_stride) {
-  const float *a0 = ftile_row(a, a_stride, mr, 0), *a1 = ftile_row(a, a_stride, mr, 1);
-  const float *a2 = ftile_row(a, a_stride, mr, 2), *a3 = ftile_row(a, a_stride, mr, 3);
-  __m512 c0 = _mm512_loadu_ps(bias), c1 = c0, c2 = c0, c3 = c0;
+  const float *rows[FGEMM_ROWS];
+  for (int32_t r = 0; r < FGEMM_ROWS; r++) rows[r] = r < mr ? a + (size_t)r * a_stride : a;
+  const __m512 start = _mm512_loadu_ps(bias);
+  FloatTile t = {start, start, start, start, start, start, start, start};
   const float *b = b_block;
   for (int32_t d = 0; d < k; d++, b += SPRY_GEMM_NR) {
     const __m512 b0 = _mm512_loadu_ps(b);
-    c0 = _mm512_fmadd_ps(_mm512_set1_ps(a0[d]), b0, c0);
-    c1 = _mm512_fmadd_ps(_mm512_set1_ps(a1[d]), b0, c1);
-    c2 = _mm512_fmadd_ps(_mm512_set1_ps(a2[d]), b0, c2);
-    c3 = _mm512_fmadd_ps(_mm512_set1_ps(a3[d]), b0, c3);
+    t.r0 = _mm512_fmadd_ps(_mm512_set1_ps(rows[0][d]), b0, t.r0);
+    t.r1 = _mm512_fmadd_ps(_mm512_set1_ps(rows[1][d]), b0, t.r1);
+    t.r2 = _mm512_fmadd_ps(_mm512_set1_ps(rows[2][d]), b0, t.r2);
+    t.r3 = _mm512_fmadd_ps(_mm512_set1_ps(rows[3][d]), b0, t.r3);
+    t.r4 = _mm512_fmadd_ps(_mm512_set1_ps(rows[4][d]), b0, t.r4);
+    t.r5 = _mm512_fmadd_ps(_mm512_set1_ps(rows[5][d]), b0, t.r5);
+    t.r6 = _mm512_fmadd_ps(_mm512_set1_ps(rows[6][d]), b0, t.r6);
+    t.r7 = _mm512_fmadd_ps(_mm512_set1_ps(rows[7][d]), b0, t.r7);
   }
   const __m512 lo16 = _mm512_set1_ps(lo), hi16 = _mm512_set1_ps(hi);
   const __mmask16 lanes = requant_first_lanes(nr);
-  const __m512 rows[SPRY_GEMM_MR] = {c0, c1, c2, c3};
-  for (int32_t r = 0; r < mr; r++) fstore_row(rows[r], lo16, hi16, lanes, c + (size_t)r * c_stride);
+  const __m512 sums[FGEMM_ROWS] = {t.r0, t.r1, t.r2, t.r3, t.r4, t.r5, t.r6, t.r7};
+  for (int32_t r = 0; r < mr; r++) fstore_row(sums[r], lo16, hi16, lanes, c + (size_t)r * c_stride);
 }
 
 const SpryGemmKernels spry_gemm_avx512vnni = {
@@ -235,6 +247,7 @@ const SpryGemmKernels spry_gemm_avx512vnni = {
     .qgemm_requant = qgemm_requant,
     .qgemm_requant_tile = qgemm_requant_tile,
     .fgemm = fgemm,
+    .fgemm_rows = FGEMM_ROWS,
     .qgemm_widen = spry_qgemm_widen_avx2,
     .qgemm8_acc = qgemm8_acc,
     .qgemm8_row_sums = qgemm8_row_sums,

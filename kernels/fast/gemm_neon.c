@@ -269,5 +269,6 @@ const SpryGemmKernels spry_gemm_neon = {
     .qgemm_requant = spry_qgemm_requant_neon,
     .qgemm_requant_tile = spry_qgemm_requant_tile_neon,
     .fgemm = spry_fgemm_neon,
+    .fgemm_rows = SPRY_GEMM_MR,
     .qgemm_widen = spry_qgemm_widen_neon,
 };
