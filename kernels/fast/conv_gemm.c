@@ -396,9 +396,17 @@ static void multiply_byte_tile(const SpryConvGemm *g, const uint8_t *a, size_t a
   int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR];
   uint32_t row_sums[MAX_TILE_ROWS]; /* rows <= tile_rows <= MAX_TILE_ROWS */
   g->kernels->qgemm8_row_sums(rows, 4 * (size_t)k_quads, a, a_stride, g->output.is_u8, row_sums);
+  const bool fused =
+      g->kernels->qgemm8_column != NULL && g->requant == SPRY_GEMM_REQUANT_FIXED_POINT;
   for (int32_t col = cols.begin; col < cols.end; col += SPRY_GEMM_NR) {
     const uint8_t *b = (const uint8_t *)g->packed + (size_t)(col / SPRY_GEMM_NR) * block_bytes;
     const int32_t nr = n - col < SPRY_GEMM_NR ? n - col : SPRY_GEMM_NR;
+    if (fused) {
+      uint8_t *out = (uint8_t *)output + ((size_t)m0 * (size_t)n + (size_t)col);
+      g->kernels->qgemm8_column(rows, nr, k_quads, a, a_stride, b, row_sums,
+                                g->params.filter_offset, &g->output, col, out, (size_t)n);
+      continue;
+    }
     for (int32_t r = 0; r < rows; r += SPRY_GEMM_MR) {
       const int32_t mr = rows - r < SPRY_GEMM_MR ? rows - r : SPRY_GEMM_MR;
       g->kernels->qgemm8_acc(mr, k_quads, a + (size_t)r * a_stride, a_stride, b, row_sums + r,

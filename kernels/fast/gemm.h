@@ -121,6 +121,17 @@ typedef void (*SpryQgemm8AccFn)(int32_t mr, int32_t k_quads, const uint8_t *a, s
                                 int32_t filter_offset, int is_u8,
                                 int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]);
 
+/* qgemm8_acc and qgemm_requant_tile fused over a column block: the output
+ * bytes of rows r < rows (any count; out + r * out_stride) and columns
+ * [column, column + nr) (nr 1..NR), with the fixed-point requantization of
+ * o, as the two steps would give them. The sums stay in registers and the
+ * columns' constants are loaded once for all the rows. */
+typedef void (*SpryQgemm8ColumnFn)(int32_t rows, int32_t nr, int32_t k_quads, const uint8_t *a,
+                                   size_t a_stride, const uint8_t *b_block,
+                                   const uint32_t *row_sums, int32_t filter_offset,
+                                   const SpryQgemmOutput *o, int32_t column, uint8_t *out,
+                                   size_t out_stride);
+
 /* sums[r] = sum of the first row_bytes values of A row r (at a + r *
  * a_stride; int8, or uint8 when `is_u8`), modulo 2^32, for r < rows: the
  * row sums qgemm8_acc takes. Rows are read to row_bytes only. */
@@ -145,6 +156,7 @@ typedef struct SpryGemmKernels {
   SpryQgemmWidenFn qgemm_widen;
   SpryQgemm8AccFn qgemm8_acc; /* optional: NULL where the variant has no 8-bit layout */
   SpryQgemm8RowSumsFn qgemm8_row_sums; /* set where qgemm8_acc is */
+  SpryQgemm8ColumnFn qgemm8_column;    /* optional: NULL where the steps stay apart */
 } SpryGemmKernels;
 
 /* The micro-kernels of a variant; NULL for SPRY_ISA_REFERENCE. */

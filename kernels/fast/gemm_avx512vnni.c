@@ -86,15 +86,16 @@ static inline __m512i load_flipped(const uint8_t *b) {
 }
 
 /* A row's sums with its corrections: the column terms, and its row term. */
-static inline void store_row(__m512i sums, __m512i terms, uint32_t row_term, int32_t *out) {
-  const __m512i v = _mm512_add_epi32(sums, _mm512_set1_epi32((int32_t)row_term));
-  _mm512_storeu_si512(out, _mm512_add_epi32(v, terms));
+static inline __m512i corrected_row(__m512i even, __m512i odd, __m512i terms, uint32_t row_term) {
+  const __m512i v = _mm512_add_epi32(_mm512_add_epi32(even, odd),
+                                     _mm512_set1_epi32((int32_t)row_term));
+  return _mm512_add_epi32(v, terms);
 }
 
-VNNI_INLINE void qgemm8_tile(int32_t mr, int32_t k_quads, const uint8_t *a, size_t a_stride,
-                             const uint8_t *b_block, const uint32_t *row_sums,
-                             int32_t filter_offset, bool u8,
-                             int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
+/* The int32 results of a tile of mr rows (rows past mr hold row 0's). */
+VNNI_INLINE DotTile qgemm8_sums(int32_t mr, int32_t k_quads, const uint8_t *a, size_t a_stride,
+                                const uint8_t *b_block, const uint32_t *row_sums,
+                                int32_t filter_offset, bool u8) {
   const uint8_t *const rows[SPRY_GEMM_MR] = {
       tile_row(a, a_stride, mr, 0), tile_row(a, a_stride, mr, 1), tile_row(a, a_stride, mr, 2),
       tile_row(a, a_stride, mr, 3)};
@@ -114,15 +115,56 @@ VNNI_INLINE void qgemm8_tile(int32_t mr, int32_t k_quads, const uint8_t *a, size
   }
   /* b is at the column terms now. */
   const __m512i terms = _mm512_loadu_si512(b);
-  /* Computed in uint32: the coefficient lies within [-383, 383]. */
+  /* Computed in uint32: the coefficient lies within [-383, 383]. The sums
+   * of rows past mr are never stored; their row term is row 0's. */
   const uint32_t coefficient = (uint32_t)filter_offset + (u8 ? 128u : -128u);
-  store_row(_mm512_add_epi32(even.r0, odd.r0), terms, coefficient * row_sums[0], acc[0]);
-  if (mr > 1)
-    store_row(_mm512_add_epi32(even.r1, odd.r1), terms, coefficient * row_sums[1], acc[1]);
-  if (mr > 2)
-    store_row(_mm512_add_epi32(even.r2, odd.r2), terms, coefficient * row_sums[2], acc[2]);
-  if (mr > 3)
-    store_row(_mm512_add_epi32(even.r3, odd.r3), terms, coefficient * row_sums[3], acc[3]);
+  const uint32_t s0 = row_sums[0];
+  return (DotTile){
+      corrected_row(even.r0, odd.r0, terms, coefficient * s0),
+      corrected_row(even.r1, odd.r1, terms, coefficient * (mr > 1 ? row_sums[1] : s0)),
+      corrected_row(even.r2, odd.r2, terms, coefficient * (mr > 2 ? row_sums[2] : s0)),
+      corrected_row(even.r3, odd.r3, terms, coefficient * (mr > 3 ? row_sums[3] : s0))};
+}
+
+VNNI_INLINE void qgemm8_tile(int32_t mr, int32_t k_quads, const uint8_t *a, size_t a_stride,
+                             const uint8_t *b_block, const uint32_t *row_sums,
+                             int32_t filter_offset, bool u8,
+                             int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
+  const DotTile t = qgemm8_sums(mr, k_quads, a, a_stride, b_block, row_sums, filter_offset, u8);
+  const __m512i sums[SPRY_GEMM_MR] = {t.r0, t.r1, t.r2, t.r3};
+  for (int32_t r = 0; r < mr; r++) _mm512_storeu_si512(acc[r], sums[r]);
+}
+
+/* Every MR-row tile of a column block, requantized as it leaves the
+ * registers. */
+VNNI_INLINE void qgemm8_column_body(int32_t rows, int32_t nr, int32_t k_quads, const uint8_t *a,
+                                    size_t a_stride, const uint8_t *b_block,
+                                    const uint32_t *row_sums, int32_t filter_offset,
+                                    const SpryQgemmOutput *o, int32_t column, uint8_t *out,
+                                    size_t out_stride, bool u8) {
+  const __mmask16 lanes = requant_first_lanes(nr);
+  const RequantColumns16 k = requant_columns16(o, column, lanes);
+  for (int32_t r0 = 0; r0 < rows; r0 += SPRY_GEMM_MR) {
+    const int32_t mr = rows - r0 < SPRY_GEMM_MR ? rows - r0 : SPRY_GEMM_MR;
+    const DotTile t = qgemm8_sums(mr, k_quads, a + (size_t)r0 * a_stride, a_stride, b_block,
+                                  row_sums + r0, filter_offset, u8);
+    const __m512i sums[SPRY_GEMM_MR] = {t.r0, t.r1, t.r2, t.r3};
+    for (int32_t r = 0; r < mr; r++)
+      _mm_mask_storeu_epi8(out + (size_t)(r0 + r) * out_stride, lanes,
+                           requant_bytes16(sums[r], &k, o));
+  }
+}
+
+static void qgemm8_column(int32_t rows, int32_t nr, int32_t k_quads, const uint8_t *a,
+                          size_t a_stride, const uint8_t *b_block, const uint32_t *row_sums,
+                          int32_t filter_offset, const SpryQgemmOutput *o, int32_t column,
+                          uint8_t *out, size_t out_stride) {
+  if (o->is_u8)
+    qgemm8_column_body(rows, nr, k_quads, a, a_stride, b_block, row_sums, filter_offset, o,
+                       column, out, out_stride, true);
+  else
+    qgemm8_column_body(rows, nr, k_quads, a, a_stride, b_block, row_sums, filter_offset, o,
+                       column, out, out_stride, false);
 }
 
 /* Two copies of the tile, one per signedness, so that neither tests it in
@@ -251,4 +293,5 @@ const SpryGemmKernels spry_gemm_avx512vnni = {
     .qgemm_widen = spry_qgemm_widen_avx2,
     .qgemm8_acc = qgemm8_acc,
     .qgemm8_row_sums = qgemm8_row_sums,
+    .qgemm8_column = qgemm8_column,
 };
