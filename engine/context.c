@@ -53,16 +53,16 @@ static size_t element_bytes(SpryType type) {
 }
 
 bool spry_shape_bytes(SpryType type, int32_t rank, const int32_t *dims, size_t *out_bytes) {
-  /* int4 values are packed two a byte: ceil(count / 2) bytes (model_reader.c). */
-  const bool int4 = type == SPRY_TYPE_INT4;
-  size_t bytes = int4 ? 1 : element_bytes(type);
+  /* Sub-byte values are packed: count the values, then their bytes. */
+  const bool packed = spry_type_values_per_byte(type) != 0;
+  size_t bytes = packed ? 1 : element_bytes(type);
   for (int32_t i = 0; i < rank; i++) {
     if (dims[i] < 0) return false;
     const size_t d = (size_t)dims[i];
     if (d != 0 && bytes > (SIZE_MAX / 4) / d) return false;
     bytes *= d;
   }
-  *out_bytes = int4 ? bytes / 2 + bytes % 2 : bytes;
+  *out_bytes = packed ? spry_packed_bytes(type, bytes) : bytes;
   return true;
 }
 

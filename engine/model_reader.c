@@ -218,27 +218,40 @@ static SpryStatus own_copy(SpryReader *r, void *copy) {
   return SPRY_OK;
 }
 
-/* int4 values are stored packed two a byte, element 2i in the low nibble of
- * byte i (as TFLite stores them; kernels/int4.h unpacks them). */
-static size_t int4_bytes(size_t elements) { return elements / 2 + elements % 2; }
-
-/* TFLite's kernels take int4 only as constant weights, so the engine stores
- * no int4 activations: an int4 tensor without constant data (a graph input,
- * an operator's output, a variable) or with sparse data is refused here. */
-static SpryStatus check_int4_constant(const SpryTensorDesc *desc) {
-  if (desc->type != SPRY_TYPE_INT4) return SPRY_OK;
+/* TFLite's kernels take the packed sub-byte types (int4, int2, uint4) only
+ * as constants (weights, tables), so the engine stores no sub-byte
+ * activations: such a tensor without constant data (a graph input, an
+ * operator's output, a variable) or with sparse data is refused here. */
+static SpryStatus check_packed_constant(const SpryTensorDesc *desc) {
+  if (spry_type_values_per_byte(desc->type) == 0) return SPRY_OK;
+  const char *type = spry_type_name(desc->type);
   if (desc->is_sparse) {
     return spry_set_error(SPRY_ERROR_UNSUPPORTED,
-                          "int4 tensor '%s' is sparse (sparse int4 weights are not supported)",
-                          desc->name);
+                          "%s tensor '%s' is sparse (sparse %s weights are not supported)", type,
+                          desc->name, type);
   }
   if (desc->data == NULL) {
     return spry_set_error(SPRY_ERROR_UNSUPPORTED,
-                          "int4 tensor '%s' has no constant data: int4 is supported for "
+                          "%s tensor '%s' has no constant data: %s is supported for "
                           "constant weights only, not for activations or variables",
-                          desc->name);
+                          type, desc->name, type);
   }
   return SPRY_OK;
+}
+
+/* Sub-byte values are stored packed, as TFLite stores them (kernels/subbyte.h
+ * unpacks them): the buffer holds exactly the bytes the values need. */
+static SpryStatus check_packed_size(const SpryTensorDesc *desc, uint32_t buffer, size_t size,
+                                    size_t elements) {
+  const size_t per_byte = spry_type_values_per_byte(desc->type);
+  const size_t expected = spry_packed_bytes(desc->type, elements);
+  if (per_byte == 0 || desc->is_sparse || size == expected) return SPRY_OK;
+  const char *word = per_byte == 2 ? "two" : "four";
+  return spry_set_error(SPRY_ERROR_INVALID_MODEL,
+                        "%s tensor '%s': buffer %" PRIu32 " holds %zu bytes, expected %zu "
+                        "(%zu values packed %s a byte)",
+                        spry_type_name(desc->type), desc->name, buffer, size, expected, elements,
+                        word);
 }
 
 /* Points the tensor at its constant data: in place when the data is aligned
@@ -248,25 +261,20 @@ static SpryStatus attach_data(SpryReader *r, uint32_t buffer, size_t elements,
   if (buffer == 0 || buffer >= r->num_buffers) return SPRY_OK;
   SpryBufferRef *ref = &r->buffers[buffer];
   size_t elem_size = spry_type_size(desc->type);
-  const bool int4 = desc->type == SPRY_TYPE_INT4;
+  const bool packed = spry_type_values_per_byte(desc->type) != 0;
   if (ref->data == NULL) {
     /* A buffer of its own with no bytes: a constant when the tensor has no
      * elements either (an empty axis list, an empty shape), as in TFLite;
      * else an activation (converters give activations empty buffers). The
      * interpreter turns it back into an activation if an operator writes it
      * or it is a graph input. */
-    if (elements == 0 && (elem_size != 0 || int4) && !desc->is_variable && !desc->is_sparse) {
+    if (elements == 0 && (elem_size != 0 || packed) && !desc->is_variable && !desc->is_sparse) {
       desc->data = spry_empty_constant_data;
       desc->data_size = 0;
     }
     return SPRY_OK;
   }
-  if (int4 && !desc->is_sparse && ref->size != int4_bytes(elements)) {
-    return spry_set_error(SPRY_ERROR_INVALID_MODEL,
-                          "int4 tensor '%s': buffer %" PRIu32 " holds %zu bytes, expected %zu "
-                          "(%zu values packed two a byte)",
-                          desc->name, buffer, ref->size, int4_bytes(elements), elements);
-  }
+  SPRY_TRY(check_packed_size(desc, buffer, ref->size, elements));
   /* Sparse data is compressed and string data has no fixed element size:
    * their length cannot be derived from the shape. */
   if (elem_size != 0 && !desc->is_sparse && ref->size != elements * elem_size) {
@@ -465,13 +473,9 @@ static SpryStatus read_tensor(SpryReader *r, const SpryFbTable *table, SpryTenso
   if (type < 0) {
     return spry_set_error(SPRY_ERROR_INVALID_MODEL, "type %d is not a TFLite tensor type", type);
   }
-  if (type > SPRY_TYPE_BFLOAT16) {
-    /* INT2 and UINT4 (TFLite's newest sub-byte types) are named; later ones
-     * have only their number. */
-    const char *word = type == 19 ? "int2" : type == 20 ? "uint4" : "this type";
+  if (type > SPRY_TYPE_UINT4) {
     return spry_set_error(SPRY_ERROR_UNSUPPORTED,
-                          "tensor \"%s\" has type %d (%s), which is not supported",
-                          desc->name, type, word);
+                          "tensor \"%s\" has type %d, which is not supported", desc->name, type);
   }
   desc->type = (SpryType)type;
   SPRY_TRY(element_count(desc, &elements));
@@ -494,7 +498,7 @@ static SpryStatus read_tensor(SpryReader *r, const SpryFbTable *table, SpryTenso
   }
   SPRY_TRY(read_quantization(r, table, desc));
   SPRY_TRY(attach_data(r, buffer, elements, desc));
-  SPRY_TRY(check_int4_constant(desc));
+  SPRY_TRY(check_packed_constant(desc));
   return sparse ? read_sparsity(r, &sparsity, desc) : SPRY_OK;
 }
 

@@ -82,6 +82,8 @@ const char *spry_type_name(SpryType type) {
     case SPRY_TYPE_UINT16: return "uint16";
     case SPRY_TYPE_INT4: return "int4";
     case SPRY_TYPE_BFLOAT16: return "bfloat16";
+    case SPRY_TYPE_INT2: return "int2";
+    case SPRY_TYPE_UINT4: return "uint4";
   }
   return "unknown";
 }

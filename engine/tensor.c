@@ -127,8 +127,9 @@ size_t spry_tensor_byte_size(const SpryTensor *tensor) { return tensor ? tensor-
 
 size_t spry_tensor_element_count(const SpryTensor *tensor) {
   if (!tensor) return 0;
-  /* Packed int4 bytes hold one or two values: only the shape tells. */
-  if (tensor->type == SPRY_TYPE_INT4) {
+  /* A packed sub-byte byte holds a varying number of values: only the
+   * shape tells. */
+  if (spry_type_values_per_byte(tensor->type) != 0) {
     size_t count = 0;
     return spry_shape_bytes(SPRY_TYPE_INT8, tensor->rank, tensor->dims, &count) ? count : 0;
   }

@@ -4,8 +4,10 @@
  *
  * Versions (TFLite defines 1..9): each adds types (int16, uint16, uint32,
  * float16, float64, int4, bfloat16, ...); all those of reference/cast.h are
- * taken at any version. int4 and smaller, string and complex are not
- * supported. The
+ * taken at any version. The packed sub-byte types (int4, int2, uint4,
+ * constants only) cast to float32 alone, as in TFLite, whose kernel refuses
+ * their other targets: they are unpacked at prepare (subbyte.h) and cast
+ * from the unpacked copy. String and complex are not supported. The
  * CastOptions types are advisory in TFLite (the tensors decide) and are not
  * read.
  */
@@ -15,10 +17,12 @@
 
 #include "kernel_util.h"
 #include "spry/op.h"
+#include "subbyte.h"
 #include "unary_op.h"
 
 typedef struct CastOpData {
   size_t count;
+  SpryTensor unpacked_input; /* a sub-byte input unpacked (subbyte.h) */
 } CastOpData;
 
 static SpryStatus cast_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -39,6 +43,8 @@ static SpryStatus cast_prepare(SpryContext *ctx, SpryNode *node) {
   const SpryTensor *in;
   SpryTensor *out;
   SPRY_TRY(spry_unary_begin_prepare(ctx, node, false, &in, &out));
+  if (spry_is_subbyte(in->type) && out->type == SPRY_TYPE_FLOAT32)
+    SPRY_TRY(spry_subbyte_unpack_constant(ctx, "input", &d->unpacked_input, &in));
   SPRY_ENSURE_MSG(ctx, spry_cast_input_type_ok(in->type) && spry_cast_output_type_ok(out->type),
                   SPRY_ERROR_UNSUPPORTED, "cannot cast %s to %s", spry_type_name(in->type),
                   spry_type_name(out->type));
@@ -47,9 +53,11 @@ static SpryStatus cast_prepare(SpryContext *ctx, SpryNode *node) {
 
 static SpryStatus cast_invoke(SpryContext *ctx, SpryNode *node) {
   const CastOpData *d = node->user_data;
-  const SpryTensor *in;
-  SpryTensor *out;
-  SPRY_TRY(spry_unary_tensors(ctx, node, d->count, &in, &out));
+  const SpryTensor *in = spry_subbyte_resolve(spry_node_input(ctx, node, 0), &d->unpacked_input);
+  SpryTensor *out = spry_node_output(ctx, node, 0);
+  SPRY_ENSURE_MSG(ctx, in && out, SPRY_ERROR_BAD_STATE, "tensors missing at invoke");
+  SPRY_TRY(spry_op_check_data(ctx, "input", in, d->count));
+  SPRY_TRY(spry_op_check_data(ctx, "output", out, d->count));
   spry_ref_cast(in->type, in->data, out->type, out->data, d->count);
   return SPRY_OK;
 }

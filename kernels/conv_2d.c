@@ -48,7 +48,7 @@ enum {
 
 typedef struct ConvOpData {
   int quantized_bias_type;
-  SpryTensor int4_filter; /* int4 weights unpacked to int8 (int4.h) */
+  SpryTensor int4_filter; /* int4 weights unpacked to int8 (subbyte.h) */
   SpryWindowedOp op;
   SpryConvGemm fast; /* the fast path, where it applies */
   bool hybrid;       /* float32 activations, int8 filter */
@@ -136,9 +136,11 @@ static SpryStatus hybrid_prepare(SpryContext *ctx, ConvOpData *d, const SpryConv
 static SpryStatus conv_prepare(SpryContext *ctx, SpryNode *node) {
   ConvOpData *d = node->user_data;
   SpryConvTensors t;
-  const uint32_t int4_inputs =
-      SPRY_CONV_INT4_WITH(SPRY_TYPE_INT8) | SPRY_CONV_INT4_WITH(SPRY_TYPE_INT16);
-  SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "filter", int4_inputs, &d->int4_filter, &t));
+  /* TFLite's kernel refuses int2 and uint4 filters. */
+  const SpryConvSubbyteWeights subbyte = {
+      .weights = SPRY_CONV_TYPE_BIT(SPRY_TYPE_INT4),
+      .inputs = SPRY_CONV_TYPE_BIT(SPRY_TYPE_INT8) | SPRY_CONV_TYPE_BIT(SPRY_TYPE_INT16)};
+  SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "filter", subbyte, &d->int4_filter, &t));
   d->hybrid = false;
   if (t.input->type == SPRY_TYPE_FLOAT32 && t.filter->type != SPRY_TYPE_FLOAT32)
     return hybrid_prepare(ctx, d, &t);

@@ -2,7 +2,7 @@
 /* conv_common.c — prepare and invoke glue shared by the convolution-like ops. */
 #include "conv_common.h"
 
-#include "int4.h"
+#include "subbyte.h"
 #include "kernel_util.h"
 #include "quantization.h"
 
@@ -124,22 +124,23 @@ SpryStatus spry_conv_unsupported_types(SpryContext *ctx, const SpryTensor *input
       spry_type_name(input->type), spry_type_name(filter->type), spry_type_name(output->type));
 }
 
-/* TFLite's kernels unpack int4 weights and run their int8-weight paths, for
- * some activation types only; the others are refused with the int4 type
- * named (after unpacking, the messages would speak of int8). */
-static SpryStatus unpack_int4_filter(SpryContext *ctx, const char *filter_role,
-                                     uint32_t int4_inputs, SpryTensor *int4_filter,
-                                     SpryConvTensors *t) {
-  if (t->filter->type != SPRY_TYPE_INT4) return SPRY_OK;
-  const SpryType in = t->input->type;
-  const bool paired = (unsigned)in < 32u && (int4_inputs & SPRY_CONV_INT4_WITH(in)) != 0;
+/* TFLite's kernels unpack sub-byte weights and run their int8-weight paths,
+ * for some weight and activation types only; the others are refused with
+ * the packed type named (after unpacking, the messages would speak of int8). */
+static SpryStatus unpack_subbyte_filter(SpryContext *ctx, const char *filter_role,
+                                        SpryConvSubbyteWeights subbyte,
+                                        SpryTensor *unpacked_filter, SpryConvTensors *t) {
+  if (!spry_is_subbyte(t->filter->type)) return SPRY_OK;
+  const unsigned in = (unsigned)t->input->type;
+  const bool paired = in < 32u && (subbyte.inputs & SPRY_CONV_TYPE_BIT(in)) != 0 &&
+                      (subbyte.weights & SPRY_CONV_TYPE_BIT(t->filter->type)) != 0;
   if (!paired) return spry_conv_unsupported_types(ctx, t->input, t->filter, t->output);
-  return spry_int4_unpack_constant(ctx, filter_role, int4_filter, &t->filter);
+  return spry_subbyte_unpack_constant(ctx, filter_role, unpacked_filter, &t->filter);
 }
 
 SpryStatus spry_conv_prepare_tensors(SpryContext *ctx, const SpryNode *node,
-                                     const char *filter_role, uint32_t int4_inputs,
-                                     SpryTensor *int4_filter, SpryConvTensors *t) {
+                                     const char *filter_role, SpryConvSubbyteWeights subbyte,
+                                     SpryTensor *unpacked_filter, SpryConvTensors *t) {
   SPRY_ENSURE_MSG(ctx, node->num_inputs == 2 || node->num_inputs == 3, SPRY_ERROR_INVALID_MODEL,
                   "expected 2 or 3 inputs, got %d", (int)node->num_inputs);
   SPRY_ENSURE_MSG(ctx, node->num_outputs == 1, SPRY_ERROR_INVALID_MODEL,
@@ -150,11 +151,11 @@ SpryStatus spry_conv_prepare_tensors(SpryContext *ctx, const SpryNode *node,
   t->output = spry_node_output(ctx, node, 0);
   SPRY_ENSURE_MSG(ctx, t->input && t->filter && t->output, SPRY_ERROR_INVALID_MODEL,
                   "input, %s and output are required", filter_role);
-  return unpack_int4_filter(ctx, filter_role, int4_inputs, int4_filter, t);
+  return unpack_subbyte_filter(ctx, filter_role, subbyte, unpacked_filter, t);
 }
 
 SpryStatus spry_conv_invoke_tensors(SpryContext *ctx, const SpryNode *node,
-                                    const SpryTensor *int4_filter, SpryConvTensors *t,
+                                    const SpryTensor *unpacked_filter, SpryConvTensors *t,
                                     bool *empty) {
   t->input = spry_node_input(ctx, node, 0);
   t->filter = spry_node_input(ctx, node, 1);
@@ -163,7 +164,7 @@ SpryStatus spry_conv_invoke_tensors(SpryContext *ctx, const SpryNode *node,
   *empty = false;
   if (!t->input || !t->filter || !t->output)
     return spry_context_error(ctx, SPRY_ERROR_RUNTIME, "missing tensor");
-  if (t->filter->type == SPRY_TYPE_INT4) t->filter = int4_filter;
+  t->filter = spry_subbyte_resolve(t->filter, unpacked_filter);
   /* An empty output needs no data at all (its inputs may be empty too). */
   if (spry_tensor_elements(t->output) == 0) {
     *empty = true;

@@ -43,24 +43,32 @@ typedef struct SpryWindowedOp {
   SpryConvShapes shapes;
 } SpryWindowedOp;
 
-/* Activation types that may meet int4 weights, a bit per SpryType. */
-#define SPRY_CONV_INT4_WITH(type) (1u << (type))
+/* A bit per SpryType, for the sets of types below. */
+#define SPRY_CONV_TYPE_BIT(type) (1u << (type))
+
+/* The packed sub-byte weights an op takes (subbyte.h), as TFLite's kernel
+ * pairs them: the weight types and the activation types that may meet them
+ * (SPRY_CONV_TYPE_BIT sets). */
+typedef struct SpryConvSubbyteWeights {
+  uint32_t weights;
+  uint32_t inputs;
+} SpryConvSubbyteWeights;
 
 /* Node arity (2 or 3 inputs, 1 output) and its tensors; input, filter
- * (named `filter_role` in messages) and output must be present. Int4
- * weights are unpacked into `int4_filter` (owned by the op's data, see
- * int4.h), which takes the filter's place in `t`; they are refused unless
- * the input's type is in `int4_inputs` (SPRY_CONV_INT4_WITH bits: the types
- * TFLite's kernel pairs with int4 weights). */
+ * (named `filter_role` in messages) and output must be present. Sub-byte
+ * weights are unpacked into `unpacked_filter` (owned by the op's data, see
+ * subbyte.h), which takes the filter's place in `t`; they are refused with
+ * the type combination named unless `subbyte` pairs the weights' type with
+ * the input's. */
 SpryStatus spry_conv_prepare_tensors(SpryContext *ctx, const SpryNode *node,
-                                     const char *filter_role, uint32_t int4_inputs,
-                                     SpryTensor *int4_filter, SpryConvTensors *t);
+                                     const char *filter_role, SpryConvSubbyteWeights subbyte,
+                                     SpryTensor *unpacked_filter, SpryConvTensors *t);
 
-/* The node's tensors at invoke time, with data, int4 weights replaced by
- * the `int4_filter` prepare filled. Sets *empty (and returns SPRY_OK) when
- * the output has no elements, so there is nothing to compute. */
+/* The node's tensors at invoke time, with data, sub-byte weights replaced
+ * by the `unpacked_filter` prepare filled. Sets *empty (and returns SPRY_OK)
+ * when the output has no elements, so there is nothing to compute. */
 SpryStatus spry_conv_invoke_tensors(SpryContext *ctx, const SpryNode *node,
-                                    const SpryTensor *int4_filter, SpryConvTensors *t,
+                                    const SpryTensor *unpacked_filter, SpryConvTensors *t,
                                     bool *empty);
 
 /* Picks the kernel from the (input, filter, output, bias) types and checks

@@ -54,7 +54,7 @@ enum {
 
 typedef struct DwOpData {
   int32_t depth_multiplier_option;
-  SpryTensor int4_filter; /* int4 weights unpacked to int8 (int4.h) */
+  SpryTensor int4_filter; /* int4 weights unpacked to int8 (subbyte.h) */
   SpryWindowedOp op;
   SpryDepthwise fast; /* the fast path, where it applies */
   SpryConvGemm single_channel; /* one input channel, depth multiplier > 1: a convolution */
@@ -139,8 +139,9 @@ static SpryStatus hybrid_prepare(SpryContext *ctx, DwOpData *d, const SpryConvTe
 static SpryStatus dw_prepare(SpryContext *ctx, SpryNode *node) {
   DwOpData *d = node->user_data;
   SpryConvTensors t;
-  SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "filter", SPRY_CONV_INT4_WITH(SPRY_TYPE_INT8),
-                                      &d->int4_filter, &t));
+  const SpryConvSubbyteWeights subbyte = {.weights = SPRY_CONV_TYPE_BIT(SPRY_TYPE_INT4),
+                                           .inputs = SPRY_CONV_TYPE_BIT(SPRY_TYPE_INT8)};
+  SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "filter", subbyte, &d->int4_filter, &t));
   d->hybrid = false;
   if (t.input->type == SPRY_TYPE_FLOAT32 && t.filter->type != SPRY_TYPE_FLOAT32)
     return hybrid_prepare(ctx, d, &t);

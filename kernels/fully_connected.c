@@ -18,15 +18,16 @@
  *  11  int16x8 with quantized_bias_type
  *  12  hybrid with per-channel weights
  *  13  int16 activations with int4 weights
- *  14  int2 weights                                       — unsupported
+ *  14  int2 weights (int8, int16 and float32 activations, as int4)
  * int16 activations with int8 weights (per-tensor or per-channel, int32 or
  * int64 bias) are supported at any version. Unsupported variants are
  * rejected in prepare by their types or options. Hybrid nodes (float32 input
  * and output, constant int8 weights) quantize the input rows at run time
  * (spry_ref_fully_connected_hybrid); uint8 hybrid weights are unsupported.
- * Int4 weights (constant, per tensor or per channel) are unpacked to int8 at
- * prepare (int4.h) and take the int8-weight paths, as in TFLite, which
- * requires their zero points to be 0 outside the hybrid path.
+ * Int4 and int2 weights (constant, per tensor or per channel) are unpacked
+ * to int8 at prepare (subbyte.h) and take the int8-weight paths, as in
+ * TFLite, which requires their zero points to be 0 outside the hybrid path;
+ * uint4 weights are refused, as TFLite refuses them.
  */
 #include "reference/fully_connected.h"
 
@@ -56,7 +57,7 @@ typedef struct FcOpData {
   int quantized_bias_type;
   bool asymmetric_quantize_inputs;
   bool hybrid;                  /* float32 activations with int8 weights */
-  SpryTensor int4_filter;       /* int4 weights unpacked to int8 (int4.h) */
+  SpryTensor unpacked_filter;   /* int4/int2 weights unpacked to int8 (subbyte.h) */
   SpryConvKernel kernel;
   SpryFullyConnectedParams params;
   SpryFullyConnectedHybridParams hybrid_params;
@@ -198,14 +199,16 @@ static SpryStatus prepare_fast_path(SpryContext *ctx, FcOpData *d, const SpryCon
                                 &shapes, &d->params, t->filter, t->bias);
 }
 
-/* TFLite's quantized paths take int4 weights as symmetric only. */
-static SpryStatus check_int4_zero_points(SpryContext *ctx, const SpryTensor *filter) {
+/* TFLite's quantized paths take sub-byte weights as symmetric only; the
+ * message names the packed type (`packed`), not the unpacked copy's. */
+static SpryStatus check_subbyte_zero_points(SpryContext *ctx, SpryType packed,
+                                            const SpryTensor *filter) {
   const SpryQuantization *q = &filter->quant;
   for (int32_t c = 0; c < q->num_channels; c++) {
     const int32_t zp = q->zero_points ? q->zero_points[c] : q->zero_point;
     SPRY_ENSURE_MSG(ctx, zp == 0, SPRY_ERROR_UNSUPPORTED,
-                    "int4 weights '%s' have zero point %d (channel %d); only 0 is supported",
-                    filter->name, (int)zp, (int)c);
+                    "%s weights '%s' have zero point %d (channel %d); only 0 is supported",
+                    spry_type_name(packed), filter->name, (int)zp, (int)c);
   }
   return SPRY_OK;
 }
@@ -213,10 +216,11 @@ static SpryStatus check_int4_zero_points(SpryContext *ctx, const SpryTensor *fil
 static SpryStatus fc_prepare(SpryContext *ctx, SpryNode *node) {
   FcOpData *d = node->user_data;
   SpryConvTensors t;
-  const uint32_t int4_inputs = SPRY_CONV_INT4_WITH(SPRY_TYPE_INT8) |
-                               SPRY_CONV_INT4_WITH(SPRY_TYPE_INT16) |
-                               SPRY_CONV_INT4_WITH(SPRY_TYPE_FLOAT32);
-  SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "weights", int4_inputs, &d->int4_filter, &t));
+  const SpryConvSubbyteWeights subbyte = {
+      .weights = SPRY_CONV_TYPE_BIT(SPRY_TYPE_INT4) | SPRY_CONV_TYPE_BIT(SPRY_TYPE_INT2),
+      .inputs = SPRY_CONV_TYPE_BIT(SPRY_TYPE_INT8) | SPRY_CONV_TYPE_BIT(SPRY_TYPE_INT16) |
+                SPRY_CONV_TYPE_BIT(SPRY_TYPE_FLOAT32)};
+  SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "weights", subbyte, &d->unpacked_filter, &t));
   SPRY_ENSURE_MSG(ctx, d->weights_format == 0, SPRY_ERROR_UNSUPPORTED,
                   "weights format %d is not supported (only DEFAULT)", d->weights_format);
   d->hybrid = false;
@@ -224,7 +228,10 @@ static SpryStatus fc_prepare(SpryContext *ctx, SpryNode *node) {
     return hybrid_prepare(ctx, d, &t);
   SPRY_TRY(spry_conv_select_kernel(ctx, &t, /*allow_bias32=*/true, d->quantized_bias_type,
                                    &d->kernel));
-  if (t.filter == &d->int4_filter) SPRY_TRY(check_int4_zero_points(ctx, t.filter));
+  if (t.filter == &d->unpacked_filter) {
+    const SpryType packed = spry_node_input(ctx, node, 1)->type;
+    SPRY_TRY(check_subbyte_zero_points(ctx, packed, t.filter));
+  }
   SPRY_TRY(setup_shapes(ctx, d, &t));
   if (d->kernel != SPRY_CONV_KERNEL_F32) SPRY_TRY(setup_quantization(ctx, d, &t));
   SPRY_TRY(spry_op_activation_range(ctx, d->activation, t.output, &d->params.act_min_f,
@@ -237,7 +244,7 @@ static SpryStatus fc_invoke(SpryContext *ctx, SpryNode *node) {
   const FcOpData *d = node->user_data;
   SpryConvTensors t;
   bool empty = false;
-  SPRY_TRY(spry_conv_invoke_tensors(ctx, node, &d->int4_filter, &t, &empty));
+  SPRY_TRY(spry_conv_invoke_tensors(ctx, node, &d->unpacked_filter, &t, &empty));
   if (empty) return SPRY_OK;
   if (d->hybrid) {
     const SpryHybridScratch s = spry_hybrid_scratch_get(ctx, &d->scratch);

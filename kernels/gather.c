@@ -2,10 +2,16 @@
 /*
  * gather.c — GATHER (axis, batch_dims) and GATHER_ND.
  *
- * GATHER versions 1–8, GATHER_ND versions 1–6 (the newest name int4 params
- * and types Spry lacks); params float32, float16, bfloat16, int32, int64,
- * bool, uint8, int8, int16 (TFLite's types, moved by their size), indices
- * int16/int32/int64. The output shape follows
+ * GATHER versions 1–8, GATHER_ND versions 1–6 (the newest name types
+ * Spry lacks); params float32, float16, bfloat16, int32, int64, bool,
+ * uint8, int8, int16 (TFLite's types, moved by their size), indices
+ * int16/int32/int64. GATHER also takes constant int4 params with an int8
+ * output, unpacked at prepare (subbyte.h): TFLite's kernel gathers the
+ * packed bytes and unpacks the result, which is the gather of the values
+ * only when the slice after the axis holds an even number of them (else it
+ * copies half a slice's bytes, rounded down, and reads bytes it never
+ * wrote), so odd slices are refused. int2 and uint4 params are refused, as
+ * TFLite refuses them. The output shape follows
  * TFLite: GATHER gives params[:axis] + indices[batch_dims:] +
  * params[axis+1:], GATHER_ND indices[:-1] + params[indices[-1]:]. Indices
  * are run-time data: one out of range fails the invoke with
@@ -14,6 +20,7 @@
 #include "data_movement.h"
 #include "kernel_util.h"
 #include "reference/gather.h"
+#include "subbyte.h"
 
 #include <stdlib.h>
 
@@ -27,6 +34,7 @@ enum { GATHER_OPT_AXIS = 0, GATHER_OPT_BATCH_DIMS = 1 };
 typedef struct GatherData {
   SpryGatherParams gather;
   SpryGatherNdParams nd;
+  SpryTensor unpacked_params; /* GATHER's int4 params unpacked to int8 (subbyte.h) */
 } GatherData;
 
 static SpryStatus gather_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
@@ -57,8 +65,10 @@ static SpryStatus gather_prepare(SpryContext *ctx, SpryNode *node) {
   const SpryTensor *in = spry_node_input(ctx, node, 0);
   const SpryTensor *idx = spry_node_input(ctx, node, 1);
   SpryTensor *out = spry_node_output(ctx, node, 0);
-  SPRY_TRY(spry_dm_check_same_type(ctx, in, out, &g->elem_size));
+  const bool int4 = in->type == SPRY_TYPE_INT4;
+  if (int4) SPRY_TRY(spry_subbyte_unpack_constant(ctx, "params", &d->unpacked_params, &in));
   SPRY_TRY(spry_dm_check_type_in(ctx, in, GATHER_TYPES));
+  SPRY_TRY(spry_dm_check_same_type(ctx, in, out, &g->elem_size));
   SPRY_TRY(check_indices(ctx, idx, &g->index_size));
   int32_t axis = 0, batch_dims = spry_option_i32(node->options, GATHER_OPT_BATCH_DIMS, 0);
   SPRY_TRY(spry_dm_axis(ctx, spry_option_i32(node->options, GATHER_OPT_AXIS, 0), in->rank, &axis));
@@ -81,6 +91,10 @@ static SpryStatus gather_prepare(SpryContext *ctx, SpryNode *node) {
   g->axis_size = (size_t)(in->dims[axis] > 0 ? in->dims[axis] : 0);
   g->inner = product(in->dims, axis + 1, in->rank);
   g->coords = product(idx->dims, batch_dims, idx->rank);
+  SPRY_ENSURE_MSG(ctx, !int4 || g->inner % 2 == 0, SPRY_ERROR_UNSUPPORTED,
+                  "int4 params with %zu values after axis %d are not supported (an odd count; "
+                  "TFLite's kernel misreads packed slices of odd size)",
+                  g->inner, (int)axis);
   return spry_context_resize_tensor(ctx, out, rank, dims);
 }
 
@@ -91,8 +105,8 @@ static SpryStatus gather_nd_prepare(SpryContext *ctx, SpryNode *node) {
   const SpryTensor *in = spry_node_input(ctx, node, 0);
   const SpryTensor *idx = spry_node_input(ctx, node, 1);
   SpryTensor *out = spry_node_output(ctx, node, 0);
-  SPRY_TRY(spry_dm_check_same_type(ctx, in, out, &g->elem_size));
   SPRY_TRY(spry_dm_check_type_in(ctx, in, GATHER_TYPES));
+  SPRY_TRY(spry_dm_check_same_type(ctx, in, out, &g->elem_size));
   SPRY_TRY(check_indices(ctx, idx, &g->index_size));
   SPRY_ENSURE_MSG(ctx, idx->rank >= 1, SPRY_ERROR_INVALID_MODEL, "indices must have rank >= 1");
   const int32_t depth = idx->dims[idx->rank - 1];
@@ -114,7 +128,7 @@ static SpryStatus gather_nd_prepare(SpryContext *ctx, SpryNode *node) {
 
 static SpryStatus gather_invoke(SpryContext *ctx, SpryNode *node) {
   GatherData *d = node->user_data;
-  const SpryTensor *in = spry_node_input(ctx, node, 0);
+  const SpryTensor *in = spry_subbyte_resolve(spry_node_input(ctx, node, 0), &d->unpacked_params);
   const SpryTensor *idx = spry_node_input(ctx, node, 1);
   SpryTensor *out = spry_node_output(ctx, node, 0);
   SPRY_ENSURE_MSG(ctx, in && idx && out, SPRY_ERROR_BAD_STATE, "tensors missing at invoke");

@@ -11,17 +11,20 @@
  * DEQUANTIZE versions (TFLite defines 1..9):
  *   1  uint8   2  int8   3  int16, float16   4  (sparse weights, densified by the engine)
  *   5  int8 per-channel
- *   6  int4 constants (per tensor or per channel), unpacked to int8 at
- *      prepare (int4.h); 7 int2, 8 uint4, 9 sub-byte types — refused by type
- * QUANTIZE of int4 is refused: TFLite's int4 outputs would be activations,
- * which the engine does not store (the model reader refuses them).
+ *   6  int4, 7 int2, 8 uint4 constants (per tensor or per channel),
+ *      unpacked at prepare (subbyte.h: int4 and int2 to int8, uint4 to
+ *      uint8, its zero point kept) and dequantized as such
+ *   9  (any sub-byte type)
+ * QUANTIZE to or from a sub-byte type is refused: TFLite's sub-byte outputs
+ * would be activations, which the engine does not store (the model reader
+ * refuses them).
  */
 #include "reference/quantize.h"
 
 #include <stdlib.h>
 
 #include "fast/quantize.h"
-#include "int4.h"
+#include "subbyte.h"
 #include "kernel_util.h"
 #include "quantization.h"
 #include "spry/op.h"
@@ -40,7 +43,7 @@ typedef struct QuantizeOpData {
   size_t count;
   SpryQuantizeParams quant;     /* float <-> integer */
   SpryRequantizeParams requant; /* integer -> integer */
-  SpryTensor int4_input;        /* DEQUANTIZE's int4 input unpacked to int8 (int4.h) */
+  SpryTensor unpacked_input;    /* DEQUANTIZE's sub-byte input unpacked (subbyte.h) */
   const SpryFastQuantize *fast; /* NULL: the reference kernel */
 } QuantizeOpData;
 
@@ -156,7 +159,7 @@ static SpryStatus prepare_common(SpryContext *ctx, SpryNode *node, bool dequanti
   const SpryTensor *in = spry_node_input(ctx, node, 0);
   SpryTensor *out = spry_node_output(ctx, node, 0);
   if (dequantize) {
-    SPRY_TRY(spry_int4_unpack_constant(ctx, "input", &d->int4_input, &in));
+    SPRY_TRY(spry_subbyte_unpack_constant(ctx, "input", &d->unpacked_input, &in));
     SPRY_TRY(prepare_dequantize(ctx, d, in, out));
   } else {
     SPRY_TRY(prepare_quantize(ctx, d, in, out));
@@ -183,7 +186,7 @@ static SpryStatus quantize_invoke(SpryContext *ctx, SpryNode *node) {
   const SpryTensor *in = spry_node_input(ctx, node, 0);
   SpryTensor *out = spry_node_output(ctx, node, 0);
   SPRY_ENSURE_MSG(ctx, in && out, SPRY_ERROR_BAD_STATE, "tensors missing at invoke");
-  if (in->type == SPRY_TYPE_INT4) in = &d->int4_input;
+  in = spry_subbyte_resolve(in, &d->unpacked_input);
   SPRY_TRY(spry_op_check_data(ctx, "input", in, d->count));
   SPRY_TRY(spry_op_check_data(ctx, "output", out, d->count));
   if (d->fast) {

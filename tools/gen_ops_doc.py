@@ -18,7 +18,8 @@ cases whose model lives only in the shared folder are left out so that the
 output does not depend on it. Models are read with the small FlatBuffer
 reader below (standard library only): for each operator, its builtin code or
 custom name, version, and the types of its data input and first output
-(marked "(int4 weights)" when another input holds int4 weights).
+(marked "(int4 weights)" or "(int2 weights)" when another input holds
+packed sub-byte weights).
 """
 
 import argparse
@@ -32,7 +33,8 @@ import sys
 # TFLite TensorType numbering (schema.fbs).
 TENSOR_TYPES = ['float32', 'float16', 'int32', 'uint8', 'int64', 'string', 'bool', 'int16',
                 'complex64', 'int8', 'float64', 'complex128', 'uint64', 'resource', 'variant',
-                'uint32', 'uint16', 'int4', 'bfloat16']
+                'uint32', 'uint16', 'int4', 'bfloat16', 'int2', 'uint4']
+PACKED = ('int4', 'int2', 'uint4')  # the sub-byte types, packed in their buffers
 CUSTOM = 32
 # Ops whose first input is not the data the kernel is typed on.
 DATA_INPUT = {'TRANSPOSE_CONV': 2, 'FILL': 1, 'SELECT': 1, 'SELECT_V2': 1, 'IF': 1,
@@ -111,11 +113,13 @@ def model_ops(path, names):
                 t_in = None  # a variable handle (READ_VARIABLE): the output is the data
             sig = t_in if t_out is None else t_out if t_in in (None, t_out) else \
                 '%s → %s' % (t_in, t_out)
-            # Packed int4 weights are a cell of their own (the activations alone
-            # do not tell an int4 FULLY_CONNECTED from an int8 one).
-            if sig and any(types[i] == 'int4' for i in inputs
-                           if i >= 0 and i != (inputs[data] if data < len(inputs) else -1)):
-                sig += ' (int4 weights)'
+            # Packed sub-byte weights are a cell of their own (the activations
+            # alone do not tell an int4 FULLY_CONNECTED from an int8 one).
+            data_index = inputs[data] if data < len(inputs) else -1
+            packed = sorted({types[i] for i in inputs
+                             if i >= 0 and i != data_index and types[i] in PACKED})
+            if sig and packed:
+                sig += ' (%s weights)' % ', '.join(packed)
             ops.append((name, version, sig or '—'))
     return ops
 
@@ -153,7 +157,8 @@ def render(registrations, coverage, skipped):
         'model operator versions it accepts, and the tensor types that golden tests',
         '(`tests/data/goldens/<case>`, run by `meson test --suite goldens`) exercise.',
         'A type reads `in → out` when the data input and the output differ, and',
-        'ends in "(int4 weights)" when the weights are int4 (packed two a byte). The',
+        'ends in "(int4 weights)" or "(int2 weights)" when the weights are packed',
+        'int4 or int2 (two or four values a byte). The',
         'golden cases compare every output with TensorFlow Lite\'s reference kernels:',
         'bit-exact for integer types, float32 within 1e-5 × (1 + max |reference|).',
         'Kernel unit tests (`tests/kernels`) and the int16x8 conformance vectors',

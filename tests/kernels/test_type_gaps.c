@@ -26,28 +26,14 @@
 
 #include "data/type_gap2_errors.h"
 #include "data/type_gap_errors.h"
+#include "refused_model.h"
 #include "spry/spry.h"
 
 static const char *data_dir;
 
-/* Model `name` of data/<folder> is refused with a message holding
- * `fragment`; false (and a report) otherwise. */
+/* Whether model `folder`/`name` of the data directory is refused with `fragment`. */
 static bool refused_with(const char *folder, const char *name, const char *fragment) {
-  char path[4096];
-  const int n = snprintf(path, sizeof path, "%s/%s/%s.tflite", data_dir, folder, name);
-  assert_true(n > 0 && (size_t)n < sizeof path);
-  SpryModel *model = NULL;
-  SpryInterpreter *interp = NULL;
-  const SpryStatus opened = spry_model_open_file(path, &model);
-  const SpryStatus status = opened == SPRY_OK ? spry_interpreter_new(model, NULL, &interp) : opened;
-  const char *message = spry_last_error();
-  const bool ok = status != SPRY_OK && message && strstr(message, fragment);
-  if (!ok)
-    print_error("%s: status %d, message \"%s\" (expected \"%s\")\n", name, (int)status,
-                message ? message : "", fragment);
-  spry_interpreter_free(interp);
-  spry_model_free(model);
-  return ok;
+  return spry_test_refused_with(data_dir, folder, name, fragment);
 }
 
 /* Every model of data/type_gap_errors is refused with its expected message. */
@@ -60,9 +46,8 @@ static void test_error_models(void **state) {
   assert_int_equal(failures, 0);
 }
 
-/* Every model of data/type_gap2_errors (16-bit float, float64 and sub-byte
- * types) is refused with its expected message: when the interpreter is
- * created for the op types, when the model is opened for int2 and uint4. */
+/* Every model of data/type_gap2_errors (16-bit float and float64) is
+ * refused with its expected message when the interpreter is created. */
 static void test_error_models_2(void **state) {
   (void)state;
   int failures = 0;

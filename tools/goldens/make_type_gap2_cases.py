@@ -19,8 +19,7 @@ for bit (16-bit floats included). Written to tests/data/goldens/op_<case>/
 {model.tflite, input_<i>.bin, output_<i>.bin}; every case must be listed in
 tests/engine/meson.build (the group under "16-bit float and float64
 cells"); the script prints the names. Models whose prepare must fail (types
-TFLite's kernels refuse, some only when invoked, and the sub-byte tensor
-types Spry does not hold) go to tests/kernels/data/type_gap2_errors/
+TFLite's kernels refuse, some only when invoked) go to tests/kernels/data/type_gap2_errors/
 <name>.tflite, listed with the expected message fragment in
 tests/kernels/data/type_gap2_errors.h for tests/kernels/test_type_gaps.c.
 Deterministic: rerunning reproduces the same bytes.
@@ -39,16 +38,6 @@ import make_type_gap_cases as tg  # noqa: E402
 T, bf16 = tg.T, tg.bf16
 f16, f32, f64, b, s8 = np.float16, np.float32, np.float64, np.bool_, np.int8
 
-
-class Int2:
-    """Stands for the INT2 element type (TensorType 19)."""
-
-
-class UInt4:
-    """Stands for the UINT4 element type (TensorType 20)."""
-
-
-mm.TFL_TYPE.update({Int2: 'INT2', UInt4: 'UINT4'})
 
 # Bit patterns every 16-bit float case starts with: +-0, the smallest and
 # largest subnormals, the smallest normal, the largest finite values, +-inf,
@@ -118,12 +107,6 @@ def define_cases():
 
 def error_cases():
     """(name, message fragment, op, version, ins, outs, opt_type, opts)."""
-    packed = np.array([0x1b, 0xe4, 0x07], np.uint8)
-
-    def sub_byte(dtype):
-        t = T([12], s8, 0.5, 0)
-        t.dtype, t.data = dtype, packed
-        return t
     half2 = [T([2, 3], bf16), T([2, 3], bf16)]
     return [
         ('equal_bf16', 'type bfloat16 is not supported', 'EQUAL', 1, half2, [T([2, 3], b)],
@@ -146,10 +129,6 @@ def error_cases():
          None, None),
         ('maximum_f64', 'type float64 is not supported', 'MAXIMUM', 1,
          [T([4], f64), T([4], f64)], [T([4], f64)], None, None),
-        ('dequantize_int2', 'has type 19 (int2)', 'DEQUANTIZE', 1, [sub_byte(Int2)],
-         [T([12], f32)], None, None),
-        ('dequantize_uint4', 'has type 20 (uint4)', 'DEQUANTIZE', 1, [sub_byte(UInt4)],
-         [T([12], f32)], None, None),
     ]
 
 

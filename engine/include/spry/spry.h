@@ -80,6 +80,8 @@ typedef enum SpryType {
   SPRY_TYPE_UINT16 = 16,
   SPRY_TYPE_INT4 = 17,
   SPRY_TYPE_BFLOAT16 = 18,
+  SPRY_TYPE_INT2 = 19,
+  SPRY_TYPE_UINT4 = 20,
 } SpryType;
 
 typedef struct SpryModel SpryModel;
@@ -96,9 +98,16 @@ const char *spry_last_error(void);
 const char *spry_status_name(SpryStatus status);
 /* Lower-case TFLite type name ("float32", "uint8", ...), "unknown" otherwise. */
 const char *spry_type_name(SpryType type);
-/* Bytes per element, 0 for types without a fixed size (string, int4: int4
- * constants hold two values a byte, ceil(n / 2) bytes in all). */
+/* Bytes per element, 0 for types without a fixed size (string, and the
+ * sub-byte types, whose values are packed: see spry_packed_bytes()). */
 size_t spry_type_size(SpryType type);
+/* Values one byte holds for the packed sub-byte types (int4 and uint4: 2,
+ * int2: 4), 0 for the other types. */
+size_t spry_type_values_per_byte(SpryType type);
+/* Bytes that hold `count` packed values of a sub-byte type, ceil(count /
+ * values per byte) (the last byte's unused bits are ignored); 0 for the
+ * other types. */
+size_t spry_packed_bytes(SpryType type, size_t count);
 
 /* ---- Models ---------------------------------------------------------------- */
 

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* refused_model.c — a model refused with an expected message (see refused_model.h). */
+/* cmocka needs these first, in this order. */
+/* clang-format off */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+/* clang-format on */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "refused_model.h"
+#include "spry/spry.h"
+
+bool spry_test_refused_with(const char *data_dir, const char *folder, const char *name,
+                            const char *fragment) {
+  char path[4096];
+  const int n = snprintf(path, sizeof path, "%s/%s/%s.tflite", data_dir, folder, name);
+  assert_true(n > 0 && (size_t)n < sizeof path);
+  SpryModel *model = NULL;
+  SpryInterpreter *interp = NULL;
+  const SpryStatus opened = spry_model_open_file(path, &model);
+  const SpryStatus status = opened == SPRY_OK ? spry_interpreter_new(model, NULL, &interp) : opened;
+  const char *message = spry_last_error();
+  const bool ok = status != SPRY_OK && message && strstr(message, fragment);
+  if (!ok)
+    print_error("%s: status %d, message \"%s\" (expected \"%s\")\n", name, (int)status,
+                message ? message : "", fragment);
+  spry_interpreter_free(interp);
+  spry_model_free(model);
+  return ok;
+}
