@@ -16,7 +16,10 @@
  *                          BUILTIN_REF, goldens from its builtin kernel)
  *   HARD_SWISH 1           float32, uint8, int8 (16-bit fixed point)
  *   GELU 1..3              float32, uint8, int8, int16 (lookup tables; int16:
- *                          TFLite's interpolated 513-entry table)
+ *                          TFLite's interpolated 513-entry table), float16
+ *                          (every step rounded to float16, as TFLite's
+ *                          Eigen::half instantiation; bfloat16 is refused
+ *                          as in TFLite)
  * float32 results are within 1e-5 relative of TFLite's; GELU float uses the
  * scalar libm formula where TFLite vectorises it with Eigen (same bound).
  */
@@ -96,6 +99,7 @@ static uint32_t supported_types(ActKind kind) {
     case ACT_RELU6:
     case ACT_LEAKY_RELU:
     case ACT_GELU:
+      return f | u8 | s8 | s16 | (1u << SPRY_TYPE_FLOAT16);
     case ACT_PRELU:
       return f | u8 | s8 | s16;
     case ACT_ELU:
@@ -242,7 +246,13 @@ static SpryStatus act_prepare(SpryContext *ctx, SpryNode *node) {
   d->run.path = SPRY_UNARY_F32;
   d->run.f32 = float_fn(d->kind);
   d->run.f32_params = &d->f32;
-  if (in->type != SPRY_TYPE_FLOAT32) SPRY_TRY(prepare_quantized(ctx, d, in, out));
+  if (in->type == SPRY_TYPE_FLOAT16) {
+    d->run.path = SPRY_UNARY_HALF;
+    d->run.half_type = in->type;
+    d->run.f32 = spry_act_gelu_f16;
+  } else if (in->type != SPRY_TYPE_FLOAT32) {
+    SPRY_TRY(prepare_quantized(ctx, d, in, out));
+  }
   SPRY_TRY(spry_unary_finish_prepare(ctx, in, out, &d->count));
   return spry_fast_unary_prepare(ctx, &d->run, in->type, d->count, &d->fast);
 }

@@ -9,11 +9,13 @@
  *   3  int16 with general scales (AddOptions.pot_scale_int16 = false)
  *   4  int64
  *   5  int16 without quantization (plain integers)
- *   6  float16                                    — refused at prepare
+ *   6  float16
  * int16 with pot_scale_int16 = true (the default) and power-of-two scales
  * takes TFLite's shift-and-saturate path; other int16 scales the general one.
  * Plain int16 and int64 sums wrap around in the element type before the
  * fused activation clamps them, as TFLite's reference Add computes them.
+ * float16 runs at every version (TFLite's reference takes it at 1..5, its
+ * builtin kernel at 6) through spry_ref_arith_half; bfloat16 is refused.
  * Fast paths (every variant but `reference`): float32 and 8-bit through
  * fast/elementwise.h's vector kernels, 8-bit through fast/add_q8.h's tables
  * where the variant has none.
@@ -40,7 +42,8 @@ typedef enum AddKernel {
   ADD_KERNEL_S8,
   ADD_KERNEL_S16,
   ADD_KERNEL_S16_POT,
-  ADD_KERNEL_INT, /* int64 and plain int16 */
+  ADD_KERNEL_INT,  /* int64 and plain int16 */
+  ADD_KERNEL_HALF, /* float16 */
 } AddKernel;
 
 typedef struct AddOpData {
@@ -49,14 +52,15 @@ typedef struct AddOpData {
   AddKernel kernel;
   SpryBroadcast bc;
   SpryAddParams params;
-  SpryArithParams int_params; /* ADD_KERNEL_INT */
+  SpryArithParams arith;      /* ADD_KERNEL_INT and ADD_KERNEL_HALF */
   SpryAddQ8 fast;             /* 8-bit types: the table-driven path */
   const SpryEltBinary *elt;   /* float32 and 8-bit: the vector path (NULL: not used) */
 } AddOpData;
 
 #define ADD_TYPES                                                                  \
   ((1u << SPRY_TYPE_FLOAT32) | (1u << SPRY_TYPE_INT32) | (1u << SPRY_TYPE_UINT8) | \
-   (1u << SPRY_TYPE_INT8) | (1u << SPRY_TYPE_INT16) | (1u << SPRY_TYPE_INT64))
+   (1u << SPRY_TYPE_INT8) | (1u << SPRY_TYPE_INT16) | (1u << SPRY_TYPE_INT64) |        \
+   (1u << SPRY_TYPE_FLOAT16))
 
 static SpryStatus add_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
   AddOpData *d = calloc(1, sizeof *d);
@@ -126,15 +130,22 @@ static SpryStatus add_prepare(SpryContext *ctx, SpryNode *node) {
     case SPRY_TYPE_INT32:
       d->kernel = ADD_KERNEL_S32;
       return SPRY_OK;
+    case SPRY_TYPE_FLOAT16:
+      d->kernel = ADD_KERNEL_HALF;
+      d->arith = (SpryArithParams){.op = SPRY_ARITH_ADD,
+                                   .type = SPRY_TYPE_FLOAT16,
+                                   .f_min = prep.f_min,
+                                   .f_max = prep.f_max};
+      return SPRY_OK;
     default:
       break;
   }
   if (prep.output->type == SPRY_TYPE_INT64 || spry_binary_is_plain(&spec, &prep)) {
     d->kernel = ADD_KERNEL_INT;
-    d->int_params = (SpryArithParams){.op = SPRY_ARITH_ADD,
-                                      .type = prep.output->type,
-                                      .i_min = prep.i64_min,
-                                      .i_max = prep.i64_max};
+    d->arith = (SpryArithParams){.op = SPRY_ARITH_ADD,
+                                 .type = prep.output->type,
+                                 .i_min = prep.i64_min,
+                                 .i_max = prep.i64_max};
     return SPRY_OK;
   }
   return add_prepare_quantized(ctx, d, &prep);
@@ -173,7 +184,10 @@ static SpryStatus add_invoke(SpryContext *ctx, SpryNode *node) {
       spry_ref_add_s16_pot(p, &d->bc, a->data, b->data, out->data);
       break;
     case ADD_KERNEL_INT:
-      spry_ref_arith_int(&d->int_params, &d->bc, a->data, b->data, out->data);
+      spry_ref_arith_int(&d->arith, &d->bc, a->data, b->data, out->data);
+      break;
+    case ADD_KERNEL_HALF:
+      spry_ref_arith_half(&d->arith, &d->bc, a->data, b->data, out->data);
       break;
   }
   return SPRY_OK;

@@ -10,8 +10,9 @@
  *                            pot_scale_int16 is set, as for ADD)
  *   MUL 1..8                 float32, int32, int64, uint8, int8, int16 (quantized,
  *                            or without quantization as plain integers:
- *                            version 7), uint32 (version 7); version 8 is
- *                            float16, refused at prepare
+ *                            version 7), uint32 (version 7), float16
+ *                            (version 8 in TFLite's builtin kernel; its
+ *                            reference takes it at 1..7 as well)
  *   DIV 1..2                 float32, int32, uint8, int8, int16 (quantized)
  *   SQUARED_DIFFERENCE 1..2  float32, int32, int8
  *   POW 1                    float32, int32
@@ -55,8 +56,8 @@ static const ArithInfo arith_ops[] = {
     {SUB_CODE, SPRY_ARITH_SUB,
      T(FLOAT32) | T(INT32) | T(INT64) | T(UINT8) | T(INT8) | T(INT16), true, true, 0},
     {MUL_CODE, SPRY_ARITH_MUL,
-     T(FLOAT32) | T(INT32) | T(INT64) | T(UINT32) | T(UINT8) | T(INT8) | T(INT16), true, true,
-     T(INT16)},
+     T(FLOAT32) | T(INT32) | T(INT64) | T(UINT32) | T(UINT8) | T(INT8) | T(INT16) | T(FLOAT16),
+     true, true, T(INT16)},
     {DIV_CODE, SPRY_ARITH_DIV, T(FLOAT32) | T(INT32) | T(UINT8) | T(INT8) | T(INT16), true, true,
      0},
     {SQUARED_DIFFERENCE_CODE, SPRY_ARITH_SQUARED_DIFFERENCE, T(FLOAT32) | T(INT32) | T(INT8), true,
@@ -71,6 +72,7 @@ static const ArithInfo arith_ops[] = {
 typedef enum ArithKernel {
   ARITH_KERNEL_F32,
   ARITH_KERNEL_INT,
+  ARITH_KERNEL_HALF, /* float16 (MUL) */
   ARITH_KERNEL_SUB_Q, /* ADD's quantized kernels, input 2 negated */
   ARITH_KERNEL_SUB_S16_POT,
   ARITH_KERNEL_MUL_Q,
@@ -262,6 +264,10 @@ static SpryStatus arith_prepare(SpryContext *ctx, SpryNode *node) {
     d->kernel = ARITH_KERNEL_F32;
     return arith_prepare_fast(ctx, d);
   }
+  if (prep.output->type == SPRY_TYPE_FLOAT16) {
+    d->kernel = ARITH_KERNEL_HALF;
+    return SPRY_OK;
+  }
   const bool small = prep.output->type == SPRY_TYPE_UINT8 || prep.output->type == SPRY_TYPE_INT8 ||
                      prep.output->type == SPRY_TYPE_INT16;
   if (small && d->info->quantized && !spry_binary_is_plain(&spec, &prep)) {
@@ -317,6 +323,9 @@ static SpryStatus arith_invoke(SpryContext *ctx, SpryNode *node) {
   switch (d->kernel) {
     case ARITH_KERNEL_F32:
       spry_ref_arith_f32(&d->params, &d->bc, a->data, b->data, out->data);
+      return SPRY_OK;
+    case ARITH_KERNEL_HALF:
+      spry_ref_arith_half(&d->params, &d->bc, a->data, b->data, out->data);
       return SPRY_OK;
     case ARITH_KERNEL_INT:
       SPRY_ENSURE_MSG(ctx,

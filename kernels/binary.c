@@ -5,6 +5,9 @@
 #include "kernel_util.h"
 #include "quantization.h"
 
+/* The largest finite float16. */
+#define SPRY_F16_MAX 65504.0f
+
 static bool is_quantized_type(SpryType type) {
   return type == SPRY_TYPE_UINT8 || type == SPRY_TYPE_INT8 || type == SPRY_TYPE_INT16;
 }
@@ -53,6 +56,12 @@ static SpryStatus activation_clamp(SpryContext *ctx, const SpryBinarySpec *spec,
     as_int32.type = SPRY_TYPE_INT32;
   SPRY_TRY(spry_op_activation_range(ctx, activation, &as_int32, &prep->f_min, &prep->f_max,
                                     &prep->q_min, &prep->q_max));
+  if (as_int32.type == SPRY_TYPE_FLOAT16) {
+    /* TFLite takes the range on Eigen::half, whose limits are finite: a sum
+     * or product past 65504 saturates there instead of becoming infinite. */
+    prep->f_min = prep->f_min < -SPRY_F16_MAX ? -SPRY_F16_MAX : prep->f_min;
+    prep->f_max = prep->f_max > SPRY_F16_MAX ? SPRY_F16_MAX : prep->f_max;
+  }
   widen_clamp(prep);
   return SPRY_OK;
 }

@@ -144,7 +144,7 @@ static SpryStatus conv_prepare(SpryContext *ctx, SpryNode *node) {
   d->hybrid = false;
   if (t.input->type == SPRY_TYPE_FLOAT32 && t.filter->type != SPRY_TYPE_FLOAT32)
     return hybrid_prepare(ctx, d, &t);
-  SPRY_TRY(spry_conv_select_kernel(ctx, &t, /*allow_bias32=*/true, d->quantized_bias_type,
+  SPRY_TRY(spry_conv_select_kernel(ctx, &t, SPRY_CONV_ALLOW_BIAS32, d->quantized_bias_type,
                                    &d->op.kernel));
   SPRY_TRY(check_shapes(ctx, &d->op, &t));
   /* TFLite's CONV_2D requires symmetric (zero point 0) signed weights. */

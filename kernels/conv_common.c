@@ -16,8 +16,11 @@ static SpryStatus check_filter_zero_points(SpryContext *ctx, const SpryTensor *f
   }
   if (!require_symmetric) {
     /* Per-tensor signed weights may carry an offset (FULLY_CONNECTED applies it). */
-    SPRY_ENSURE_MSG(ctx, q->zero_point >= -128 && q->zero_point <= 127, SPRY_ERROR_INVALID_MODEL,
-                    "filter zero point %d is outside [-128, 127]", (int)q->zero_point);
+    int32_t lo = -128, hi = 127;
+    spry_quantized_type_range(filter->type, &lo, &hi);
+    SPRY_ENSURE_MSG(ctx, q->zero_point >= lo && q->zero_point <= hi, SPRY_ERROR_INVALID_MODEL,
+                    "filter zero point %d is outside [%d, %d]", (int)q->zero_point, (int)lo,
+                    (int)hi);
     return SPRY_OK;
   }
   for (int32_t c = 0; c < q->num_channels; c++) {
@@ -36,8 +39,9 @@ SpryStatus spry_conv_check_filter_quant(SpryContext *ctx, const SpryTensor *filt
   SPRY_ENSURE_MSG(ctx, q->num_channels >= 1, SPRY_ERROR_INVALID_MODEL,
                   "quantized op needs a quantized filter");
   if (q->num_channels > 1) {
-    SPRY_ENSURE_MSG(ctx, filter->type == SPRY_TYPE_INT8, SPRY_ERROR_UNSUPPORTED,
-                    "per-channel quantization needs an int8 filter, not %s",
+    SPRY_ENSURE_MSG(ctx, filter->type == SPRY_TYPE_INT8 || filter->type == SPRY_TYPE_INT16,
+                    SPRY_ERROR_UNSUPPORTED,
+                    "per-channel quantization needs an int8 or int16 filter, not %s",
                     spry_type_name(filter->type));
     SPRY_ENSURE_MSG(ctx, q->num_channels == channels && q->quantized_dimension == channel_dim,
                     SPRY_ERROR_INVALID_MODEL,
@@ -175,7 +179,7 @@ SpryStatus spry_conv_invoke_tensors(SpryContext *ctx, const SpryNode *node,
   return SPRY_OK;
 }
 
-SpryStatus spry_conv_select_kernel(SpryContext *ctx, const SpryConvTensors *t, bool allow_bias32,
+SpryStatus spry_conv_select_kernel(SpryContext *ctx, const SpryConvTensors *t, uint32_t flags,
                                    int quantized_bias_type, SpryConvKernel *kernel) {
   const SpryType in = t->input->type, filter = t->filter->type;
   const SpryTensor *bias = t->bias;
@@ -188,10 +192,12 @@ SpryStatus spry_conv_select_kernel(SpryContext *ctx, const SpryConvTensors *t, b
     *kernel = SPRY_CONV_KERNEL_U8;
   } else if (in == SPRY_TYPE_INT8 && filter == SPRY_TYPE_INT8) {
     *kernel = SPRY_CONV_KERNEL_S8;
-  } else if (in == SPRY_TYPE_INT16 && filter == SPRY_TYPE_INT8) {
+  } else if (in == SPRY_TYPE_INT16 &&
+             (filter == SPRY_TYPE_INT8 ||
+              (filter == SPRY_TYPE_INT16 && (flags & SPRY_CONV_ALLOW_FILTER16)))) {
     /* TFLite accumulates in the bias type; without a bias the option decides. */
     const bool bias32 =
-        allow_bias32 &&
+        (flags & SPRY_CONV_ALLOW_BIAS32) &&
         (bias ? bias->type == SPRY_TYPE_INT32 : quantized_bias_type == SPRY_TYPE_INT32);
     *kernel = bias32 ? SPRY_CONV_KERNEL_S16_BIAS32 : SPRY_CONV_KERNEL_S16;
     bias_type = bias32 ? SPRY_TYPE_INT32 : SPRY_TYPE_INT64;

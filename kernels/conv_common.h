@@ -73,9 +73,13 @@ SpryStatus spry_conv_invoke_tensors(SpryContext *ctx, const SpryNode *node,
 
 /* Picks the kernel from the (input, filter, output, bias) types and checks
  * the bias type. int16 activations accumulate in the bias type, as in
- * TFLite: int32 only where `allow_bias32` (without a bias the
- * quantized_bias_type option decides), int64 otherwise. */
-SpryStatus spry_conv_select_kernel(SpryContext *ctx, const SpryConvTensors *t, bool allow_bias32,
+ * TFLite: int32 only where `flags` has SPRY_CONV_ALLOW_BIAS32 (without a
+ * bias the quantized_bias_type option decides), int64 otherwise. int16
+ * weights with int16 activations (SPRY_CONV_ALLOW_FILTER16, FULLY_CONNECTED
+ * only) take the same kernels, the caller reading the weights as int16. */
+#define SPRY_CONV_ALLOW_BIAS32 (1u << 0)
+#define SPRY_CONV_ALLOW_FILTER16 (1u << 1)
+SpryStatus spry_conv_select_kernel(SpryContext *ctx, const SpryConvTensors *t, uint32_t flags,
                                    int quantized_bias_type, SpryConvKernel *kernel);
 
 /* The bias has one element per output channel (`channel_noun` names them in

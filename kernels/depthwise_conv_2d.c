@@ -146,8 +146,7 @@ static SpryStatus dw_prepare(SpryContext *ctx, SpryNode *node) {
   if (t.input->type == SPRY_TYPE_FLOAT32 && t.filter->type != SPRY_TYPE_FLOAT32)
     return hybrid_prepare(ctx, d, &t);
   /* TFLite's int16 depthwise kernel takes an int64 bias only. */
-  SPRY_TRY(spry_conv_select_kernel(ctx, &t, /*allow_bias32=*/false, SPRY_TYPE_INT64,
-                                   &d->op.kernel));
+  SPRY_TRY(spry_conv_select_kernel(ctx, &t, 0, SPRY_TYPE_INT64, &d->op.kernel));
   SPRY_TRY(check_shapes(ctx, d, &t));
   /* TFLite's signed depthwise kernels take the weights as symmetric and
    * ignore filter zero points. */
@@ -207,7 +206,7 @@ static SpryStatus dw_invoke(SpryContext *ctx, SpryNode *node) {
     case SPRY_CONV_KERNEL_S16:
       spry_ref_depthwise_conv_2d_s16_per_channel(p, s, in, filter, b, out);
       break;
-    case SPRY_CONV_KERNEL_S16_BIAS32: /* prepare never selects it (allow_bias32 is false) */
+    case SPRY_CONV_KERNEL_S16_BIAS32: /* prepare never selects it (no SPRY_CONV_ALLOW_BIAS32) */
       return spry_context_error(ctx, SPRY_ERROR_RUNTIME, "no int32-bias int16 kernel");
   }
   return SPRY_OK;

@@ -11,7 +11,7 @@
  *   4  int8 activations and weights
  *   5  keep_num_dims
  *   6  no bias (2 inputs)
- *   7  int16 activations with int16 weights               — unsupported
+ *   7  int16 activations with int16 weights
  *   8  sparse weights                                     — unsupported (reader)
  *   9  hybrid with asymmetric input quantization
  *  10  int4 weights (int8 activations; float32 ones run hybrid)
@@ -20,9 +20,11 @@
  *  13  int16 activations with int4 weights
  *  14  int2 weights (int8, int16 and float32 activations, as int4)
  * int16 activations with int8 weights (per-tensor or per-channel, int32 or
- * int64 bias) are supported at any version. Unsupported variants are
- * rejected in prepare by their types or options. Hybrid nodes (float32 input
- * and output, constant int8 weights) quantize the input rows at run time
+ * int64 bias) are supported at any version, and so are int16 weights, which
+ * TFLite's reference takes at every version too (its 16x16 kernel:
+ * spry_ref_fully_connected_s16x16, reference loop only). Unsupported
+ * variants are rejected in prepare by their types or options. Hybrid nodes
+ * (float32 input and output, constant int8 weights) quantize the input rows at run time
  * (spry_ref_fully_connected_hybrid); uint8 hybrid weights are unsupported.
  * Int4 and int2 weights (constant, per tensor or per channel) are unpacked
  * to int8 at prepare (subbyte.h) and take the int8-weight paths, as in
@@ -57,6 +59,7 @@ typedef struct FcOpData {
   int quantized_bias_type;
   bool asymmetric_quantize_inputs;
   bool hybrid;                  /* float32 activations with int8 weights */
+  bool filter16;                /* int16 activations with int16 weights */
   SpryTensor unpacked_filter;   /* int4/int2 weights unpacked to int8 (subbyte.h) */
   SpryConvKernel kernel;
   SpryFullyConnectedParams params;
@@ -116,8 +119,30 @@ static SpryStatus setup_shapes(SpryContext *ctx, FcOpData *d, const SpryConvTens
   return spry_context_resize_tensor(ctx, out, in->rank, dims);
 }
 
+/* The 16x16 kernel's fixed-point form of each scale. Its total shift,
+ * 15 - shift, must stay positive. */
+static SpryStatus setup_fixed_point_scales(SpryContext *ctx, SpryFullyConnectedParams *p) {
+  int32_t *m = spry_context_alloc_persistent(ctx, 2 * (size_t)p->num_scales * sizeof *m);
+  if (!m) return SPRY_ERROR_OUT_OF_MEMORY;
+  int32_t *shifts = m + p->num_scales;
+  for (int32_t c = 0; c < p->num_scales; c++) {
+    int shift = 0;
+    SPRY_ENSURE_MSG(ctx,
+                    spry_quantize_multiplier(p->scales[c], &m[c], &shift) && shift <= 14 &&
+                        m[c] >= 0,
+                    SPRY_ERROR_UNSUPPORTED,
+                    "int16 weights: rescale factor %g (channel %d) is out of range", p->scales[c],
+                    (int)c);
+    shifts[c] = shift;
+  }
+  p->multipliers = m;
+  p->shifts = shifts;
+  return SPRY_OK;
+}
+
 /* TFLite's reference FULLY_CONNECTED requantizes with
- * round(acc * input_scale * filter_scale / output_scale) in double. */
+ * round(acc * input_scale * filter_scale / output_scale) in double; its
+ * 16x16 kernel with the fixed-point form of the same scales. */
 static SpryStatus setup_quantization(SpryContext *ctx, FcOpData *d, const SpryConvTensors *t) {
   const SpryTensor *in = t->input, *filter = t->filter, *out = t->output;
   SpryFullyConnectedParams *p = &d->params;
@@ -131,6 +156,8 @@ static SpryStatus setup_quantization(SpryContext *ctx, FcOpData *d, const SpryCo
   }
   p->scales = scales;
   p->num_scales = n;
+  p->multipliers = p->shifts = NULL;
+  if (d->filter16) SPRY_TRY(setup_fixed_point_scales(ctx, p));
   p->input_offset = -in->quant.zero_point;
   p->output_offset = out->quant.zero_point;
   /* Per-channel weights are symmetric by specification: TFLite ignores
@@ -226,8 +253,9 @@ static SpryStatus fc_prepare(SpryContext *ctx, SpryNode *node) {
   d->hybrid = false;
   if (t.input->type == SPRY_TYPE_FLOAT32 && t.filter->type == SPRY_TYPE_INT8)
     return hybrid_prepare(ctx, d, &t);
-  SPRY_TRY(spry_conv_select_kernel(ctx, &t, /*allow_bias32=*/true, d->quantized_bias_type,
-                                   &d->kernel));
+  SPRY_TRY(spry_conv_select_kernel(ctx, &t, SPRY_CONV_ALLOW_BIAS32 | SPRY_CONV_ALLOW_FILTER16,
+                                   d->quantized_bias_type, &d->kernel));
+  d->filter16 = t.filter->type == SPRY_TYPE_INT16;
   if (t.filter == &d->unpacked_filter) {
     const SpryType packed = spry_node_input(ctx, node, 1)->type;
     SPRY_TRY(check_subbyte_zero_points(ctx, packed, t.filter));
@@ -237,6 +265,10 @@ static SpryStatus fc_prepare(SpryContext *ctx, SpryNode *node) {
   SPRY_TRY(spry_op_activation_range(ctx, d->activation, t.output, &d->params.act_min_f,
                                     &d->params.act_max_f, &d->params.act_min,
                                     &d->params.act_max));
+  if (d->filter16) {
+    d->fast.kernels = NULL; /* the fast path packs 8-bit weights only */
+    return SPRY_OK;
+  }
   return prepare_fast_path(ctx, d, &t);
 }
 
@@ -272,10 +304,16 @@ static SpryStatus fc_invoke(SpryContext *ctx, SpryNode *node) {
       spry_ref_fully_connected_s8(p, in, filter, b, out);
       break;
     case SPRY_CONV_KERNEL_S16:
-      spry_ref_fully_connected_s16(p, in, filter, b, out);
+      if (d->filter16)
+        spry_ref_fully_connected_s16x16(p, in, filter, b, out);
+      else
+        spry_ref_fully_connected_s16(p, in, filter, b, out);
       break;
     case SPRY_CONV_KERNEL_S16_BIAS32:
-      spry_ref_fully_connected_s16_bias32(p, in, filter, b, out);
+      if (d->filter16)
+        spry_ref_fully_connected_s16x16(p, in, filter, b, out);
+      else
+        spry_ref_fully_connected_s16_bias32(p, in, filter, b, out);
       break;
   }
   return SPRY_OK;

@@ -87,9 +87,10 @@ static inline int32_t spry_multiply_by_quantized_multiplier_i64(int64_t x,
   const int32_t reduced =
       quantized_multiplier < 0x7FFF0000 ? ((quantized_multiplier + (1 << 15)) >> 16) : 0x7FFF;
   const int total_shift = 15 - shift;
-  /* The product fits: |x| < 2^47 in every caller, reduced < 2^15. */
-  const int64_t rounded = x * (int64_t)reduced + (INT64_C(1) << (total_shift - 1));
-  return (int32_t)(rounded >> total_shift);
+  /* Wraps as TFLite's int64 arithmetic does in practice, should a very
+   * deep 16x16 FULLY_CONNECTED push x past 2^47. */
+  const uint64_t rounded = (uint64_t)x * (uint64_t)reduced + (UINT64_C(1) << (total_shift - 1));
+  return (int32_t)((int64_t)rounded >> total_shift);
 }
 
 static inline int32_t spry_clamp_i32(int32_t x, int32_t lo, int32_t hi) {

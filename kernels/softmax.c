@@ -7,7 +7,10 @@
  *   1  float32, uint8 (-> uint8 or int16)
  *   2  int8 (-> int8 or int16)
  *   3  int16 -> int16 (symmetric; output scale 1/32768, zero point 0)
- *   4  float16                                      — refused at prepare
+ *   4  float16
+ * float16 -> float16 runs at every version (TFLite's reference takes it at
+ * 1..3, its builtin kernel at 4) and is computed in float32 with TFLite's
+ * roundings (spry_ref_softmax_float); bfloat16 is refused, as in TFLite.
  * TFLite's reference path (BUILTIN_REF) computes 8-bit softmax in gemmlowp
  * fixed point, not with the lookup tables of its optimized path; this is
  * that reference path. Their outputs are on the fixed scale 1/256 (8-bit) or
@@ -39,6 +42,7 @@ enum { SOFTMAX_OPT_BETA = 0 };
 
 typedef enum SoftmaxKernel {
   SOFTMAX_KERNEL_F32,
+  SOFTMAX_KERNEL_F16,
   SOFTMAX_KERNEL_U8,
   SOFTMAX_KERNEL_S8,
   SOFTMAX_KERNEL_U8_S16,
@@ -87,6 +91,8 @@ static SpryStatus select_kernel(SpryContext *ctx, SoftmaxOpData *d, const SpryTe
   const SpryType ti = in->type, to = out->type;
   if (ti == SPRY_TYPE_FLOAT32 && to == SPRY_TYPE_FLOAT32) {
     d->kernel = SOFTMAX_KERNEL_F32;
+  } else if (ti == SPRY_TYPE_FLOAT16 && to == SPRY_TYPE_FLOAT16 && !d->log) {
+    d->kernel = SOFTMAX_KERNEL_F16;
   } else if (ti == SPRY_TYPE_UINT8 && to == SPRY_TYPE_UINT8) {
     d->kernel = SOFTMAX_KERNEL_U8;
   } else if (ti == SPRY_TYPE_INT8 && to == SPRY_TYPE_INT8) {
@@ -179,7 +185,8 @@ static SpryStatus softmax_prepare(SpryContext *ctx, SpryNode *node) {
   SpryTensor *out = spry_node_output(ctx, node, 0);
   SPRY_TRY(select_kernel(ctx, d, in, out));
   SPRY_ENSURE_MSG(ctx, in->rank >= 1, SPRY_ERROR_INVALID_MODEL, "input must have rank >= 1");
-  if (d->kernel != SOFTMAX_KERNEL_F32) SPRY_TRY(prepare_quantized(ctx, d, in, out));
+  if (d->kernel != SOFTMAX_KERNEL_F32 && d->kernel != SOFTMAX_KERNEL_F16)
+    SPRY_TRY(prepare_quantized(ctx, d, in, out));
   d->count = spry_tensor_elements(in);
   SPRY_ENSURE_MSG(ctx, d->count != SIZE_MAX, SPRY_ERROR_INVALID_MODEL, "input is too large");
   d->depth = (size_t)(in->dims[in->rank - 1] > 0 ? in->dims[in->rank - 1] : 0);
@@ -230,6 +237,9 @@ static SpryStatus softmax_invoke(SpryContext *ctx, SpryNode *node) {
   switch (d->kernel) {
     case SOFTMAX_KERNEL_F32:
       spry_ref_softmax_f32(p, d->outer, d->depth, in->data, out->data);
+      break;
+    case SOFTMAX_KERNEL_F16:
+      spry_ref_softmax_float(p, SPRY_TYPE_FLOAT16, d->outer, d->depth, in->data, out->data);
       break;
     case SOFTMAX_KERNEL_U8:
       spry_ref_softmax_u8(p, d->outer, d->depth, in->data, out->data);

@@ -259,7 +259,7 @@ static SpryStatus tconv_prepare(SpryContext *ctx, SpryNode *node) {
   if (d->hybrid)
     d->op.kernel = SPRY_CONV_KERNEL_F32;
   else
-    SPRY_TRY(spry_conv_select_kernel(ctx, &t, /*allow_bias32=*/true, d->quantized_bias_type,
+    SPRY_TRY(spry_conv_select_kernel(ctx, &t, SPRY_CONV_ALLOW_BIAS32, d->quantized_bias_type,
                                      &d->op.kernel));
   SpryConvShapes *s = &d->op.shapes;
   SPRY_TRY(check_shapes(ctx, s, &t));

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "../quantization.h"
+#include "quantize.h"
 #include "unary.h"
 
 /* ---- float32 ---- */
@@ -42,6 +43,29 @@ float spry_act_gelu_f32(float x, const void *params) {
   }
   /* 0.5 x erfc(-x / sqrt 2): erfc avoids cancellation for large negative x. */
   return 0.5f * x * erfcf(x * -0.70710678118654752f);
+}
+
+/* ---- float16 ---- */
+
+/* One float16 operation: the float32 result rounded to float16 and widened. */
+static float f16_step(float v) {
+  return spry_f16_to_f32(spry_f32_to_f16(v));
+}
+
+float spry_act_gelu_f16(float x, const void *params) {
+  /* TFLite's reference instantiates GELU on Eigen::half, so every constant,
+   * product, sum and function value is rounded to float16 in turn; one
+   * rounding at the end would differ for a sixth of the codes. */
+  const SpryActF32Params *p = params;
+  const float half_x = f16_step(0.5f * x);
+  if (p && p->approximate) {
+    const float cube = f16_step(f16_step(x * x) * x);
+    const float inner = f16_step(x + f16_step(f16_step(0.044715f) * cube));
+    const float t = f16_step(tanhf(f16_step(f16_step(0.7978845608028654f) * inner)));
+    return f16_step(half_x * f16_step(1.0f + t));
+  }
+  const float e = f16_step(erfcf(f16_step(x * f16_step(-0.70710678118654752f))));
+  return f16_step(half_x * e);
 }
 
 /* ---- quantized ---- */

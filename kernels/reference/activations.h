@@ -32,6 +32,9 @@ float spry_act_leaky_relu_f32(float x, const void *params);
 float spry_act_elu_f32(float x, const void *params);
 float spry_act_hard_swish_f32(float x, const void *params);
 float spry_act_gelu_f32(float x, const void *params);
+/* GELU on a float16 value (widened), each step rounded to float16 as
+ * TFLite's Eigen::half instantiation computes it. */
+float spry_act_gelu_f16(float x, const void *params);
 
 /* ---- quantized element functions ---- */
 

@@ -51,6 +51,33 @@ void spry_ref_arith_f32(const SpryArithParams *params, const SpryBroadcast *bc,
   spry_binary_walk(bc, arith_f32_element, params, input1, input2, output);
 }
 
+/* ---- float16 ------------------------------------------------------------------- */
+
+/* x op y as the reference computes it on x86-64, NaNs included: a NaN
+ * operand comes through, the second one when both are (the operand order
+ * its compiled code has). Spelled out so that every CPU gives the same sign. */
+static float arith_half_value(SpryArithOp op, float x, float y) {
+  if (isnan(y)) return y;
+  return spry_invalid_nan(arith_f32(op, x, y), x, y);
+}
+
+static void arith_half_element(const void *params, const void *a, size_t ia, const void *b,
+                               size_t ib, void *out, size_t io) {
+  const SpryArithParams *p = params;
+  const float r = arith_half_value(p->op, spry_load_float(a, p->type, ia),
+                                   spry_load_float(b, p->type, ib));
+  /* Eigen's half operators round each result before the activation clamps
+   * it: a tiny negative product stays -0 under RELU. */
+  spry_store_float(out, p->type, io, r);
+  const float rounded = spry_load_float(out, p->type, io);
+  spry_store_float(out, p->type, io, spry_clamp_f32_nan(rounded, p->f_min, p->f_max));
+}
+
+void spry_ref_arith_half(const SpryArithParams *params, const SpryBroadcast *bc,
+                         const void *input1, const void *input2, void *output) {
+  spry_binary_walk(bc, arith_half_element, params, input1, input2, output);
+}
+
 /* ---- unquantized integers ------------------------------------------------------ */
 
 bool spry_ref_arith_int_check(const SpryArithParams *params, const void *input2, size_t n) {

@@ -36,7 +36,7 @@
 #include "spry/spry.h"
 
 typedef enum SpryArithOp {
-  SPRY_ARITH_ADD, /* unquantized integers only (ADD's other kernels are in add.h) */
+  SPRY_ARITH_ADD, /* unquantized integers and float16 (ADD's other kernels are in add.h) */
   SPRY_ARITH_SUB,
   SPRY_ARITH_MUL,
   SPRY_ARITH_DIV,
@@ -59,6 +59,13 @@ typedef struct SpryArithParams {
  * quotient, std::fmod-based FloorMod). */
 void spry_ref_arith_f32(const SpryArithParams *params, const SpryBroadcast *bc,
                         const float *input1, const float *input2, float *output);
+
+/* ADD and MUL (params->op) on float16 (params->type) with Eigen's half
+ * semantics: computed in float32, rounded to the type, then clamped to
+ * [f_min, f_max] (which the caller keeps within the type's finite range, as
+ * TFLite's activation range for half is). */
+void spry_ref_arith_half(const SpryArithParams *params, const SpryBroadcast *bc,
+                         const void *input1, const void *input2, void *output);
 
 /* False when input 2 (n elements of params->type) holds a value the integer
  * op cannot take: a zero divisor (DIV, FLOOR_DIV, FLOOR_MOD) or a negative

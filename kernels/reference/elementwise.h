@@ -9,6 +9,7 @@
 #ifndef SPRY_KERNELS_REFERENCE_ELEMENTWISE_H
 #define SPRY_KERNELS_REFERENCE_ELEMENTWISE_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -128,6 +129,14 @@ static inline void spry_store_float(void *p, SpryType t, size_t i, float v) {
     ((uint16_t *)p)[i] = spry_f32_to_bf16(v);
   else
     ((float *)p)[i] = v;
+}
+
+/* r = x op y with the NaN an x86-64 build of TFLite gets for an invalid
+ * operation (inf - inf, 0 * inf) on numbers: SSE's default NaN, which is
+ * negative (other CPUs make it positive). A NaN operand is left to the
+ * caller, which knows the operand order the reference compiled to. */
+static inline float spry_invalid_nan(float r, float x, float y) {
+  return isnan(r) && !isnan(x) && !isnan(y) ? -NAN : r;
 }
 
 /* float16 or bfloat16: the 16-bit float types. */

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../quantization.h"
 #include "conv_params.h"
 #include "hybrid_gemv.h"
 #include "quant_access.h"
@@ -89,6 +90,26 @@ void spry_ref_fully_connected_s16_bias32(const SpryFullyConnectedParams *p, cons
                                          int16_t *output) {
   const SpryQuantDot d = {SPRY_Q_S16, SPRY_Q_S8, 0, p->filter_offset};
   fully_connected_int(p, &d, SPRY_Q_S16, false, input, filter, bias, output);
+}
+
+void spry_ref_fully_connected_s16x16(const SpryFullyConnectedParams *p, const int16_t *input,
+                                     const int16_t *filter, const int32_t *bias_words,
+                                     int16_t *output) {
+  const SpryQuantDot d = {SPRY_Q_S16, SPRY_Q_S16, 0, p->filter_offset};
+  for (int32_t b = 0; b < p->batches; b++) {
+    for (int32_t oc = 0; oc < p->output_depth; oc++) {
+      const uint64_t sum = spry_dot_q(&d, input, row(b, p->accum_depth), filter,
+                                      row(oc, p->accum_depth), p->accum_depth);
+      const int64_t bias = bias_words ? bias_words[oc] : 0;
+      const int64_t acc = spry_wrap_i64(sum + (uint64_t)bias);
+      const size_t channel = p->num_scales > 1 ? (size_t)oc : 0;
+      const int64_t v = (int64_t)spry_multiply_by_quantized_multiplier_i64(
+                            acc, p->multipliers[channel], p->shifts[channel]) +
+                        p->output_offset;
+      output[row(b, p->output_depth) + (size_t)oc] =
+          (int16_t)(v < p->act_min ? p->act_min : (v > p->act_max ? p->act_max : v));
+    }
+  }
 }
 
 void spry_ref_fully_connected_hybrid(const SpryFullyConnectedHybridParams *p, const float *input,

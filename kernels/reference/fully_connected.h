@@ -27,6 +27,7 @@
  *   s16         the int16-activation, int8-weight kernels with int64 bias
  *               (int64 accumulator), zero points 0 except filter_offset.
  *   s16_bias32  the same with int32 bias (int32 accumulator).
+ *   s16x16      int16 weights: see spry_ref_fully_connected_s16x16.
  * Accumulators wrap in two's complement exactly where TFLite's would.
  */
 #ifndef SPRY_KERNELS_REFERENCE_FULLY_CONNECTED_H
@@ -44,6 +45,10 @@ typedef struct SpryFullyConnectedParams {
   int32_t output_offset;
   const double *scales; /* num_scales entries */
   int32_t num_scales;   /* 1 or output_depth */
+  /* The 16x16 kernel: scales as TFLite's fixed-point multipliers and shifts
+   * (num_scales entries; NULL for the other kernels). */
+  const int32_t *multipliers;
+  const int32_t *shifts;
   int32_t act_min, act_max;
   float act_min_f, act_max_f;
 } SpryFullyConnectedParams;
@@ -63,6 +68,18 @@ void spry_ref_fully_connected_s16(const SpryFullyConnectedParams *params, const 
 void spry_ref_fully_connected_s16_bias32(const SpryFullyConnectedParams *params,
                                          const int16_t *input, const int8_t *filter,
                                          const int32_t *bias, int16_t *output);
+
+/* int16 activations and int16 weights: TFLite's 16x16 kernel, which differs
+ * from the int16x8 ones in three ways: the accumulator is int64 whatever
+ * the bias type; the bias buffer is read as int32 words (an int64 bias
+ * contributes the first output_depth 32-bit words of its buffer, low and
+ * high halves in turn on a little-endian machine, as TFLite's reference
+ * does); and the result is requantized with the fixed-point multipliers
+ * (spry_multiply_by_quantized_multiplier_i64 with `multipliers` and
+ * `shifts`), not with `scales`. */
+void spry_ref_fully_connected_s16x16(const SpryFullyConnectedParams *params,
+                                     const int16_t *input, const int16_t *filter,
+                                     const int32_t *bias_words, int16_t *output);
 
 /* Hybrid (dynamic-range) FULLY_CONNECTED: float input and output, int8
  * weights quantized per tensor or per output channel, each input row

@@ -56,16 +56,17 @@ typedef struct SpryQuantDot {
 } SpryQuantDot;
 
 /* Sum over i < n of (filter[f_at + i] + filter_offset) * (input[in_at + i] +
- * input_offset), modulo 2^64. Each product fits in int32 (operands are at
- * most 16 and 9 bits wide); kernels whose TFLite accumulator is int32 keep
- * the low 32 bits, which is the same two's complement wrap-around. */
+ * input_offset), modulo 2^64. Products are taken in int64: 16-bit weights
+ * with their offset and 16-bit inputs reach 2^32; kernels whose TFLite
+ * accumulator is int32 keep the low 32 bits, which is the same two's
+ * complement wrap-around (their products fit in int32). */
 static inline uint64_t spry_dot_q(const SpryQuantDot *d, const void *input, size_t in_at,
                                   const void *filter, size_t f_at, int32_t n) {
   uint64_t acc = 0;
   for (int32_t i = 0; i < n; i++) {
     const int32_t in = spry_load_q(input, d->input, in_at + (size_t)i) + d->input_offset;
     const int32_t f = spry_load_q(filter, d->filter, f_at + (size_t)i) + d->filter_offset;
-    acc += (uint64_t)(int64_t)(f * in);
+    acc += (uint64_t)((int64_t)f * in);
   }
   return acc;
 }

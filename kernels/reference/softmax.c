@@ -8,6 +8,7 @@
 #include "../fixedpoint.h"
 #include "../lut.h"
 #include "../quantization.h"
+#include "elementwise.h"
 #include "quant_access.h"
 
 bool spry_softmax_quant_params(float beta, float input_scale, SprySoftmaxParams *params) {
@@ -31,25 +32,41 @@ bool spry_softmax_quant_params(float beta, float input_scale, SprySoftmaxParams 
   return true;
 }
 
-static float row_max_f32(const float *row, size_t depth) {
+/* The largest element of a row of float32, float16 or bfloat16 values. */
+static float row_max(const void *row, SpryType type, size_t depth) {
   float max = -FLT_MAX;
-  for (size_t c = 0; c < depth; c++) max = max < row[c] ? row[c] : max;
+  for (size_t c = 0; c < depth; c++) {
+    const float x = spry_load_float(row, type, c);
+    max = max < x ? x : max;
+  }
   return max;
+}
+
+void spry_ref_softmax_float(const SprySoftmaxParams *params, SpryType type, size_t outer,
+                            size_t depth, const void *input, void *output) {
+  const size_t size = spry_type_size(type);
+  for (size_t i = 0; i < outer; i++) {
+    const void *in = (const char *)input + i * depth * size;
+    void *out = (char *)output + i * depth * size;
+    const float max = row_max(in, type, depth);
+    float sum = 0.0f;
+    for (size_t c = 0; c < depth; c++) {
+      const float x = spry_load_float(in, type, c);
+      const float e = expf(spry_invalid_nan(x - max, x, max) * params->beta);
+      /* The exponential is parked in the output, rounded to its type, while
+       * the sum takes it unrounded: the reference's order for 16-bit floats.
+       * A NaN sum keeps the row's first NaN, as the reference's does. */
+      spry_store_float(out, type, c, e);
+      sum = isnan(sum) ? sum : sum + e;
+    }
+    for (size_t c = 0; c < depth; c++)
+      spry_store_float(out, type, c, spry_load_float(out, type, c) / sum);
+  }
 }
 
 void spry_ref_softmax_f32(const SprySoftmaxParams *params, size_t outer, size_t depth,
                           const float *input, float *output) {
-  for (size_t i = 0; i < outer; i++) {
-    const float *in = input + i * depth;
-    float *out = output + i * depth;
-    const float max = row_max_f32(in, depth);
-    float sum = 0.0f;
-    for (size_t c = 0; c < depth; c++) {
-      out[c] = expf((in[c] - max) * params->beta);
-      sum += out[c];
-    }
-    for (size_t c = 0; c < depth; c++) out[c] = out[c] / sum;
-  }
+  spry_ref_softmax_float(params, SPRY_TYPE_FLOAT32, outer, depth, input, output);
 }
 
 int32_t spry_softmax_scaled_exp(const SprySoftmaxParams *params, int32_t diff) {
@@ -139,7 +156,7 @@ void spry_ref_log_softmax_f32(size_t outer, size_t depth, const float *input, fl
   for (size_t i = 0; i < outer; i++) {
     const float *in = input + i * depth;
     float *out = output + i * depth;
-    const float max = row_max_f32(in, depth);
+    const float max = row_max(in, SPRY_TYPE_FLOAT32, depth);
     float sum = 0.0f;
     for (size_t c = 0; c < depth; c++) sum += expf(in[c] - max);
     const float log_sum = logf(sum);

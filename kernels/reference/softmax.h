@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spry/spry.h"
+
 typedef struct SprySoftmaxParams {
   float beta;               /* float kernels */
   int32_t input_multiplier; /* quantized kernels: Q0.31 multiplier of beta * input_scale */
@@ -46,6 +48,11 @@ int32_t spry_softmax_rounding_shift(int32_t x, int exponent);
 
 void spry_ref_softmax_f32(const SprySoftmaxParams *params, size_t outer, size_t depth,
                           const float *input, float *output);
+/* float32, float16 or bfloat16 rows (`type`), computed in float32: each
+ * exponential is rounded to the type as it is stored, the row sum is not,
+ * and the quotient is rounded once more (TFLite's reference on float16). */
+void spry_ref_softmax_float(const SprySoftmaxParams *params, SpryType type, size_t outer,
+                            size_t depth, const void *input, void *output);
 void spry_ref_softmax_u8(const SprySoftmaxParams *params, size_t outer, size_t depth,
                          const uint8_t *input, uint8_t *output);
 void spry_ref_softmax_s8(const SprySoftmaxParams *params, size_t outer, size_t depth,

@@ -2,9 +2,10 @@
 /*
  * test_type_gaps.c — the edges of the op x type cells that goldens cannot
  * show: models prepare must refuse with a precise message (types TFLite's
- * kernels refuse, or accept only by misreading them; data/type_gap_errors/
- * and data/type_gap2_errors/, listed in the headers of the same names, from
- * tools/goldens/make_type_gap_cases.py and make_type_gap2_cases.py),
+ * kernels refuse, or accept only by misreading them; data/type_gap_errors/,
+ * data/type_gap2_errors/ and data/half_arith_errors/, listed in the headers
+ * of the same names, from tools/goldens/make_type_gap_cases.py,
+ * make_type_gap2_cases.py and make_half_arith_cases.py),
  * and the run-time refusal of negative inputs by quantized SQRT and RSQRT.
  *
  * Usage: test_type_gaps DATA_DIR   (tests/kernels/data)
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/half_arith_errors.h"
 #include "data/type_gap2_errors.h"
 #include "data/type_gap_errors.h"
 #include "refused_model.h"
@@ -36,24 +38,24 @@ static bool refused_with(const char *folder, const char *name, const char *fragm
   return spry_test_refused_with(data_dir, folder, name, fragment);
 }
 
-/* Every model of data/type_gap_errors is refused with its expected message. */
+/* Adds to `failures` one for each model of the table `cases` (models in
+ * data/<folder>) not refused with its expected message; the tables differ
+ * in type only, hence a macro. */
+#define COUNT_UNREFUSED(failures, folder, cases)                       \
+  for (size_t i_ = 0; i_ < sizeof(cases) / sizeof(cases)[0]; i_++) \
+  (failures) += !refused_with((folder), (cases)[i_].name, (cases)[i_].fragment)
+
+/* Every error model is refused with its expected message when the
+ * interpreter is created: data/type_gap_errors and data/type_gap2_errors
+ * hold op x type pairs TFLite's kernels refuse; data/half_arith_errors
+ * holds bfloat16 arithmetic, versions past the newest and a 16x16
+ * FULLY_CONNECTED input zero point. */
 static void test_error_models(void **state) {
   (void)state;
   int failures = 0;
-  for (size_t i = 0; i < sizeof type_gap_error_cases / sizeof type_gap_error_cases[0]; i++)
-    failures += !refused_with("type_gap_errors", type_gap_error_cases[i].name,
-                              type_gap_error_cases[i].fragment);
-  assert_int_equal(failures, 0);
-}
-
-/* Every model of data/type_gap2_errors (16-bit float and float64) is
- * refused with its expected message when the interpreter is created. */
-static void test_error_models_2(void **state) {
-  (void)state;
-  int failures = 0;
-  for (size_t i = 0; i < sizeof type_gap2_error_cases / sizeof type_gap2_error_cases[0]; i++)
-    failures += !refused_with("type_gap2_errors", type_gap2_error_cases[i].name,
-                              type_gap2_error_cases[i].fragment);
+  COUNT_UNREFUSED(failures, "type_gap_errors", type_gap_error_cases);
+  COUNT_UNREFUSED(failures, "type_gap2_errors", type_gap2_error_cases);
+  COUNT_UNREFUSED(failures, "half_arith_errors", half_arith_error_cases);
   assert_int_equal(failures, 0);
 }
 
@@ -105,7 +107,6 @@ int main(int argc, char **argv) {
   data_dir = argv[1];
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_error_models),
-      cmocka_unit_test(test_error_models_2),
       cmocka_unit_test(test_negative_inputs_fail_at_invoke),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

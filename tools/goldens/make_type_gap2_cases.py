@@ -137,23 +137,25 @@ ERRORS_HEADER = tg.ERRORS_HEADER.replace('make_type_gap_cases', 'make_type_gap2_
     .replace('type_gap_error_cases', 'type_gap2_error_cases')
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+def generate(doc, define, cases, errors, folder, header):
+    """The command line of a case script: defines the cases (filling
+    `cases`), writes the goldens (those of --only, else all and the error
+    models to tests/kernels/data/<folder>/) and prints the case names."""
+    ap = argparse.ArgumentParser(description=doc.split('\n')[0])
     ap.add_argument('--root', default='.', help='repository root')
     ap.add_argument('--only', default='', help='comma-separated case names to write')
     args = ap.parse_args()
-    define_cases()
+    define()
     only = set(filter(None, args.only.split(',')))
-    for c in CASES:
+    for c in cases:
         if only and c['name'] not in only:
             continue
         model, feeds, outs = tg.run_case(c)
         mm.write_golden(args.root, c['name'], model, feeds, outs)
-    errors = 0 if only else tg.write_error_models(args.root, error_cases(), 'type_gap2_errors',
-                                                     ERRORS_HEADER)
-    print('wrote %d goldens, %d error models' % (len(only) or len(CASES), errors))
-    print('\n'.join("  'op_%s'," % c['name'] for c in CASES))
+    written = 0 if only else tg.write_error_models(args.root, errors(), folder, header)
+    print('wrote %d goldens, %d error models' % (len(only) or len(cases), written))
+    print('\n'.join("  'op_%s'," % c['name'] for c in cases))
 
 
 if __name__ == '__main__':
-    main()
+    generate(__doc__, define_cases, CASES, error_cases, 'type_gap2_errors', ERRORS_HEADER)

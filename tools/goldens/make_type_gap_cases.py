@@ -584,8 +584,6 @@ def error_cases():
          [T([2, 4], s16, 0.001, 0)], [T([2, 4], s16, 16.0 / 32768, 0)], None, None),
         ('add_s16_plain_and_quantized', 'must be quantized per tensor', 'ADD', 5,
          [T([3], s16), T([3], s16, 0.01, 0)], [T([3], s16, 0.01, 0)], 'AddOptions', {}),
-        ('add_f16', 'type float16 is not supported', 'ADD', 6,
-         [T([2], f16), T([2], f16)], [T([2], f16)], 'AddOptions', {}),
         ('mul_u8_plain', 'must be quantized per tensor', 'MUL', 7,
          [T([3], u8), T([3], u8)], [T([3], u8)], 'MulOptions', {}),
         ('mean_u32', 'type uint32', 'MEAN', 1,

@@ -25,7 +25,6 @@ static const TypeGapErrorCase type_gap_error_cases[] = {
     {"softmax_s16_output_scale", "must have scale 1/32768 and zero point 0"},
     {"log_softmax_s16", "int16 input with int16 output is not supported"},
     {"add_s16_plain_and_quantized", "must be quantized per tensor"},
-    {"add_f16", "type float16 is not supported"},
     {"mul_u8_plain", "must be quantized per tensor"},
     {"mean_u32", "type uint32"},
     {"sqrt_u8", "input is not supported"},
