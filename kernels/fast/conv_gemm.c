@@ -227,7 +227,8 @@ typedef struct TapSpan {
   int64_t index;
 } TapSpan;
 
-static bool row_span(const SpryConvGemm *g, const PatchOrigin *o, int32_t ky, TapSpan *span) {
+static inline bool row_span(const SpryConvGemm *g, const PatchOrigin *o, int32_t ky,
+                            TapSpan *span) {
   const SpryConvShapes *s = &g->shapes;
   if (g->params.dilation_w != 1 && s->filter_w != 1) return false;
   const int64_t iy = o->y + (int64_t)ky * g->params.dilation_h;
@@ -274,23 +275,34 @@ static void gather_quantized_row(const SpryConvGemm *g, const void *input, int32
   if (g->depth % 2) *at = 0;
 }
 
-/* n bytes or n fill values; a few channels per tap stay inline, where a
- * libc call per tap would cost more than the copy (micro_speech gathers
- * one-byte taps). */
-static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n) {
+/* n bytes, or n copies of a byte. A few channels per tap stay inline
+ * (micro_speech gathers one-byte taps), where a libc call per tap would
+ * cost more than the copy: lengths of 4 to 15 as two overlapping
+ * fixed-size moves, which compile to single loads and stores. */
+static inline void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n) {
   if (n >= 16) {
     memcpy(dst, src, n);
-    return;
+  } else if (n >= 8) {
+    memcpy(dst, src, 8);
+    memcpy(dst + n - 8, src + n - 8, 8);
+  } else if (n >= 4) {
+    memcpy(dst, src, 4);
+    memcpy(dst + n - 4, src + n - 4, 4);
+  } else {
+    for (size_t i = 0; i < n; i++) dst[i] = src[i];
   }
-  for (size_t i = 0; i < n; i++) dst[i] = src[i];
 }
 
-static void fill_bytes(uint8_t *dst, uint8_t value, size_t n) {
+static inline void fill_bytes(uint8_t *dst, uint8_t value, size_t n) {
   if (n >= 16) {
     memset(dst, value, n);
-    return;
+  } else if (n >= 8) {
+    const uint64_t pattern = UINT64_C(0x0101010101010101) * value;
+    memcpy(dst, &pattern, 8);
+    memcpy(dst + n - 8, &pattern, 8);
+  } else {
+    for (size_t i = 0; i < n; i++) dst[i] = value;
   }
-  for (size_t i = 0; i < n; i++) dst[i] = value;
 }
 
 /* Row m's patch as the input's values, `value_size` bytes each, with `fill`
