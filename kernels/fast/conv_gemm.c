@@ -7,6 +7,7 @@
 #include "cpu_isa.h"
 #include "kernel_util.h"
 #include "quantization.h"
+#include "small_copy.h"
 #include "work_share.h"
 
 /* Target size of one thread's gathered tile: small enough to stay in L2
@@ -275,36 +276,6 @@ static void gather_quantized_row(const SpryConvGemm *g, const void *input, int32
   if (g->depth % 2) *at = 0;
 }
 
-/* n bytes, or n copies of a byte. A few channels per tap stay inline
- * (micro_speech gathers one-byte taps), where a libc call per tap would
- * cost more than the copy: lengths of 4 to 15 as two overlapping
- * fixed-size moves, which compile to single loads and stores. */
-static inline void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n) {
-  if (n >= 16) {
-    memcpy(dst, src, n);
-  } else if (n >= 8) {
-    memcpy(dst, src, 8);
-    memcpy(dst + n - 8, src + n - 8, 8);
-  } else if (n >= 4) {
-    memcpy(dst, src, 4);
-    memcpy(dst + n - 4, src + n - 4, 4);
-  } else {
-    for (size_t i = 0; i < n; i++) dst[i] = src[i];
-  }
-}
-
-static inline void fill_bytes(uint8_t *dst, uint8_t value, size_t n) {
-  if (n >= 16) {
-    memset(dst, value, n);
-  } else if (n >= 8) {
-    const uint64_t pattern = UINT64_C(0x0101010101010101) * value;
-    memcpy(dst, &pattern, 8);
-    memcpy(dst + n - 8, &pattern, 8);
-  } else {
-    for (size_t i = 0; i < n; i++) dst[i] = value;
-  }
-}
-
 /* Row m's patch as the input's values, `value_size` bytes each, with `fill`
  * in every byte of a value in the padding; returns the end of what it wrote. */
 static uint8_t *gather_values(const SpryConvGemm *g, const uint8_t *input, int32_t m,
@@ -318,19 +289,19 @@ static uint8_t *gather_values(const SpryConvGemm *g, const uint8_t *input, int32
     if (row_span(g, &origin, ky, &span)) {
       const size_t before = (size_t)span.first * tap_bytes;
       const size_t inside = (size_t)(span.end - span.first) * tap_bytes;
-      fill_bytes(at, fill, before);
-      if (inside) copy_bytes(at + before, input + (size_t)span.index * value_size, inside);
+      spry_fill_bytes(at, fill, before);
+      if (inside) spry_copy_bytes(at + before, input + (size_t)span.index * value_size, inside);
       at += before + inside;
-      fill_bytes(at, fill, (size_t)(s->filter_w - span.end) * tap_bytes);
+      spry_fill_bytes(at, fill, (size_t)(s->filter_w - span.end) * tap_bytes);
       at += (size_t)(s->filter_w - span.end) * tap_bytes;
       continue;
     }
     for (int32_t kx = 0; kx < s->filter_w; kx++, at += tap_bytes) {
       const int64_t tap = tap_index(g, &origin, ky, kx);
       if (tap < 0)
-        fill_bytes(at, fill, tap_bytes);
+        spry_fill_bytes(at, fill, tap_bytes);
       else
-        copy_bytes(at, input + (size_t)tap * value_size, tap_bytes);
+        spry_copy_bytes(at, input + (size_t)tap * value_size, tap_bytes);
     }
   }
   return at;

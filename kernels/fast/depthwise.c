@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "small_copy.h"
 #include "work_share.h"
 
 /* More taps than this (a 128 x 128 filter) keep the reference kernel: the
@@ -260,9 +261,10 @@ static void run_pixel(const SpryDepthwise *d, const DwSlot *s, uint8_t *out) {
   if (rest == 0) return;
   const size_t offset = (size_t)whole * block_bytes(d);
   for (int32_t t = 0; t < d->tap_slots; t++)
-    memcpy(s->tail + (size_t)t * block_bytes(d), (const uint8_t *)s->taps[t] + offset, rest);
+    spry_copy_bytes(s->tail + (size_t)t * block_bytes(d), (const uint8_t *)s->taps[t] + offset,
+                    rest);
   d->fn(d, s->tail_taps, whole, 1, s->tail_out);
-  memcpy(out + offset, s->tail_out, rest);
+  spry_copy_bytes(out + offset, s->tail_out, rest);
 }
 
 /* Output row r (batch-major over batches * output_h). */
