@@ -28,7 +28,7 @@
  * (spry_ref_fully_connected_hybrid); uint8 hybrid weights are unsupported.
  * Int4 and int2 weights (constant, per tensor or per channel) are unpacked
  * to int8 at prepare (subbyte.h) and take the int8-weight paths, as in
- * TFLite, which requires their zero points to be 0 outside the hybrid path;
+ * TFLite, which requires their zero points to be 0 (hybrid path included);
  * uint4 weights are refused, as TFLite refuses them.
  */
 #include "reference/fully_connected.h"
@@ -250,16 +250,18 @@ static SpryStatus fc_prepare(SpryContext *ctx, SpryNode *node) {
   SPRY_TRY(spry_conv_prepare_tensors(ctx, node, "weights", subbyte, &d->unpacked_filter, &t));
   SPRY_ENSURE_MSG(ctx, d->weights_format == 0, SPRY_ERROR_UNSUPPORTED,
                   "weights format %d is not supported (only DEFAULT)", d->weights_format);
+  /* TFLite takes sub-byte weights with zero points of 0 only, the hybrid
+   * kernel included. */
+  if (t.filter == &d->unpacked_filter) {
+    const SpryType packed = spry_node_input(ctx, node, 1)->type;
+    SPRY_TRY(check_subbyte_zero_points(ctx, packed, t.filter));
+  }
   d->hybrid = false;
   if (t.input->type == SPRY_TYPE_FLOAT32 && t.filter->type == SPRY_TYPE_INT8)
     return hybrid_prepare(ctx, d, &t);
   SPRY_TRY(spry_conv_select_kernel(ctx, &t, SPRY_CONV_ALLOW_BIAS32 | SPRY_CONV_ALLOW_FILTER16,
                                    d->quantized_bias_type, &d->kernel));
   d->filter16 = t.filter->type == SPRY_TYPE_INT16;
-  if (t.filter == &d->unpacked_filter) {
-    const SpryType packed = spry_node_input(ctx, node, 1)->type;
-    SPRY_TRY(check_subbyte_zero_points(ctx, packed, t.filter));
-  }
   SPRY_TRY(setup_shapes(ctx, d, &t));
   if (d->kernel != SPRY_CONV_KERNEL_F32) SPRY_TRY(setup_quantization(ctx, d, &t));
   SPRY_TRY(spry_op_activation_range(ctx, d->activation, t.output, &d->params.act_min_f,

@@ -231,6 +231,9 @@ def define_errors():
     fc('fully_connected_int2_zero_point',
        "int2 weights 't1' have zero point 1 (channel 0); only 0 is supported",
        TP(Int2, [5, 7], 0.1, int2, zp=1))
+    fc('fully_connected_int2_hybrid_zero_point',
+       "int2 weights 't1' have zero point 1 (channel 0); only 0 is supported",
+       TP(Int2, [5, 7], 0.1, int2, zp=1), mm.T([2, 7], f32), mm.T([2, 5], f32))
     fc('fully_connected_uint4', 'unsupported type combination: input int8, filter uint4',
        TP(UInt4, [3, 7], 0.1, uint4, zp=8), out_t=mm.T([2, 3], s8, 0.2, 0))
     fc('fully_connected_uint4_hybrid', 'unsupported type combination: input float32, filter uint4',

@@ -13,6 +13,7 @@ static const SubbyteErrorCase subbyte_error_cases[] = {
     {"fully_connected_int2_activation", "int2 tensor 't1' has no constant data: int2 is supported for constant weights only"},
     {"fully_connected_int2_u8_input", "unsupported type combination: input uint8, filter int2, output uint8"},
     {"fully_connected_int2_zero_point", "int2 weights 't1' have zero point 1 (channel 0); only 0 is supported"},
+    {"fully_connected_int2_hybrid_zero_point", "int2 weights 't1' have zero point 1 (channel 0); only 0 is supported"},
     {"fully_connected_uint4", "unsupported type combination: input int8, filter uint4"},
     {"fully_connected_uint4_hybrid", "unsupported type combination: input float32, filter uint4"},
     {"dequantize_uint4_buffer_short", "uint4 tensor 't0': buffer 1 holds 10 bytes, expected 11"},
