@@ -95,11 +95,11 @@ static uint32_t supported_types(ActKind kind) {
   const uint32_t f = 1u << SPRY_TYPE_FLOAT32, u8 = 1u << SPRY_TYPE_UINT8, s8 = 1u << SPRY_TYPE_INT8,
                  s16 = 1u << SPRY_TYPE_INT16;
   switch (kind) {
+    case ACT_GELU:
+      return f | u8 | s8 | s16 | (1u << SPRY_TYPE_FLOAT16);
     case ACT_RELU:
     case ACT_RELU6:
     case ACT_LEAKY_RELU:
-    case ACT_GELU:
-      return f | u8 | s8 | s16 | (1u << SPRY_TYPE_FLOAT16);
     case ACT_PRELU:
       return f | u8 | s8 | s16;
     case ACT_ELU:

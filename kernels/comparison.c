@@ -15,7 +15,8 @@
  *   compare as their float32 values, as Eigen's half types do.
  * uint8/int8 comparisons rescale both inputs (see reference/comparison.h)
  * and need quantization scales in (0, 1), as TFLite's kernel does; int16 is
- * compared raw. MAXIMUM/MINIMUM select raw values, so quantized inputs and
+ * compared raw (NOT_EQUAL: quantized int16 only, as TFLite computes no
+ * other). MAXIMUM/MINIMUM select raw values, so quantized inputs and
  * output are expected to share their parameters (TFLite does not check).
  */
 #include "reference/comparison.h"
@@ -96,6 +97,12 @@ static SpryStatus compare_prepare(SpryContext *ctx, SpryNode *node) {
         "quantized comparison needs input scales in (0, 1) (got %g and %g)", (double)q1->scale,
         (double)q2->scale);
   }
+  /* TFLite's NOT_EQUAL takes int16 only quantized; without quantization its
+   * kernel returns without writing the output. */
+  SPRY_ENSURE_MSG(ctx,
+                  d->params.op != SPRY_CMP_NOT_EQUAL || d->params.type != SPRY_TYPE_INT16 ||
+                      (prep.input1->quant.num_channels > 0 && prep.input2->quant.num_channels > 0),
+                  SPRY_ERROR_UNSUPPORTED, "int16 inputs without quantization are not supported");
   return SPRY_OK;
 }
 

@@ -13,7 +13,7 @@
  *                 negated, wrapping at the minimum, as TFLite does), int32,
  *                 int64
  *   SIGN 1..2     int32, float64
- *   FLOOR         float16, bfloat16; SIN, COS float16 (each element widened
+ *   FLOOR, ROUND  float16, bfloat16; SIN, COS float16 (each element widened
  *                 to float32 and the result rounded to nearest even, as
  *                 Eigen's half types compute)
  *   NEG           float16, bfloat16 too: the sign bit flipped, NaN payloads
@@ -94,7 +94,7 @@ static const MathOpInfo math_ops[OP_COUNT] = {
     [OP_RSQRT] = {spry_rsqrt_f32, NULL, 0, 0, NULL, false, MQ_RSQRT},
     [OP_FLOOR] = {spry_floor_f32, NULL, 0, HALVES, NULL, false, MQ_NONE},
     [OP_CEIL] = {spry_ceil_f32, NULL, 0, 0, NULL, false, MQ_NONE},
-    [OP_ROUND] = {spry_round_f32, NULL, 0, 0, NULL, false, MQ_NONE},
+    [OP_ROUND] = {spry_round_f32, NULL, 0, HALVES, NULL, false, MQ_NONE},
     [OP_SIGN] = {spry_sign_f32, spry_sign_int, BIT(SPRY_TYPE_INT32), 0, spry_sign_f64, false,
                  MQ_NONE},
 };

@@ -3,7 +3,8 @@
  * quantize.c — the QUANTIZE and DEQUANTIZE ops (elementwise, shape kept).
  *
  * QUANTIZE versions (TFLite defines 1..6):
- *   1  float32 -> uint8/int8; requantize between uint8 and int8
+ *   1  float32 -> uint8/int8; requantize between uint8 and int8, and from
+ *      either to int16 (TFLite's kernel takes these at any version)
  *   2  int16 output (from float32, or requantized int16 -> int16/int8); also
  *      int16 -> int32 and int32 -> int8/int16, as TFLite's reference kernel
  *   3  per-channel output quantization (from float32)
@@ -119,7 +120,7 @@ static SpryStatus prepare_quantize(SpryContext *ctx, QuantizeOpData *d, const Sp
     d->quant.zero_point = out->quant.zero_point;
     return SPRY_OK;
   }
-  const bool ok = (is_8bit(ti) && is_8bit(to)) ||
+  const bool ok = (is_8bit(ti) && (is_8bit(to) || to == SPRY_TYPE_INT16)) ||
                   (ti == SPRY_TYPE_INT16 && (to == SPRY_TYPE_INT8 || to == SPRY_TYPE_INT16 ||
                                              to == SPRY_TYPE_INT32)) ||
                   (ti == SPRY_TYPE_INT32 && (to == SPRY_TYPE_INT8 || to == SPRY_TYPE_INT16));

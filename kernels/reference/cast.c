@@ -10,7 +10,6 @@
 /* One element on its way through: an integer or a floating-point value. */
 typedef struct CastValue {
   bool is_float;
-  bool saturating; /* from float16/bfloat16: integer targets saturate */
   int64_t i;
   double f;
 } CastValue;
@@ -44,7 +43,7 @@ bool spry_cast_input_type_ok(SpryType t) {
 }
 
 static CastValue load(SpryType t, const void *p, size_t i) {
-  CastValue v = {false, false, 0, 0.0};
+  CastValue v = {false, 0, 0.0};
   switch (t) {
     case SPRY_TYPE_INT8:
       v.i = ((const int8_t *)p)[i];
@@ -73,12 +72,10 @@ static CastValue load(SpryType t, const void *p, size_t i) {
     case SPRY_TYPE_FLOAT16:
       v.is_float = true;
       v.f = spry_f16_to_f32(((const uint16_t *)p)[i]);
-      v.saturating = true;
       break;
     case SPRY_TYPE_BFLOAT16:
       v.is_float = true;
       v.f = spry_bf16_to_f32(((const uint16_t *)p)[i]);
-      v.saturating = true;
       break;
     case SPRY_TYPE_FLOAT32:
       v.is_float = true;
@@ -109,32 +106,18 @@ static void int_range(SpryType t, double *lo, double *hi) {
   }
 }
 
-/* float16 and bfloat16 sources convert to integers with saturation, NaN
- * giving the type's maximum (what TFLite's half-precision casts give). */
-static uint64_t saturated_bits(double f, SpryType t) {
+/* The value as a two's complement integer for a target type: floats
+ * truncated toward zero and saturated into the target's range, NaN giving
+ * its maximum (TFLite's CAST clamps every floating-point source before its
+ * static_cast). */
+static uint64_t as_bits(const CastValue *v, SpryType t) {
+  if (!v->is_float) return (uint64_t)v->i;
   double lo, hi;
   int_range(t, &lo, &hi);
   const bool wide = t == SPRY_TYPE_INT64; /* hi is 2^63, not representable */
-  if (f != f || f >= hi) return wide ? (uint64_t)INT64_MAX : (uint64_t)(int64_t)hi;
-  if (f <= lo) return (uint64_t)(int64_t)lo;
-  return (uint64_t)(int64_t)f; /* inside the range: truncation is defined */
-}
-
-/* The value as a two's complement integer for a target of `size` bytes:
- * floats truncated toward zero. Out-of-range floats and NaN give what x86
- * code compiled from TFLite's static_cast gives: the "integer indefinite"
- * of the conversion used, 32-bit for targets narrower than 4 bytes and for
- * int32, 64-bit for uint32 and int64. */
-static uint64_t as_bits(const CastValue *v, SpryType t) {
-  if (!v->is_float) return (uint64_t)v->i;
-  if (v->saturating) return saturated_bits(v->f, t);
-  if (t == SPRY_TYPE_INT64 || t == SPRY_TYPE_UINT32) {
-    if (!(v->f >= -9223372036854775808.0 && v->f < 9223372036854775808.0))
-      return (uint64_t)INT64_MIN;
-    return (uint64_t)(int64_t)v->f;
-  }
-  if (!(v->f > -2147483649.0 && v->f < 2147483648.0)) return (uint64_t)(int64_t)INT32_MIN;
-  return (uint64_t)(int64_t)(int32_t)v->f;
+  if (v->f != v->f || v->f >= hi) return wide ? (uint64_t)INT64_MAX : (uint64_t)(int64_t)hi;
+  if (v->f <= lo) return (uint64_t)(int64_t)lo;
+  return (uint64_t)(int64_t)v->f; /* inside the range: truncation is defined */
 }
 
 static void store_float(SpryType t, void *p, size_t i, const CastValue *v) {

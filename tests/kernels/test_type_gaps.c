@@ -3,9 +3,10 @@
  * test_type_gaps.c — the edges of the op x type cells that goldens cannot
  * show: models prepare must refuse with a precise message (types TFLite's
  * kernels refuse, or accept only by misreading them; data/type_gap_errors/,
- * data/type_gap2_errors/ and data/half_arith_errors/, listed in the headers
- * of the same names, from tools/goldens/make_type_gap_cases.py,
- * make_type_gap2_cases.py and make_half_arith_cases.py),
+ * data/type_gap2_errors/, data/type_gap3_errors/ and data/half_arith_errors/,
+ * listed in the headers of the same names, from
+ * tools/goldens/make_type_gap_cases.py, make_type_gap2_cases.py,
+ * make_type_gap3_cases.py and make_half_arith_cases.py),
  * and the run-time refusal of negative inputs by quantized SQRT and RSQRT.
  *
  * Usage: test_type_gaps DATA_DIR   (tests/kernels/data)
@@ -27,6 +28,7 @@
 
 #include "data/half_arith_errors.h"
 #include "data/type_gap2_errors.h"
+#include "data/type_gap3_errors.h"
 #include "data/type_gap_errors.h"
 #include "refused_model.h"
 #include "spry/spry.h"
@@ -46,8 +48,8 @@ static bool refused_with(const char *folder, const char *name, const char *fragm
   (failures) += !refused_with((folder), (cases)[i_].name, (cases)[i_].fragment)
 
 /* Every error model is refused with its expected message when the
- * interpreter is created: data/type_gap_errors and data/type_gap2_errors
- * hold op x type pairs TFLite's kernels refuse; data/half_arith_errors
+ * interpreter is created: data/type_gap_errors, data/type_gap2_errors and
+ * data/type_gap3_errors hold op x type pairs TFLite's kernels refuse; data/half_arith_errors
  * holds bfloat16 arithmetic, versions past the newest and a 16x16
  * FULLY_CONNECTED input zero point. */
 static void test_error_models(void **state) {
@@ -55,6 +57,7 @@ static void test_error_models(void **state) {
   int failures = 0;
   COUNT_UNREFUSED(failures, "type_gap_errors", type_gap_error_cases);
   COUNT_UNREFUSED(failures, "type_gap2_errors", type_gap2_error_cases);
+  COUNT_UNREFUSED(failures, "type_gap3_errors", type_gap3_error_cases);
   COUNT_UNREFUSED(failures, "half_arith_errors", half_arith_error_cases);
   assert_int_equal(failures, 0);
 }

@@ -150,8 +150,8 @@ static void test_cast_semantics(void **state) {
   int32_t ints[4];
   spry_ref_cast(SPRY_TYPE_FLOAT32, f, SPRY_TYPE_INT32, ints, 4);
   assert_int_equal(ints[0], -1);
-  assert_int_equal(ints[1], INT32_MIN); /* x86's integer indefinite */
-  assert_int_equal(ints[2], INT32_MIN);
+  assert_int_equal(ints[1], INT32_MAX); /* floats saturate, NaN to the maximum */
+  assert_int_equal(ints[2], INT32_MAX);
   assert_int_equal(ints[3], 0);
   bool b[4];
   spry_ref_cast(SPRY_TYPE_FLOAT32, f, SPRY_TYPE_BOOL, b, 4);
@@ -164,7 +164,12 @@ static void test_cast_semantics(void **state) {
   int8_t h;
   spry_ref_cast(SPRY_TYPE_FLOAT16, &half, SPRY_TYPE_INT8, &h, 1);
   assert_int_equal(h, 1);
-  /* Half-precision sources saturate into integers, NaN to the maximum. */
+  const float neg[2] = {-3.5f, 1e10f};
+  uint8_t u[2];
+  spry_ref_cast(SPRY_TYPE_FLOAT32, neg, SPRY_TYPE_UINT8, u, 2);
+  assert_int_equal(u[0], 0);
+  assert_int_equal(u[1], UINT8_MAX);
+  /* Half-precision sources saturate into integers as well. */
   const uint16_t halves[3] = {0x5cb2 /* 300.5 */, 0xd8b2 /* -150.25 */, 0x7e00 /* NaN */};
   int8_t hs[3];
   spry_ref_cast(SPRY_TYPE_FLOAT16, halves, SPRY_TYPE_INT8, hs, 3);
