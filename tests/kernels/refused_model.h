@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* refused_model.h — checks that a model is refused with an expected message
- * (the error-model tests of tests/kernels). */
+ * (the error-model tables of tests/kernels). */
 #ifndef SPRY_TESTS_REFUSED_MODEL_H
 #define SPRY_TESTS_REFUSED_MODEL_H
 
@@ -10,5 +10,11 @@
  * prepare with a message containing `fragment`; prints why when not. */
 bool spry_test_refused_with(const char *data_dir, const char *folder, const char *name,
                             const char *fragment);
+
+/* Asserts (cmocka) that the model opens and that creating its interpreter
+ * (prepare) fails with a message containing `fragment`; prints the message
+ * it got otherwise. */
+void expect_prepare_error(const char *data_dir, const char *folder, const char *name,
+                          const char *fragment);
 
 #endif /* SPRY_TESTS_REFUSED_MODEL_H */

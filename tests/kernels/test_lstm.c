@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "expect_prepare_error.h"
+#include "refused_model.h"
 #include "reference/lstm_fixed16.h"
 #include "spry/spry.h"
 

@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "expect_prepare_error.h"
+#include "refused_model.h"
 #include "spry/spry.h"
 
 typedef struct Ops3ErrorCase {

@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "data/opsa_errors.h"
-#include "expect_prepare_error.h"
+#include "refused_model.h"
 #include "fixedpoint.h"
 #include "spry/spry.h"
 
