@@ -2,7 +2,8 @@
 /*
  * thread_pool.h — the worker threads an interpreter splits a kernel's work
  * over (spry_context_parallel_for). The calling thread works too, so a pool
- * of N threads starts N-1 workers; they sleep between jobs.
+ * of N threads starts N-1 workers. Between jobs they spin for a fraction of
+ * a millisecond, then sleep.
  */
 #ifndef SPRY_ENGINE_THREAD_POOL_H
 #define SPRY_ENGINE_THREAD_POOL_H

@@ -2,7 +2,9 @@
 /*
  * test_thread_pool.c — the interpreter's worker pool: every index of a loop
  * runs exactly once whatever the thread count, back-to-back jobs are never
- * missed or repeated, and a loop started inside a job runs in place.
+ * missed or repeated, workers that fell asleep wake for the next job, a
+ * job's indices really run on two threads at once, and a loop started
+ * inside a job runs in place.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "thread_pool.h"
@@ -67,6 +70,59 @@ static void test_back_to_back_jobs(void **state) {
   spry_thread_pool_free(pool);
 }
 
+/* Jobs far enough apart that idle workers stop spinning and sleep: each must
+ * still be run once, and the pool must wake for it. */
+static void test_jobs_after_workers_sleep(void **state) {
+  (void)state;
+  SpryThreadPool *pool = NULL;
+  assert_int_equal(spry_thread_pool_new(3, &pool), SPRY_OK);
+  atomic_long total;
+  atomic_init(&total, 0);
+  const struct timespec pause = {0, 5 * 1000 * 1000}; /* well past the spin time */
+  for (int job = 0; job < 20; job++) {
+    nanosleep(&pause, NULL);
+    spry_thread_pool_run(pool, 7, add_one, &total);
+  }
+  assert_int_equal(atomic_load(&total), 140);
+  spry_thread_pool_free(pool);
+}
+
+/* Each index waits (up to 10 s) for the other to start: a pool that ran a
+ * job's indices one after another on a single thread fails here. */
+typedef struct Rendezvous {
+  atomic_int arrived[2];
+  atomic_int met;
+} Rendezvous;
+
+static int64_t monotonic_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void meet(void *arg, int32_t i) {
+  Rendezvous *r = arg;
+  atomic_store(&r->arrived[i], 1);
+  const int64_t give_up = monotonic_ms() + 10000;
+  while (!atomic_load(&r->arrived[1 - i]))
+    if (monotonic_ms() > give_up) return;
+  atomic_fetch_add(&r->met, 1);
+}
+
+static void test_two_indices_run_at_once(void **state) {
+  (void)state;
+  SpryThreadPool *pool = NULL;
+  assert_int_equal(spry_thread_pool_new(2, &pool), SPRY_OK);
+  const struct timespec pause = {0, 5 * 1000 * 1000};
+  for (int job = 0; job < 3; job++) {
+    if (job == 2) nanosleep(&pause, NULL); /* once more with the worker asleep */
+    Rendezvous r = {0};
+    spry_thread_pool_run(pool, 2, meet, &r);
+    assert_int_equal(atomic_load(&r.met), 2);
+  }
+  spry_thread_pool_free(pool);
+}
+
 typedef struct Nested {
   SpryThreadPool *pool;
   Tally inner[4];
@@ -106,6 +162,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_index_once),
       cmocka_unit_test(test_back_to_back_jobs),
+      cmocka_unit_test(test_jobs_after_workers_sleep),
+      cmocka_unit_test(test_two_indices_run_at_once),
       cmocka_unit_test(test_nested_loop_runs_in_place),
       cmocka_unit_test(test_bad_arguments),
   };
