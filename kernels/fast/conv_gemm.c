@@ -194,6 +194,30 @@ static PatchOrigin patch_origin(const SpryConvGemm *g, int32_t m) {
   };
 }
 
+/* The origin of row m + 1 from row m's, without patch_origin's divisions
+ * (which cost more than the gather of a small patch). */
+static void next_origin(const SpryConvGemm *g, PatchOrigin *o) {
+  const SpryConvShapes *s = &g->shapes;
+  const SpryConvParams *p = &g->params;
+  o->x += p->stride_w;
+  if (o->x + p->pad_w < (int64_t)s->output_w * p->stride_w) return;
+  o->x = -p->pad_w;
+  o->y += p->stride_h;
+  if (o->y + p->pad_h < (int64_t)s->output_h * p->stride_h) return;
+  o->y = -p->pad_h;
+  o->batch_offset += (size_t)s->input_h * (size_t)s->input_w * (size_t)s->input_c;
+}
+
+/* Whether every tap of the patch lies inside the image, its filter rows
+ * contiguous runs of input values (no dilation along x). */
+static bool patch_inside(const SpryConvGemm *g, const PatchOrigin *o) {
+  const SpryConvShapes *s = &g->shapes;
+  const SpryConvParams *p = &g->params;
+  if (p->dilation_w != 1 && s->filter_w != 1) return false;
+  return o->y >= 0 && o->y + (int64_t)(s->filter_h - 1) * p->dilation_h < s->input_h &&
+         o->x >= 0 && o->x + s->filter_w <= s->input_w;
+}
+
 /* Index of the first channel of tap (ky, kx) of a patch, or -1 in the padding. */
 static int64_t tap_index(const SpryConvGemm *g, const PatchOrigin *o, int32_t ky, int32_t kx) {
   const SpryConvShapes *s = &g->shapes;
@@ -247,15 +271,14 @@ static inline bool row_span(const SpryConvGemm *g, const PatchOrigin *o, int32_t
 /* Row m's patch as int16 values with the input offset added, zero in the
  * padding and past the depth. The in-image taps of a filter row are widened
  * in one run, which matters when there are few channels per tap. */
-static void gather_quantized_row(const SpryConvGemm *g, const void *input, int32_t m,
-                                 int16_t *row) {
+static void gather_quantized_row(const SpryConvGemm *g, const void *input,
+                                 const PatchOrigin *origin, int16_t *row) {
   const SpryConvShapes *s = &g->shapes;
   const size_t channels = (size_t)s->input_c;
-  const PatchOrigin origin = patch_origin(g, m);
   int16_t *at = row;
   for (int32_t ky = 0; ky < s->filter_h; ky++) {
     TapSpan span;
-    if (row_span(g, &origin, ky, &span)) {
+    if (row_span(g, origin, ky, &span)) {
       const size_t before = (size_t)span.first * channels;
       const size_t inside = (size_t)(span.end - span.first) * channels;
       const size_t after = (size_t)(s->filter_w - span.end) * channels;
@@ -266,7 +289,7 @@ static void gather_quantized_row(const SpryConvGemm *g, const void *input, int32
       continue;
     }
     for (int32_t kx = 0; kx < s->filter_w; kx++, at += channels) {
-      const int64_t tap = tap_index(g, &origin, ky, kx);
+      const int64_t tap = tap_index(g, origin, ky, kx);
       if (tap < 0)
         memset(at, 0, channels * sizeof *at);
       else
@@ -276,49 +299,67 @@ static void gather_quantized_row(const SpryConvGemm *g, const void *input, int32
   if (g->depth % 2) *at = 0;
 }
 
-/* Row m's patch as the input's values, `value_size` bytes each, with `fill`
- * in every byte of a value in the padding; returns the end of what it wrote. */
-static uint8_t *gather_values(const SpryConvGemm *g, const uint8_t *input, int32_t m,
-                              size_t value_size, uint8_t fill, uint8_t *row) {
+/* A patch with every tap inside the image: one run of input values per
+ * filter row. */
+static uint8_t *copy_inside_patch(const SpryConvGemm *g, const uint8_t *input,
+                                  const PatchOrigin *o, size_t value_size, uint8_t *row) {
+  const SpryConvShapes *s = &g->shapes;
+  const size_t run = (size_t)s->filter_w * (size_t)s->input_c * value_size;
+  const size_t step = (size_t)g->params.dilation_h * (size_t)s->input_w * (size_t)s->input_c *
+                      value_size;
+  const uint8_t *src =
+      input + (o->batch_offset + ((size_t)o->y * (size_t)s->input_w + (size_t)o->x) *
+                                     (size_t)s->input_c) * value_size;
+  for (int32_t ky = 0; ky < s->filter_h; ky++, row += run, src += step)
+    spry_copy_bytes(row, src, run);
+  return row;
+}
+
+/* A patch's values, `value_size` bytes each, with `fill` in every byte of a
+ * value in the padding; returns the end of what it wrote. A patch that
+ * reaches into the padding is filled whole first, then its in-image runs
+ * copied over the fill: a few long stores rather than a short fill on
+ * either side of every filter row. */
+static uint8_t *gather_values(const SpryConvGemm *g, const uint8_t *input,
+                              const PatchOrigin *origin, size_t value_size, uint8_t fill,
+                              uint8_t *row) {
+  if (patch_inside(g, origin)) return copy_inside_patch(g, input, origin, value_size, row);
   const SpryConvShapes *s = &g->shapes;
   const size_t tap_bytes = (size_t)s->input_c * value_size;
-  const PatchOrigin origin = patch_origin(g, m);
-  uint8_t *at = row;
-  for (int32_t ky = 0; ky < s->filter_h; ky++) {
+  const size_t row_bytes = (size_t)s->filter_w * tap_bytes;
+  spry_fill_bytes(row, fill, (size_t)s->filter_h * row_bytes);
+  for (int32_t ky = 0; ky < s->filter_h; ky++, row += row_bytes) {
     TapSpan span;
-    if (row_span(g, &origin, ky, &span)) {
-      const size_t before = (size_t)span.first * tap_bytes;
-      const size_t inside = (size_t)(span.end - span.first) * tap_bytes;
-      spry_fill_bytes(at, fill, before);
-      if (inside) spry_copy_bytes(at + before, input + (size_t)span.index * value_size, inside);
-      at += before + inside;
-      spry_fill_bytes(at, fill, (size_t)(s->filter_w - span.end) * tap_bytes);
-      at += (size_t)(s->filter_w - span.end) * tap_bytes;
+    if (row_span(g, origin, ky, &span)) {
+      if (span.end > span.first)
+        spry_copy_bytes(row + (size_t)span.first * tap_bytes,
+                        input + (size_t)span.index * value_size,
+                        (size_t)(span.end - span.first) * tap_bytes);
       continue;
     }
-    for (int32_t kx = 0; kx < s->filter_w; kx++, at += tap_bytes) {
-      const int64_t tap = tap_index(g, &origin, ky, kx);
-      if (tap < 0)
-        spry_fill_bytes(at, fill, tap_bytes);
-      else
-        spry_copy_bytes(at, input + (size_t)tap * value_size, tap_bytes);
+    for (int32_t kx = 0; kx < s->filter_w; kx++) {
+      const int64_t tap = tap_index(g, origin, ky, kx);
+      if (tap >= 0)
+        spry_copy_bytes(row + (size_t)kx * tap_bytes, input + (size_t)tap * value_size, tap_bytes);
     }
   }
-  return at;
+  return row;
 }
 
-/* Row m's patch in the 8-bit layout: the input's bytes, its zero point in
- * the padding (which adds exactly zero once the offsets are applied), and
+/* A patch in the 8-bit layout: the input's bytes, its zero point in the
+ * padding (which adds exactly zero once the offsets are applied), and
  * zeros past the depth to the end of the last quad. */
-static void gather_byte_row(const SpryConvGemm *g, const void *input, int32_t m, uint8_t *row) {
+static void gather_byte_row(const SpryConvGemm *g, const void *input, const PatchOrigin *origin,
+                            uint8_t *row) {
   const uint8_t zero_point = (uint8_t)-g->params.input_offset;
-  uint8_t *end = gather_values(g, input, m, 1, zero_point, row);
-  memset(end, 0, spry_qgemm8_row_bytes(g->depth) - (size_t)g->depth);
+  uint8_t *end = gather_values(g, input, origin, 1, zero_point, row);
+  spry_fill_bytes(end, 0, spry_qgemm8_row_bytes(g->depth) - (size_t)g->depth);
 }
 
-/* Row m's patch in float values, zeros in the padding. */
-static void gather_float_row(const SpryConvGemm *g, const void *input, int32_t m, float *row) {
-  gather_values(g, input, m, sizeof(float), 0, (uint8_t *)row);
+/* A patch in float values, zeros in the padding. */
+static void gather_float_row(const SpryConvGemm *g, const void *input, const PatchOrigin *origin,
+                             float *row) {
+  gather_values(g, input, origin, sizeof(float), 0, (uint8_t *)row);
 }
 
 /* TFLite's reference FULLY_CONNECTED output stage (double scales). */
@@ -428,8 +469,9 @@ static void run_tile(const GemmJob *job, uint8_t *slot, int32_t m0, int32_t rows
       return;
     }
     float *a = (float *)slot;
-    for (int32_t r = 0; r < rows; r++)
-      gather_float_row(g, job->input, m0 + r, a + (size_t)r * (size_t)g->depth);
+    PatchOrigin origin = patch_origin(g, m0);
+    for (int32_t r = 0; r < rows; r++, next_origin(g, &origin))
+      gather_float_row(g, job->input, &origin, a + (size_t)r * (size_t)g->depth);
     multiply_float_tile(g, a, (size_t)g->depth, m0, rows, cols, job->output);
     return;
   }
@@ -440,15 +482,17 @@ static void run_tile(const GemmJob *job, uint8_t *slot, int32_t m0, int32_t rows
       multiply_byte_tile(g, a, stride, m0, rows, cols, job->output);
       return;
     }
-    for (int32_t r = 0; r < rows; r++)
-      gather_byte_row(g, job->input, m0 + r, slot + (size_t)r * stride);
+    PatchOrigin origin = patch_origin(g, m0);
+    for (int32_t r = 0; r < rows; r++, next_origin(g, &origin))
+      gather_byte_row(g, job->input, &origin, slot + (size_t)r * stride);
     multiply_byte_tile(g, slot, stride, m0, rows, cols, job->output);
     return;
   }
   int16_t *a = (int16_t *)slot;
   const size_t a_stride = spry_qgemm_row_values(g->depth);
-  for (int32_t r = 0; r < rows; r++)
-    gather_quantized_row(g, job->input, m0 + r, a + (size_t)r * a_stride);
+  PatchOrigin origin = patch_origin(g, m0);
+  for (int32_t r = 0; r < rows; r++, next_origin(g, &origin))
+    gather_quantized_row(g, job->input, &origin, a + (size_t)r * a_stride);
   multiply_quantized_tile(g, a, m0, rows, cols, job->output);
 }
 
