@@ -84,15 +84,67 @@ typedef struct RowTaps {
   SpryResizeIntTap ity;
 } RowTaps;
 
-/* One output pixel's channels from its two source rows. */
-static void blend_pixel(const ResizeJob *job, const RowTaps *rows, int32_t x, float sx,
-                        int64_t isx, uint8_t *o) {
+/* Output columns taken together: their horizontal taps are worked out
+ * once for every row of a share rather than once per pixel (each takes a
+ * floor and a ceiling, which cost more than blending a few channels). */
+#define COLUMN_CHUNK 64
+
+typedef struct ColumnTaps {
+  SpryResizeTap tx[COLUMN_CHUNK];
+  SpryResizeIntTap itx[COLUMN_CHUNK];
+} ColumnTaps;
+
+static bool integer_weights(SpryType type) {
+  return type == SPRY_TYPE_INT8 || type == SPRY_TYPE_INT16;
+}
+
+/* The taps of columns [x0, x0 + count). */
+static void column_taps(const ResizeJob *job, int32_t x0, int32_t count, ColumnTaps *c) {
+  const SpryResizeParams *p = job->p;
+  if (integer_weights(job->type)) {
+    const int64_t isx = spry_resize_int_scale(p->in_w, p->out_w, p->align_corners);
+    for (int32_t i = 0; i < count; i++)
+      c->itx[i] = spry_resize_int_tap(x0 + i, isx, p->half_pixel_centers, p->in_w);
+    return;
+  }
+  const float sx = spry_resize_scale(p->in_w, p->out_w, p->align_corners);
+  for (int32_t i = 0; i < count; i++)
+    c->tx[i] = spry_resize_tap(x0 + i, sx, p->half_pixel_centers, p->in_w);
+}
+
+/* Output row `row` (counted as batch * out_h + y): its source rows. */
+static RowTaps row_taps(const ResizeJob *job, int32_t row) {
+  const SpryResizeParams *p = job->p;
+  const int32_t b = row / p->out_h, y = row % p->out_h;
+  RowTaps rows = {0};
+  int32_t lo, hi;
+  if (integer_weights(job->type)) {
+    const int64_t isy = spry_resize_int_scale(p->in_h, p->out_h, p->align_corners);
+    rows.ity = spry_resize_int_tap(y, isy, p->half_pixel_centers, p->in_h);
+    lo = rows.ity.lo;
+    hi = rows.ity.hi;
+  } else {
+    const float sy = spry_resize_scale(p->in_h, p->out_h, p->align_corners);
+    rows.ty = spry_resize_tap(y, sy, p->half_pixel_centers, p->in_h);
+    lo = rows.ty.lo;
+    hi = rows.ty.hi;
+  }
+  const size_t in_row = (size_t)p->in_w * (size_t)p->channels * spry_type_size(job->type);
+  const size_t image = (size_t)b * (size_t)p->in_h;
+  rows.r0 = (const uint8_t *)job->input + (image + (size_t)lo) * in_row;
+  rows.r1 = (const uint8_t *)job->input + (image + (size_t)hi) * in_row;
+  return rows;
+}
+
+/* One output pixel's channels from its two source rows and its column's tap. */
+static void blend_pixel(const ResizeJob *job, const RowTaps *rows, const ColumnTaps *cols,
+                        int32_t i, uint8_t *o) {
   const SpryResizeParams *p = job->p;
   const size_t channels = (size_t)p->channels;
-  if (job->type == SPRY_TYPE_INT8 || job->type == SPRY_TYPE_INT16) {
-    const SpryResizeIntTap tx = spry_resize_int_tap(x, isx, p->half_pixel_centers, p->in_w);
-    const IntWeights w = int_weights(&rows->ity, &tx);
-    const size_t lo = (size_t)tx.lo * channels, hi = (size_t)tx.hi * channels;
+  if (integer_weights(job->type)) {
+    const SpryResizeIntTap *tx = &cols->itx[i];
+    const IntWeights w = int_weights(&rows->ity, tx);
+    const size_t lo = (size_t)tx->lo * channels, hi = (size_t)tx->hi * channels;
     if (job->type == SPRY_TYPE_INT8)
       blend_s8(p->channels, (const int8_t *)rows->r0, (const int8_t *)rows->r1, lo, hi, &w,
                (int8_t *)o);
@@ -101,9 +153,9 @@ static void blend_pixel(const ResizeJob *job, const RowTaps *rows, int32_t x, fl
                 (int16_t *)o);
     return;
   }
-  const SpryResizeTap tx = spry_resize_tap(x, sx, p->half_pixel_centers, p->in_w);
-  const float dy = rows->ty.pos - (float)rows->ty.lo, dx = tx.pos - (float)tx.lo;
-  const size_t lo = (size_t)tx.lo * channels, hi = (size_t)tx.hi * channels;
+  const SpryResizeTap *tx = &cols->tx[i];
+  const float dy = rows->ty.pos - (float)rows->ty.lo, dx = tx->pos - (float)tx->lo;
+  const size_t lo = (size_t)tx->lo * channels, hi = (size_t)tx->hi * channels;
   if (job->type == SPRY_TYPE_UINT8)
     blend_u8(p->channels, rows->r0, rows->r1, lo, hi, dy, dx, o);
   else
@@ -111,35 +163,21 @@ static void blend_pixel(const ResizeJob *job, const RowTaps *rows, int32_t x, fl
                 (float *)o);
 }
 
-/* Output rows [begin, end) of all batches, counted as batch * out_h + y. */
+/* Output rows [begin, end) of all batches, counted as batch * out_h + y,
+ * a chunk of columns at a time. */
 static void resize_rows(const ResizeJob *job, int32_t begin, int32_t end) {
   const SpryResizeParams *p = job->p;
-  const float sy = spry_resize_scale(p->in_h, p->out_h, p->align_corners);
-  const float sx = spry_resize_scale(p->in_w, p->out_w, p->align_corners);
-  const int64_t isy = spry_resize_int_scale(p->in_h, p->out_h, p->align_corners);
-  const int64_t isx = spry_resize_int_scale(p->in_w, p->out_w, p->align_corners);
-  const bool integer = job->type == SPRY_TYPE_INT8 || job->type == SPRY_TYPE_INT16;
-  const size_t channels = (size_t)p->channels, elem = spry_type_size(job->type);
-  const size_t in_row = (size_t)p->in_w * channels, out_row = (size_t)p->out_w * channels;
-  for (int32_t row = begin; row < end; row++) {
-    const int32_t b = row / p->out_h, y = row % p->out_h;
-    RowTaps rows = {0};
-    int32_t lo, hi;
-    if (integer) {
-      rows.ity = spry_resize_int_tap(y, isy, p->half_pixel_centers, p->in_h);
-      lo = rows.ity.lo;
-      hi = rows.ity.hi;
-    } else {
-      rows.ty = spry_resize_tap(y, sy, p->half_pixel_centers, p->in_h);
-      lo = rows.ty.lo;
-      hi = rows.ty.hi;
+  const size_t pixel = (size_t)p->channels * spry_type_size(job->type);
+  const size_t out_row = (size_t)p->out_w * pixel;
+  ColumnTaps cols;
+  for (int32_t x0 = 0; x0 < p->out_w; x0 += COLUMN_CHUNK) {
+    const int32_t count = p->out_w - x0 < COLUMN_CHUNK ? p->out_w - x0 : COLUMN_CHUNK;
+    column_taps(job, x0, count, &cols);
+    for (int32_t row = begin; row < end; row++) {
+      const RowTaps rows = row_taps(job, row);
+      uint8_t *out = (uint8_t *)job->output + (size_t)row * out_row + (size_t)x0 * pixel;
+      for (int32_t i = 0; i < count; i++) blend_pixel(job, &rows, &cols, i, out + (size_t)i * pixel);
     }
-    const size_t image = (size_t)b * (size_t)p->in_h;
-    rows.r0 = (const uint8_t *)job->input + (image + (size_t)lo) * in_row * elem;
-    rows.r1 = (const uint8_t *)job->input + (image + (size_t)hi) * in_row * elem;
-    uint8_t *out = (uint8_t *)job->output + (size_t)row * out_row * elem;
-    for (int32_t x = 0; x < p->out_w; x++)
-      blend_pixel(job, &rows, x, sx, isx, out + (size_t)x * channels * elem);
   }
 }
 
