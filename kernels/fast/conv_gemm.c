@@ -445,9 +445,10 @@ static void multiply_float_tile(const SpryConvGemm *g, const float *a, size_t a_
   const int32_t n = g->shapes.output_c;
   const size_t block_values = (size_t)g->depth * SPRY_GEMM_NR;
   const SpryConvParams *p = &g->params;
-  for (int32_t col = cols.begin; col < cols.end; col += SPRY_GEMM_NR) {
+  const int32_t width = SPRY_GEMM_NR * g->kernels->fgemm_blocks; /* columns a call */
+  for (int32_t col = cols.begin; col < cols.end; col += width) {
     const float *b = (const float *)g->packed + (size_t)(col / SPRY_GEMM_NR) * block_values;
-    const int32_t nr = n - col < SPRY_GEMM_NR ? n - col : SPRY_GEMM_NR;
+    const int32_t nr = cols.end - col < width ? cols.end - col : width;
     const int32_t step = g->kernels->fgemm_rows;
     for (int32_t r = 0; r < rows; r += step) {
       const int32_t mr = rows - r < step ? rows - r : step;

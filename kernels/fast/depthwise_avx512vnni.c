@@ -76,7 +76,7 @@ SPRY_DW_INLINE __m512i block_sums(const void *const *taps, size_t at, int32_t pa
 }
 
 /* Channel block `block`'s sums as output bytes at out. */
-static inline void store_block(__m512i sums, const SpryQgemmOutput *o, int32_t block,
+SPRY_DW_INLINE void store_block(__m512i sums, const SpryQgemmOutput *o, int32_t block,
                                uint8_t *out) {
   const RequantColumns16 k = requant_columns16(o, block * SPRY_DW_BLOCK, 0xFFFF);
   _mm_storeu_si128((__m128i *)out, requant_bytes16(sums, &k, o));

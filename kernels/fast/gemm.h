@@ -100,10 +100,13 @@ typedef void (*SpryQgemmRequantTileFn)(int32_t mr, int32_t n,
                                        const SpryQgemmOutput *o, int32_t column, void *out,
                                        size_t out_stride);
 
-/* c[r*c_stride + j] = clamp(bias[j] + sum_k a[r*a_stride + k] *
- * b_block[k*NR + j], lo, hi) for r < mr (1..fgemm_rows) and j < nr (1..NR); bias
- * has NR entries (zeros where the op has none). The summation order is the
- * kernel's own: results stay within the float tolerance of the reference. */
+/* c[r*c_stride + j] = clamp(bias[j] + sum_k a[r*a_stride + k] * B[k][j],
+ * lo, hi) for r < mr (1..fgemm_rows) and j < nr (1..NR * fgemm_blocks),
+ * where column j of B is column j % NR of block j / NR, the blocks k*NR
+ * values each and consecutive from b_block; bias has an entry for every
+ * column of the blocks (zeros where the op has none). The summation order
+ * is the kernel's own: results stay within the float tolerance of the
+ * reference. */
 typedef void (*SpryFgemmFn)(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
                             const float *b_block, const float *bias, float lo, float hi, float *c,
                             size_t c_stride);
@@ -153,6 +156,9 @@ typedef struct SpryGemmKernels {
    * more rows' sums (AVX-512: 2 * MR, enough independent sums to keep both
    * FMA ports busy). */
   int32_t fgemm_rows;
+  /* The most column blocks fgemm takes a call: 1, or 2 on AVX-512, whose
+   * 32 registers hold 8 rows of two blocks. */
+  int32_t fgemm_blocks;
   SpryQgemmWidenFn qgemm_widen;
   SpryQgemm8AccFn qgemm8_acc; /* optional: NULL where the variant has no 8-bit layout */
   SpryQgemm8RowSumsFn qgemm8_row_sums; /* set where qgemm8_acc is */

@@ -209,5 +209,6 @@ const SpryGemmKernels spry_gemm_avx2 = {
     .qgemm_requant_tile = qgemm_requant_tile,
     .fgemm = fgemm,
     .fgemm_rows = SPRY_GEMM_MR,
+    .fgemm_blocks = 1,
     .qgemm_widen = spry_qgemm_widen_avx2,
 };

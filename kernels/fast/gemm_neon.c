@@ -270,5 +270,6 @@ const SpryGemmKernels spry_gemm_neon = {
     .qgemm_requant_tile = spry_qgemm_requant_tile_neon,
     .fgemm = spry_fgemm_neon,
     .fgemm_rows = SPRY_GEMM_MR,
+    .fgemm_blocks = 1,
     .qgemm_widen = spry_qgemm_widen_neon,
 };

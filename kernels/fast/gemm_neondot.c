@@ -192,6 +192,7 @@ const SpryGemmKernels spry_gemm_neondot = {
     .qgemm_requant_tile = spry_qgemm_requant_tile_neon,
     .fgemm = spry_fgemm_neon,
     .fgemm_rows = SPRY_GEMM_MR,
+    .fgemm_blocks = 1,
     .qgemm_widen = spry_qgemm_widen_neon,
     .qgemm8_acc = qgemm8_acc,
     .qgemm8_row_sums = qgemm8_row_sums,

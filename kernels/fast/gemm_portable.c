@@ -80,5 +80,6 @@ const SpryGemmKernels spry_gemm_portable = {
     .qgemm_requant_tile = spry_qgemm_requant_tile_portable,
     .fgemm = spry_fgemm_portable,
     .fgemm_rows = SPRY_GEMM_MR,
+    .fgemm_blocks = 1,
     .qgemm_widen = spry_qgemm_widen_portable,
 };
