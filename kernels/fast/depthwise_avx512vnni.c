@@ -118,18 +118,75 @@ static inline __m512 f32_block_sum(const void *const *taps, size_t at, int32_t n
   return _mm512_add_ps(even, odd);
 }
 
+/* Four blocks' sums (at, at + 16, ...; weights block_weights apart), each
+ * in f32_block_sum's order. One block has only its two chains of dependent
+ * FMAs; four give the two FMA ports eight. */
+typedef struct FourSums {
+  __m512 a, b, c, d;
+} FourSums;
+
+static inline __m512 tap_fma(const void *tap, size_t at, const float *w, __m512 acc) {
+  return _mm512_fmadd_ps(_mm512_loadu_ps((const float *)tap + at), _mm512_loadu_ps(w), acc);
+}
+
+static inline FourSums f32_four_block_sums(const void *const *taps, size_t at, int32_t n,
+                                           const float *w, size_t block_weights) {
+  const size_t wb = block_weights, b1 = SPRY_DW_BLOCK, b2 = 2 * SPRY_DW_BLOCK,
+               b3 = 3 * SPRY_DW_BLOCK;
+  const __m512 zero = _mm512_setzero_ps();
+  __m512 ea = zero, eb = zero, ec = zero, ed = zero, oa = zero, ob = zero, oc = zero, od = zero;
+  int32_t t = 0;
+  for (; t + 2 <= n; t += 2, w += 2 * SPRY_DW_BLOCK) {
+    const void *x0 = taps[t], *x1 = taps[t + 1];
+    const float *v = w + SPRY_DW_BLOCK;
+    ea = tap_fma(x0, at, w, ea);
+    eb = tap_fma(x0, at + b1, w + wb, eb);
+    ec = tap_fma(x0, at + b2, w + 2 * wb, ec);
+    ed = tap_fma(x0, at + b3, w + 3 * wb, ed);
+    oa = tap_fma(x1, at, v, oa);
+    ob = tap_fma(x1, at + b1, v + wb, ob);
+    oc = tap_fma(x1, at + b2, v + 2 * wb, oc);
+    od = tap_fma(x1, at + b3, v + 3 * wb, od);
+  }
+  if (t < n) {
+    const void *x0 = taps[t];
+    ea = tap_fma(x0, at, w, ea);
+    eb = tap_fma(x0, at + b1, w + wb, eb);
+    ec = tap_fma(x0, at + b2, w + 2 * wb, ec);
+    ed = tap_fma(x0, at + b3, w + 3 * wb, ed);
+  }
+  return (FourSums){_mm512_add_ps(ea, oa), _mm512_add_ps(eb, ob), _mm512_add_ps(ec, oc),
+                    _mm512_add_ps(ed, od)};
+}
+
+/* Bias and clamp, then the block's 16 outputs. NaN passes as in the
+ * reference: MAXPS and MINPS return their second operand when either is
+ * NaN. */
+static inline void f32_store_block(__m512 sum, const float *bias, __m512 lo, __m512 hi,
+                                   float *out) {
+  const __m512 v = _mm512_add_ps(sum, _mm512_loadu_ps(bias));
+  _mm512_storeu_ps(out, _mm512_min_ps(hi, _mm512_max_ps(lo, v)));
+}
+
 static void f32_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
                       int32_t blocks, void *out) {
   const size_t block_weights = (size_t)d->taps * SPRY_DW_BLOCK;
   const float *w = (const float *)d->weights + (size_t)first * block_weights;
   const float *bias = d->bias_f + (size_t)first * SPRY_DW_BLOCK;
   const __m512 lo = _mm512_set1_ps(d->params.act_min_f), hi = _mm512_set1_ps(d->params.act_max_f);
-  for (int32_t b = 0; b < blocks; b++, w += block_weights, bias += SPRY_DW_BLOCK) {
+  float *o = out;
+  int32_t b = 0;
+  for (; b + 4 <= blocks; b += 4, w += 4 * block_weights, bias += 4 * SPRY_DW_BLOCK) {
     const size_t at = (size_t)b * SPRY_DW_BLOCK;
-    const __m512 v = _mm512_add_ps(f32_block_sum(taps, at, d->taps, w), _mm512_loadu_ps(bias));
-    /* NaN passes as in the reference: MAXPS and MINPS return their second
-     * operand when either is NaN. */
-    _mm512_storeu_ps((float *)out + at, _mm512_min_ps(hi, _mm512_max_ps(lo, v)));
+    const FourSums s = f32_four_block_sums(taps, at, d->taps, w, block_weights);
+    f32_store_block(s.a, bias, lo, hi, o + at);
+    f32_store_block(s.b, bias + SPRY_DW_BLOCK, lo, hi, o + at + SPRY_DW_BLOCK);
+    f32_store_block(s.c, bias + 2 * SPRY_DW_BLOCK, lo, hi, o + at + 2 * SPRY_DW_BLOCK);
+    f32_store_block(s.d, bias + 3 * SPRY_DW_BLOCK, lo, hi, o + at + 3 * SPRY_DW_BLOCK);
+  }
+  for (; b < blocks; b++, w += block_weights, bias += SPRY_DW_BLOCK) {
+    const size_t at = (size_t)b * SPRY_DW_BLOCK;
+    f32_store_block(f32_block_sum(taps, at, d->taps, w), bias, lo, hi, o + at);
   }
 }
 
