@@ -1,16 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * thread_pool.c — a fixed set of workers that take the indices of one
- * parallel loop at a time from a shared counter.
+ * parallel loop at a time.
  *
  * A model's invoke hands the pool one job per op, tens of them a few
  * microseconds apart, and each job is short (often under 100 µs). Waking a
- * sleeping thread costs about as much, and a caller that finds its worker
- * still asleep claims every index itself. So between jobs a worker first
- * spins on the job counter for a while (SPIN_NS), and only then sleeps on
- * the condition variable; the caller likewise spins for its workers to
- * finish. Jobs are published with release/acquire on `generation`, so a
- * worker never misses or repeats one.
+ * sleeping thread costs about as much, so between jobs a worker first spins
+ * on the job word for a while (SPIN_NS), and only then sleeps on the
+ * condition variable.
+ *
+ * The job word holds the job's number and its next unclaimed index; a
+ * thread claims an index by advancing it with a compare-and-swap that also
+ * checks the number, so a worker that arrives after its job is over claims
+ * nothing. The caller claims indices too and waits only for the indices
+ * claimed, not for every worker to show up: a worker that is slow to get a
+ * CPU (one that shares the caller's, say, until the scheduler moves it)
+ * delays nothing, and the caller then runs the whole loop itself.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "thread_pool.h"
@@ -31,25 +36,38 @@
 /* How long an idle worker keeps spinning before it sleeps: longer than the
  * gap between two ops of one invoke, short next to the gap between frames. */
 #define SPIN_NS 200000
+/* A caller waiting for claimed indices spins this long before it also
+ * yields its CPU every SPINS_PER_YIELD spins, so that a worker running one
+ * on the same CPU can finish it. (An idle worker does not yield: the system
+ * call made it slower to see the next job, and small models at 2 threads
+ * lost 10-30%.) */
+#define YIELD_AFTER_NS 20000
+#define SPINS_PER_YIELD 64
+
+typedef void (*SpryPoolFn)(void *arg, int32_t i);
 
 struct SpryThreadPool {
   pthread_t *workers;
   int32_t num_workers;
   pthread_mutex_t lock;
-  pthread_cond_t wake;           /* sleeping workers wait here */
-  atomic_uint_fast64_t generation; /* bumped after each job is written */
-  atomic_int_fast32_t sleepers;    /* workers asleep or about to be */
-  atomic_int_fast32_t busy;        /* workers not yet done with this job */
+  pthread_cond_t wake;          /* sleeping workers wait here */
+  atomic_uint_fast64_t job;     /* job number << 32 | next index to claim */
+  atomic_int_fast32_t done;     /* indices of the current job finished */
+  atomic_int_fast32_t sleepers; /* workers asleep or about to be */
   atomic_bool stopping;
-  /* The current job; written before the generation changes. */
-  void (*fn)(void *arg, int32_t i);
-  void *arg;
-  int32_t count;
-  atomic_int_fast32_t next; /* next index to claim */
+  /* The current job, written before its number is published. Atomic
+   * because a late worker may read them while the next job's are written;
+   * it acts on them only once a claim confirms they are its job's. */
+  _Atomic(SpryPoolFn) fn;
+  _Atomic(void *) arg;
+  atomic_int_fast32_t count;
 };
 
 /* Set on the threads running a job, so nested loops run in place. */
 static _Thread_local bool in_job;
+
+static uint32_t job_number(uint64_t word) { return (uint32_t)(word >> 32); }
+static uint32_t job_index(uint64_t word) { return (uint32_t)word; }
 
 /* A hint that this thread is spinning, so a sibling hyperthread runs. */
 static inline void cpu_relax(void) {
@@ -66,35 +84,48 @@ static int64_t now_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static void run_indices(SpryThreadPool *pool) {
+/* Claims and runs indices of job `number` until none is left, or the job
+ * is over. */
+static void run_indices(SpryThreadPool *pool, uint32_t number) {
   in_job = true;
+  uint64_t word = atomic_load_explicit(&pool->job, memory_order_acquire);
   for (;;) {
-    const int_fast32_t i = atomic_fetch_add_explicit(&pool->next, 1, memory_order_relaxed);
-    if (i >= pool->count) break;
-    pool->fn(pool->arg, (int32_t)i);
+    if (job_number(word) != number) break;
+    const int_fast32_t count = atomic_load_explicit(&pool->count, memory_order_relaxed);
+    if ((int_fast32_t)job_index(word) >= count) break;
+    /* On success the job is still `number`, and it cannot end before this
+     * index is done: fn, arg and count are its own. On failure `word` is
+     * reloaded. */
+    if (!atomic_compare_exchange_weak_explicit(&pool->job, &word, word + 1, memory_order_acquire,
+                                               memory_order_acquire))
+      continue;
+    SpryPoolFn fn = atomic_load_explicit(&pool->fn, memory_order_relaxed);
+    fn(atomic_load_explicit(&pool->arg, memory_order_relaxed), (int32_t)job_index(word));
+    atomic_fetch_add_explicit(&pool->done, 1, memory_order_release);
+    word = atomic_load_explicit(&pool->job, memory_order_acquire);
   }
   in_job = false;
 }
 
-static bool job_after(SpryThreadPool *pool, uint64_t seen) {
-  return atomic_load_explicit(&pool->generation, memory_order_acquire) != seen ||
+static bool job_after(SpryThreadPool *pool, uint32_t seen) {
+  return job_number(atomic_load_explicit(&pool->job, memory_order_acquire)) != seen ||
          atomic_load_explicit(&pool->stopping, memory_order_acquire);
 }
 
-/* Returns once a job newer than `seen` is published or the pool stops. */
-static void wait_for_job(SpryThreadPool *pool, uint64_t seen) {
-  const int64_t deadline = now_ns() + SPIN_NS;
+/* Returns once a job after number `seen` is published or the pool stops. */
+static void wait_for_job(SpryThreadPool *pool, uint32_t seen) {
+  const int64_t start = now_ns();
   for (uint32_t spins = 1;; spins++) {
     if (job_after(pool, seen)) return;
     cpu_relax();
-    if (spins % 64 == 0 && now_ns() > deadline) break;
+    if (spins % SPINS_PER_YIELD == 0 && now_ns() - start > SPIN_NS) break;
   }
-  /* The sleeper count goes up before the generation is read again, and the
-   * caller bumps the generation before it reads the count (both seq_cst):
-   * one of the two sees the other, so no wake-up is lost. */
+  /* The sleeper count goes up before the job word is read again, and the
+   * caller publishes a job before it reads the count (both seq_cst): one of
+   * the two sees the other, so no wake-up is lost. */
   pthread_mutex_lock(&pool->lock);
   atomic_fetch_add(&pool->sleepers, 1);
-  while (atomic_load(&pool->generation) == seen && !atomic_load(&pool->stopping))
+  while (job_number(atomic_load(&pool->job)) == seen && !atomic_load(&pool->stopping))
     pthread_cond_wait(&pool->wake, &pool->lock);
   atomic_fetch_sub(&pool->sleepers, 1);
   pthread_mutex_unlock(&pool->lock);
@@ -102,13 +133,12 @@ static void wait_for_job(SpryThreadPool *pool, uint64_t seen) {
 
 static void *worker_main(void *opaque) {
   SpryThreadPool *pool = opaque;
-  uint64_t seen = 0;
+  uint32_t seen = 0;
   for (;;) {
     wait_for_job(pool, seen);
     if (atomic_load_explicit(&pool->stopping, memory_order_acquire)) break;
-    seen = atomic_load_explicit(&pool->generation, memory_order_acquire);
-    run_indices(pool);
-    atomic_fetch_sub_explicit(&pool->busy, 1, memory_order_release);
+    seen = job_number(atomic_load_explicit(&pool->job, memory_order_acquire));
+    run_indices(pool, seen);
   }
   return NULL;
 }
@@ -133,11 +163,13 @@ SpryStatus spry_thread_pool_new(int32_t threads, SpryThreadPool **out) {
   }
   pthread_mutex_init(&pool->lock, NULL);
   pthread_cond_init(&pool->wake, NULL);
-  atomic_init(&pool->generation, 0);
+  atomic_init(&pool->job, 0);
+  atomic_init(&pool->done, 0);
   atomic_init(&pool->sleepers, 0);
-  atomic_init(&pool->busy, 0);
   atomic_init(&pool->stopping, false);
-  atomic_init(&pool->next, 0);
+  atomic_init(&pool->fn, NULL);
+  atomic_init(&pool->arg, NULL);
+  atomic_init(&pool->count, 0);
   for (int32_t w = 0; w < threads - 1; w++) {
     if (pthread_create(&pool->workers[w], NULL, worker_main, pool) != 0) {
       spry_thread_pool_free(pool);
@@ -163,18 +195,19 @@ void spry_thread_pool_free(SpryThreadPool *pool) {
   free(pool);
 }
 
-/* Spins until every worker has left the job; yields the CPU after SPIN_NS
- * in case a worker is waiting for one (more threads than cores). */
-static void wait_for_workers(SpryThreadPool *pool) {
-  const int64_t deadline = now_ns() + SPIN_NS;
+/* Spins until all `count` indices are done, yielding after a while (a
+ * worker running one may be waiting for this CPU). */
+static void wait_for_indices(SpryThreadPool *pool, int32_t count) {
+  const int64_t start = now_ns();
   bool yielding = false;
-  for (uint32_t spins = 1; atomic_load_explicit(&pool->busy, memory_order_acquire) > 0; spins++) {
-    if (yielding) {
-      sched_yield();
-      continue;
-    }
+  for (uint32_t spins = 1; atomic_load_explicit(&pool->done, memory_order_acquire) < count;
+       spins++) {
     cpu_relax();
-    if (spins % 64 == 0 && now_ns() > deadline) yielding = true;
+    if (spins % SPINS_PER_YIELD != 0) continue;
+    if (yielding)
+      sched_yield();
+    else
+      yielding = now_ns() - start > YIELD_AFTER_NS;
   }
 }
 
@@ -185,16 +218,16 @@ void spry_thread_pool_run(SpryThreadPool *pool, int32_t count, void (*fn)(void *
     for (int32_t i = 0; i < count; i++) fn(arg, i);
     return;
   }
-  /* Every worker left the previous job (wait_for_workers), so nothing reads
-   * these while they change. */
-  pool->fn = fn;
-  pool->arg = arg;
-  pool->count = count;
-  atomic_store_explicit(&pool->next, 0, memory_order_relaxed);
-  atomic_store_explicit(&pool->busy, pool->num_workers, memory_order_relaxed);
-  atomic_fetch_add(&pool->generation, 1);
+  /* Every index of the previous job is done (wait_for_indices), so no
+   * claim can succeed on it any more. */
+  atomic_store_explicit(&pool->fn, fn, memory_order_relaxed);
+  atomic_store_explicit(&pool->arg, arg, memory_order_relaxed);
+  atomic_store_explicit(&pool->count, count, memory_order_relaxed);
+  atomic_store_explicit(&pool->done, 0, memory_order_relaxed);
+  const uint32_t number = job_number(atomic_load_explicit(&pool->job, memory_order_relaxed)) + 1;
+  atomic_store(&pool->job, (uint64_t)number << 32); /* seq_cst: see wait_for_job */
   wake_sleepers(pool);
 
-  run_indices(pool);
-  wait_for_workers(pool);
+  run_indices(pool, number);
+  wait_for_indices(pool, count);
 }
