@@ -30,6 +30,21 @@ const SpryTensor *spry_interpreter_output(const SpryInterpreter *interp, int32_t
   return &interp->tensors[interp->graph->outputs[index]];
 }
 
+SpryStatus spry_interpreter_node_output(const SpryInterpreter *interp, int32_t node,
+                                        int32_t index, const SpryTensor **out_tensor) {
+  if (!interp || !out_tensor) return spry_set_error(SPRY_ERROR_INVALID_ARGUMENT, "NULL argument");
+  *out_tensor = NULL;
+  if (node < 0 || node >= interp->num_nodes)
+    return spry_set_error(SPRY_ERROR_INVALID_ARGUMENT, "node %d out of range (%d nodes)",
+                          (int)node, (int)interp->num_nodes);
+  const SpryNode *n = &interp->nodes[node].node;
+  if (index < 0 || index >= n->num_outputs)
+    return spry_set_error(SPRY_ERROR_NOT_FOUND, "node %d has no output %d (%d outputs)", (int)node,
+                          (int)index, (int)n->num_outputs);
+  *out_tensor = &interp->tensors[n->outputs[index]];
+  return SPRY_OK;
+}
+
 /* A figure summed over the interpreter's runtimes: subgraph 0's, then those
  * of the subgraphs that control-flow ops call (see subgraph.h). */
 static size_t sum_over_runtimes(const SpryInterpreter *interp,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_interpreter.c — custom ops from outside, resolving errors, resize and re-plan, profiling. */
+/* test_interpreter.c — custom ops from outside, resolving errors, resize and re-plan, profiling,
+ * node outputs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -167,6 +168,9 @@ static void test_resize_dynamic_batch_replans(void **state) {
   assert_int_equal(spry_interpreter_resize_input(interp, 0, 2, batch3), SPRY_OK);
   assert_int_equal(spry_interpreter_prepare(interp), SPRY_OK);
   assert_int_equal(prepare_calls, before + 2);
+  const SpryTensor *middle = NULL;
+  assert_int_equal(spry_interpreter_node_output(interp, 0, 0, &middle), SPRY_OK);
+  assert_int_equal(spry_tensor_dim(middle, 0), 3);
   SpryTensor *in = spry_interpreter_input(interp, 0);
   assert_int_equal(spry_tensor_dim(in, 0), 3);
   assert_int_equal(spry_tensor_byte_size(in), 48);
@@ -208,6 +212,44 @@ static void test_arena_limit_fails_cleanly(void **state) {
   spry_model_free(model);
 }
 
+/* A node's outputs are the interpreter's own tensors (shaped by the last
+ * prepare: see the resize test); the last node's output is the model's. */
+static void test_node_output(void **state) {
+  (void)state;
+  SpryModel *model = open_twice_model();
+  SpryInterpreter *interp = new_with(model, &twice, SPRY_OK);
+  const SpryTensor *first = NULL, *last = NULL;
+  assert_int_equal(spry_interpreter_node_output(interp, 0, 0, &first), SPRY_OK);
+  assert_int_equal(spry_tensor_rank(first), 2);
+  assert_int_equal(spry_tensor_dim(first, 0), 1);
+  assert_int_equal(spry_tensor_dim(first, 1), 4);
+  assert_int_equal(spry_interpreter_node_output(interp, 1, 0, &last), SPRY_OK);
+  assert_ptr_equal(last, spry_interpreter_output(interp, 0));
+  assert_ptr_not_equal(first, last);
+  spry_interpreter_free(interp);
+  spry_model_free(model);
+}
+
+static void test_node_output_errors(void **state) {
+  (void)state;
+  SpryModel *model = open_twice_model();
+  SpryInterpreter *interp = new_with(model, &twice, SPRY_OK);
+  const SpryTensor *t = NULL;
+  assert_int_equal(spry_interpreter_node_output(NULL, 0, 0, &t), SPRY_ERROR_INVALID_ARGUMENT);
+  assert_int_equal(spry_interpreter_node_output(interp, 0, 0, NULL), SPRY_ERROR_INVALID_ARGUMENT);
+  t = spry_interpreter_output(interp, 0);
+  assert_int_equal(spry_interpreter_node_output(interp, 2, 0, &t), SPRY_ERROR_INVALID_ARGUMENT);
+  assert_null(t);
+  assert_string_equal(spry_last_error(), "node 2 out of range (2 nodes)");
+  assert_int_equal(spry_interpreter_node_output(interp, -1, 0, &t), SPRY_ERROR_INVALID_ARGUMENT);
+  assert_int_equal(spry_interpreter_node_output(interp, 0, 1, &t), SPRY_ERROR_NOT_FOUND);
+  assert_string_equal(spry_last_error(), "node 0 has no output 1 (1 outputs)");
+  assert_int_equal(spry_interpreter_node_output(interp, 0, -1, &t), SPRY_ERROR_NOT_FOUND);
+  assert_null(t);
+  spry_interpreter_free(interp);
+  spry_model_free(model);
+}
+
 static void test_null_arguments(void **state) {
   (void)state;
   SpryInterpreter *interp = NULL;
@@ -238,6 +280,8 @@ int main(void) {
       cmocka_unit_test(test_kernel_error_is_reported_with_node),
       cmocka_unit_test(test_resize_dynamic_batch_replans),
       cmocka_unit_test(test_arena_limit_fails_cleanly),
+      cmocka_unit_test(test_node_output),
+      cmocka_unit_test(test_node_output_errors),
       cmocka_unit_test(test_null_arguments),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,7 @@
 # test_cli.sh — checks the `spry` command line contract (design brief §4): exit statuses, messages, outputs.
 #
 # Usage: test_cli.sh SPRY_EXE SOURCE_ROOT
-# Needs only POSIX sh, cmp, grep, sed, head, wc; no Python.
+# Needs only POSIX sh and utilities (cmp, grep, sed, awk, sort, tr, head, wc); no Python.
 set -u
 
 SPRY=$1
@@ -80,6 +80,12 @@ expect 2 run "$HW" --delegate warp-drive
 expect 2 run "$MNV1" --image "$IMAGE" -i "$TMP/x.bin"
 expect 2 inspect "$HW" --json --ops
 expect 2 inspect "$HW" --json=yes
+expect 2 bench "$HW" --top 3
+check "--top without --profile is named" grep -q '^spry: --top needs --profile$' "$TMP/err"
+expect 2 bench "$HW" --profile --top 0
+check "--top 0 is refused" grep -q "^spry: --top needs an integer in \[1, .*got '0'$" "$TMP/err"
+expect 2 bench "$HW" --profile --top abc
+check "--top abc is refused" grep -q "^spry: --top needs an integer .*got 'abc'$" "$TMP/err"
 expect 2 help frobnicate
 check "usage on stderr for a usage error" grep -q 'usage: spry' "$TMP/err"
 
@@ -253,8 +259,66 @@ if expect 0 bench "$HW" --json --runs 3 --warmup 1; then
 fi
 if expect 0 bench "$HW" --json --runs 2 --profile; then
   check "bench --profile lists ops" grep -q '"ops":\[{"op":"FULLY_CONNECTED","count":3,"total_ms":' "$TMP/out"
+  check "bench --json without --top has no nodes" sh -c "! grep -q '\"nodes\"' '$TMP/out'"
 fi
 expect 0 bench "$HW" --runs 2 && check "bench table" grep -q '^median ' "$TMP/out"
+
+# --top N: the N slowest nodes. Timings vary from run to run, so the rows are
+# checked for being real nodes of the model (index, op and output shape, as
+# listed in expected/) in descending ms, not for their values.
+MNV1_NODES=$EXPECTED/mobilenet_v1_0.25_128_quant.nodes.txt
+# The rows of the slowest-nodes table (the last one): "node op output ms/run %".
+node_rows() { sed -n '/^  node  op /,$p' "$TMP/out" | sed 1d; }
+# The JSON "nodes" entries as the same columns: "node op output ms".
+json_node='"node":\([0-9]*\),"op":"\([^"]*\)","output_shape":\[\([0-9,]*\)\],"ms":\([0-9.]*\)}'
+json_nodes() {
+  sed -n 's/.*"nodes":\[\(.*\)\]}$/\1/p' "$TMP/out" | tr '{' '\n' |
+    sed -n "s/^$json_node,*\$/\\1 \\2 \\3 \\4/p" | sed 's/,/x/g'
+}
+# known_nodes ROWS LIST: every row's "node op output" is a line of LIST.
+known_nodes() { ! awk '{print $1, $2, $3}' "$1" | grep -vxF -f "$2" >/dev/null; }
+# slowest_first ROWS: the ms column (4th) never increases.
+slowest_first() { awk '{print $4}' "$1" | sort -c -n -r 2>/dev/null; }
+# same_nodes ROWS LIST: the rows are exactly the nodes of LIST.
+same_nodes() { awk '{print $1, $2, $3}' "$1" | sort -n | cmp -s - "$2"; }
+
+if expect 0 bench "$MNV1" --runs 2 --warmup 0 --profile --top 3; then
+  node_rows >"$TMP/rows"
+  check "bench --top 3 prints 3 node rows" test "$(wc -l <"$TMP/rows")" -eq 3
+  check "bench --top 3 rows are nodes of the model" known_nodes "$TMP/rows" "$MNV1_NODES"
+  check "bench --top 3 rows are slowest first" slowest_first "$TMP/rows"
+  check "bench --top keeps the op table" grep -q '^CONV_2D  *15 ' "$TMP/out"
+fi
+if expect 0 bench "$MNV1" --runs 1 --warmup 0 --profile --top 1000; then
+  node_rows >"$TMP/rows"
+  check "bench --top above the node count lists every node once" \
+    same_nodes "$TMP/rows" "$MNV1_NODES"
+  check "bench --top 1000 rows are slowest first" slowest_first "$TMP/rows"
+fi
+# Folded nodes (the DEQUANTIZEs of constant weights) take exactly 0 ms: equal
+# times are listed in node order.
+FOLDED=$GOLDENS/op_fp16_weights_conv/model.tflite
+if expect 0 bench "$FOLDED" --runs 1 --profile --top 8; then
+  check "bench --top lists equal times in node order" \
+    test "$(node_rows | awk '$2 == "DEQUANTIZE" {printf "%s %s;", $1, $3}')" = \
+    "0 5x1x1x17;1 1x3x3x17;2 5;3 17;4 17x3x3x3;"
+fi
+if expect 0 bench "$MNV1" --runs 2 --warmup 0 --profile --top 3 --json; then
+  json_nodes >"$TMP/rows"
+  check "bench --json --top 3 has 3 well-formed nodes" test "$(wc -l <"$TMP/rows")" -eq 3
+  check "bench --json --top 3 has no other node entry" \
+    test "$(tr '{' '\n' <"$TMP/out" | grep -c '^"node":')" -eq 3
+  check "bench --json --top 3 nodes are nodes of the model" known_nodes "$TMP/rows" "$MNV1_NODES"
+  check "bench --json --top 3 nodes are slowest first" slowest_first "$TMP/rows"
+fi
+if expect 0 bench "$HW" --runs 2 --profile --top 10 --json; then
+  json_nodes >"$TMP/rows"
+  printf '0 FULLY_CONNECTED 1x16\n1 FULLY_CONNECTED 1x16\n2 FULLY_CONNECTED 1x1\n' >"$TMP/hw_nodes"
+  check "bench --json --top above the node count lists every node" \
+    same_nodes "$TMP/rows" "$TMP/hw_nodes"
+fi
+expect 0 bench "$HW" --runs 2 --profile &&
+  check "bench --profile without --top has no node table" test -z "$(node_rows)"
 
 echo "$checks checks, $failures failures"
 [ "$failures" -eq 0 ]

@@ -169,18 +169,28 @@ int spry_cli_new_interpreter(const char *path, const SpryModel *model, const Spr
   return SPRY_EXIT_OK;
 }
 
-void spry_cli_format_shape(const SpryTensorInfo *info, char *buf, size_t size) {
+/* The dims joined by `separator`, between `open` and `close` (always terminated). */
+static void format_dims(const SpryTensorInfo *info, const char *open, const char *separator,
+                        const char *close, char *buf, size_t size) {
   if (size == 0) return;
   int32_t rank = info->rank < 0 ? 0 : info->rank > SPRY_MAX_RANK ? SPRY_MAX_RANK : info->rank;
   size_t used = 0;
   for (int32_t i = 0; i <= rank + 1 && used < size; i++) {
-    int n = i == 0      ? snprintf(buf + used, size - used, "[")
-            : i <= rank ? snprintf(buf + used, size - used, "%s%d", i > 1 ? "," : "",
+    int n = i == 0      ? snprintf(buf + used, size - used, "%s", open)
+            : i <= rank ? snprintf(buf + used, size - used, "%s%d", i > 1 ? separator : "",
                                    (int)info->dims[i - 1])
-                        : snprintf(buf + used, size - used, "]");
+                        : snprintf(buf + used, size - used, "%s", close);
     if (n < 0) return;
     used += (size_t)n; /* snprintf truncates and terminates; the loop stops */
   }
+}
+
+void spry_cli_format_shape(const SpryTensorInfo *info, char *buf, size_t size) {
+  format_dims(info, "[", ",", "]", buf, size);
+}
+
+void spry_cli_format_shape_x(const SpryTensorInfo *info, char *buf, size_t size) {
+  format_dims(info, "", "x", "", buf, size);
 }
 
 /* ---- Files ------------------------------------------------------------------------------ */

@@ -87,6 +87,8 @@ int spry_cli_new_interpreter(const char *path, const SpryModel *model, const Spr
 
 /* "[1,128,128,3]" into buf (always terminated). */
 void spry_cli_format_shape(const SpryTensorInfo *info, char *buf, size_t size);
+/* "1x128x128x3" into buf, as in tables (always terminated; "" for a scalar). */
+void spry_cli_format_shape_x(const SpryTensorInfo *info, char *buf, size_t size);
 
 /* ---- Files -------------------------------------------------------------------- */
 

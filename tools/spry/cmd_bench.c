@@ -11,13 +11,14 @@
 
 #include <spry/spry.h>
 
-enum { OPT_THREADS = 1, OPT_RUNS, OPT_WARMUP, OPT_PROFILE, OPT_JSON, OPT_HELP };
+enum { OPT_THREADS = 1, OPT_RUNS, OPT_WARMUP, OPT_PROFILE, OPT_TOP, OPT_JSON, OPT_HELP };
 
 static const SpryCliOption bench_options[] = {
     {"threads", 0, true, OPT_THREADS},
     {"runs", 0, true, OPT_RUNS},
     {"warmup", 0, true, OPT_WARMUP},
     {"profile", 0, false, OPT_PROFILE},
+    {"top", 0, true, OPT_TOP},
     {"json", 0, false, OPT_JSON},
     {"help", 'h', false, OPT_HELP},
     {NULL, 0, false, 0},
@@ -29,10 +30,20 @@ static const SpryCliOption bench_options[] = {
 typedef struct BenchArgs {
   const char *path;
   int32_t threads, runs, warmup;
+  int32_t top; /* slowest nodes to list (needs --profile); 0: none */
   bool profile, json;
 } BenchArgs;
 
-/* Per-op totals summed over the timed runs. */
+/* One node's time: summed over the timed runs, then the mean per run. */
+typedef struct NodeTime {
+  int32_t node; /* index in execution order */
+  const char *op;
+  double ms;
+  bool has_output;
+  SpryTensorInfo output; /* the first output, which tells the layer apart */
+} NodeTime;
+
+/* Per-op totals of the nodes' mean times. */
 typedef struct OpTime {
   const char *name;
   int32_t count; /* nodes per run */
@@ -45,6 +56,8 @@ typedef struct BenchResult {
   size_t persistent_bytes; /* packed weights and op data */
   const char *kernels;     /* the kernel variant the interpreter runs */
   long peak_rss_kb;
+  NodeTime *nodes; /* node order while timing; slowest first once summarised */
+  size_t num_nodes;
   OpTime *ops;
   size_t num_ops;
 } BenchResult;
@@ -68,12 +81,14 @@ static int parse_args(int argc, char **argv, BenchArgs *a) {
       case OPT_RUNS: ok = spry_cli_option_int("bench", "--runs", v, 1, 10000000, &a->runs); break;
       case OPT_WARMUP: ok = spry_cli_option_int("bench", "--warmup", v, 0, 10000000, &a->warmup); break;
       case OPT_PROFILE: a->profile = true; break;
+      case OPT_TOP: ok = spry_cli_option_int("bench", "--top", v, 1, 10000000, &a->top); break;
       case OPT_JSON: a->json = true; break;
       default: break;
     }
     if (!ok) return SPRY_EXIT_USAGE;
   }
   if (!a->path) return spry_cli_usage_error("bench", "missing MODEL");
+  if (a->top > 0 && !a->profile) return spry_cli_usage_error("bench", "--top needs --profile");
   return SPRY_EXIT_OK;
 }
 
@@ -82,25 +97,65 @@ static int compare_doubles(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Adds the last invoke's per-node timings into the per-op table. */
-static int accumulate_profile(const SpryInterpreter *interp, BenchResult *r, bool first_run) {
+/* Adds the last invoke's per-node timings into the node table. The node list
+ * is the same at every invoke, so the first run sizes the table. */
+static int accumulate_profile(const SpryInterpreter *interp, BenchResult *r) {
   const SpryProfileEntry *entries = NULL;
   int32_t count = 0;
   if (spry_interpreter_profile(interp, &entries, &count) != SPRY_OK)
     return spry_cli_fail("profile: %s", spry_last_error());
-  for (int32_t e = 0; e < count; e++) {
-    const char *name = entries[e].op.name ? entries[e].op.name : "UNKNOWN";
-    size_t k = 0;
-    while (k < r->num_ops && strcmp(r->ops[k].name, name) != 0) k++;
-    if (k == r->num_ops) {
-      OpTime *grown = realloc(r->ops, (r->num_ops + 1) * sizeof *grown);
-      if (!grown) return spry_cli_fail("out of memory");
-      r->ops = grown;
-      r->ops[r->num_ops++] = (OpTime){name, 0, 0.0};
-    }
-    if (first_run) r->ops[k].count++;
-    r->ops[k].total_ms += entries[e].ms;
+  if (!r->nodes) {
+    r->nodes = calloc((size_t)count + 1, sizeof *r->nodes);
+    if (!r->nodes) return spry_cli_fail("out of memory");
+    r->num_nodes = (size_t)count;
   }
+  if ((size_t)count != r->num_nodes) return spry_cli_fail("profile: the node count changed");
+  for (int32_t e = 0; e < count; e++) {
+    r->nodes[e].node = entries[e].node;
+    r->nodes[e].op = entries[e].op.name ? entries[e].op.name : "UNKNOWN";
+    r->nodes[e].ms += entries[e].ms;
+  }
+  return SPRY_EXIT_OK;
+}
+
+/* Groups the nodes by op type, in the order each type first runs. */
+static int tally_ops(BenchResult *r) {
+  r->ops = calloc(r->num_nodes + 1, sizeof *r->ops); /* at most one type per node */
+  if (!r->ops) return spry_cli_fail("out of memory");
+  for (size_t n = 0; n < r->num_nodes; n++) {
+    const NodeTime *node = &r->nodes[n];
+    size_t k = 0;
+    while (k < r->num_ops && strcmp(r->ops[k].name, node->op) != 0) k++;
+    if (k == r->num_ops) r->ops[r->num_ops++] = (OpTime){node->op, 0, 0.0};
+    r->ops[k].count++;
+    r->ops[k].total_ms += node->ms;
+  }
+  return SPRY_EXIT_OK;
+}
+
+/* Read after the runs: a dynamic output has the shape of the last one. */
+static void describe_outputs(const SpryInterpreter *interp, BenchResult *r) {
+  for (size_t n = 0; n < r->num_nodes; n++) {
+    NodeTime *node = &r->nodes[n];
+    const SpryTensor *output = NULL;
+    node->has_output = spry_interpreter_node_output(interp, node->node, 0, &output) == SPRY_OK &&
+                       spry_tensor_info(output, &node->output) == SPRY_OK;
+  }
+}
+
+/* Slowest first; equal times in node order, so that the listing is stable. */
+static int slower_first(const void *a, const void *b) {
+  const NodeTime *x = a, *y = b;
+  int by_time = (x->ms < y->ms) - (x->ms > y->ms);
+  return by_time ? by_time : (x->node > y->node) - (x->node < y->node);
+}
+
+/* The op table (in node order), then the nodes ranked slowest first. */
+static int summarise_profile(const SpryInterpreter *interp, BenchResult *r) {
+  int rc = tally_ops(r);
+  if (rc != SPRY_EXIT_OK) return rc;
+  describe_outputs(interp, r);
+  if (r->num_nodes > 0) qsort(r->nodes, r->num_nodes, sizeof *r->nodes, slower_first);
   return SPRY_EXIT_OK;
 }
 
@@ -141,7 +196,7 @@ static int timed_runs(SpryInterpreter *interp, const BenchArgs *a, BenchResult *
     rc = invoke(interp, a->path);
     times[i] = spry_cli_now_ms() - t0;
     if (i == 0 && a->warmup == 0) r->first_ms = times[i];
-    if (rc == SPRY_EXIT_OK && a->profile) rc = accumulate_profile(interp, r, i == 0);
+    if (rc == SPRY_EXIT_OK && a->profile) rc = accumulate_profile(interp, r);
     progress(a, i + 1, times, start, &last, tty);
   }
   if (rc == SPRY_EXIT_OK) {
@@ -153,7 +208,7 @@ static int timed_runs(SpryInterpreter *interp, const BenchArgs *a, BenchResult *
     r->max_ms = times[a->runs - 1];
     int32_t mid = a->runs / 2;
     r->median_ms = a->runs % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2.0;
-    for (size_t k = 0; k < r->num_ops; k++) r->ops[k].total_ms /= a->runs;
+    for (size_t n = 0; n < r->num_nodes; n++) r->nodes[n].ms /= a->runs;
   }
   free(times);
   return rc;
@@ -165,6 +220,49 @@ static void zero_inputs(SpryInterpreter *interp) {
     void *data = t ? spry_tensor_data(t) : NULL;
     if (data && spry_tensor_byte_size(t) > 0) memset(data, 0, spry_tensor_byte_size(t));
   }
+}
+
+/* Nodes --top lists: the slowest, or all of them when the model has fewer. */
+static size_t listed_nodes(const BenchArgs *a, const BenchResult *r) {
+  return (size_t)a->top < r->num_nodes ? (size_t)a->top : r->num_nodes;
+}
+
+static void print_json_ops(SpryJson *j, const BenchResult *r) {
+  spry_json_key(j, "ops");
+  spry_json_begin_array(j);
+  for (size_t k = 0; k < r->num_ops; k++) {
+    spry_json_begin_object(j);
+    spry_json_key(j, "op");
+    spry_json_string(j, r->ops[k].name);
+    spry_json_key(j, "count");
+    spry_json_int(j, r->ops[k].count);
+    spry_json_key(j, "total_ms");
+    spry_json_fixed(j, r->ops[k].total_ms, 4);
+    spry_json_end_object(j);
+  }
+  spry_json_end_array(j);
+}
+
+static void print_json_nodes(SpryJson *j, const BenchResult *r, size_t count) {
+  spry_json_key(j, "nodes");
+  spry_json_begin_array(j);
+  for (size_t n = 0; n < count; n++) {
+    const NodeTime *node = &r->nodes[n];
+    spry_json_begin_object(j);
+    spry_json_key(j, "node");
+    spry_json_int(j, node->node);
+    spry_json_key(j, "op");
+    spry_json_string(j, node->op);
+    spry_json_key(j, "output_shape"); /* [] for a scalar or a node without outputs */
+    spry_json_begin_array(j);
+    for (int32_t d = 0; node->has_output && d < node->output.rank; d++)
+      spry_json_int(j, node->output.dims[d]);
+    spry_json_end_array(j);
+    spry_json_key(j, "ms");
+    spry_json_fixed(j, node->ms, 4);
+    spry_json_end_object(j);
+  }
+  spry_json_end_array(j);
 }
 
 static void print_json(const BenchArgs *a, const BenchResult *r) {
@@ -191,23 +289,38 @@ static void print_json(const BenchArgs *a, const BenchResult *r) {
   spry_json_uint(&j, r->persistent_bytes);
   spry_json_key(&j, "peak_rss_kb");
   spry_json_int(&j, r->peak_rss_kb);
-  if (a->profile) {
-    spry_json_key(&j, "ops");
-    spry_json_begin_array(&j);
-    for (size_t k = 0; k < r->num_ops; k++) {
-      spry_json_begin_object(&j);
-      spry_json_key(&j, "op");
-      spry_json_string(&j, r->ops[k].name);
-      spry_json_key(&j, "count");
-      spry_json_int(&j, r->ops[k].count);
-      spry_json_key(&j, "total_ms");
-      spry_json_fixed(&j, r->ops[k].total_ms, 4);
-      spry_json_end_object(&j);
-    }
-    spry_json_end_array(&j);
-  }
+  if (a->profile) print_json_ops(&j, r);
+  if (a->top > 0) print_json_nodes(&j, r, listed_nodes(a, r));
   spry_json_end_object(&j);
   fputc('\n', stdout);
+}
+
+/* The mean time of one run spent in the profiled nodes, that percentages are of. */
+static double profiled_ms(const BenchResult *r) {
+  double total = 0.0;
+  for (size_t n = 0; n < r->num_nodes; n++) total += r->nodes[n].ms;
+  return total;
+}
+
+static double percent(double ms, double total) { return total > 0.0 ? 100.0 * ms / total : 0.0; }
+
+static void print_op_table(const BenchResult *r, double total) {
+  printf("\n%-28s %6s %10s %6s\n", "op", "count", "ms/run", "%");
+  for (size_t k = 0; k < r->num_ops; k++)
+    printf("%-28s %6d %10.3f %6.1f\n", r->ops[k].name, (int)r->ops[k].count, r->ops[k].total_ms,
+           percent(r->ops[k].total_ms, total));
+}
+
+static void print_node_table(const BenchResult *r, size_t count, double total) {
+  printf("\n%6s  %-28s %-20s %10s %6s\n", "node", "op", "output", "ms/run", "%");
+  for (size_t n = 0; n < count; n++) {
+    const NodeTime *node = &r->nodes[n];
+    char shape[128] = "-";
+    if (node->has_output && node->output.rank == 0) snprintf(shape, sizeof shape, "scalar");
+    else if (node->has_output) spry_cli_format_shape_x(&node->output, shape, sizeof shape);
+    printf("%6d  %-28s %-20s %10.3f %6.1f\n", (int)node->node, node->op, shape, node->ms,
+           percent(node->ms, total));
+  }
 }
 
 static void print_text(const BenchArgs *a, const BenchResult *r) {
@@ -225,16 +338,13 @@ static void print_text(const BenchArgs *a, const BenchResult *r) {
   printf("persistent %10zu bytes\n", r->persistent_bytes);
   printf("peak RSS   %10ld kB\n", r->peak_rss_kb);
   if (!a->profile) return;
-  double total = 0.0;
-  for (size_t k = 0; k < r->num_ops; k++) total += r->ops[k].total_ms;
-  printf("\n%-28s %6s %10s %6s\n", "op", "count", "ms/run", "%");
-  for (size_t k = 0; k < r->num_ops; k++)
-    printf("%-28s %6d %10.3f %6.1f\n", r->ops[k].name, (int)r->ops[k].count, r->ops[k].total_ms,
-           total > 0.0 ? 100.0 * r->ops[k].total_ms / total : 0.0);
+  const double total = profiled_ms(r);
+  print_op_table(r, total);
+  if (a->top > 0) print_node_table(r, listed_nodes(a, r), total);
 }
 
 int spry_cmd_bench(int argc, char **argv) {
-  BenchArgs a = {NULL, 1, 50, 1, false, false};
+  BenchArgs a = {.threads = 1, .runs = 50, .warmup = 1};
   int rc = parse_args(argc, argv, &a);
   if (rc != SPRY_EXIT_OK) return rc < 0 ? SPRY_EXIT_OK : rc;
   BenchResult r;
@@ -255,6 +365,7 @@ int spry_cmd_bench(int argc, char **argv) {
     zero_inputs(interp);
     rc = timed_runs(interp, &a, &r);
   }
+  if (rc == SPRY_EXIT_OK && a.profile) rc = summarise_profile(interp, &r);
   if (rc == SPRY_EXIT_OK) {
     struct rusage usage;
     r.arena_bytes = spry_interpreter_arena_bytes(interp);
@@ -265,6 +376,7 @@ int spry_cmd_bench(int argc, char **argv) {
     else print_text(&a, &r);
   }
   free(r.ops);
+  free(r.nodes);
   spry_interpreter_free(interp);
   spry_model_free(model);
   return rc;

@@ -35,12 +35,15 @@ static const SpryCommand commands[] = {
      "  --labels FILE       class names, one per line (default: the model's own)\n"
      "  --top-k N           print the N best classes (default 5 when labels exist)\n"},
     {"bench", spry_cmd_bench,
-     "usage: spry bench MODEL [--threads N] [--runs N] [--warmup N] [--profile] [--json]\n"
+     "usage: spry bench MODEL [--threads N] [--runs N] [--warmup N] [--profile [--top N]]\n"
+     "                  [--json]\n"
      "  Time repeated invokes on zero inputs.\n"
      "  --threads N   worker threads (default 1)\n"
      "  --runs N      timed invokes (default 50)\n"
      "  --warmup N    untimed invokes first (default 1)\n"
-     "  --profile     also time every operator\n"
+     "  --profile     also time every operator: ms per run of each op type\n"
+     "  --top N       with --profile: the N slowest nodes (index, op, output\n"
+     "                shape, ms per run), slowest first\n"
      "  --json        one JSON object on stdout\n"},
     {"ops", spry_cmd_ops,
      "usage: spry ops [--json]\n"
@@ -69,7 +72,8 @@ bool spry_cli_print_usage(FILE *out, const char *command) {
         "  spry inspect MODEL [--json] [--ops]\n"
         "  spry run MODEL [-i INPUT.bin]... [-o OUTDIR] [--threads N] [--delegate NAME]\n"
         "                 [--image FILE] [--labels FILE] [--top-k N]\n"
-        "  spry bench MODEL [--threads N] [--runs N] [--warmup N] [--profile] [--json]\n"
+        "  spry bench MODEL [--threads N] [--runs N] [--warmup N] [--profile [--top N]]\n"
+        "                   [--json]\n"
         "  spry ops [--json]\n"
         "  spry help COMMAND | spry --help | spry --version\n"
         "Exit status: 0 success, 1 a model or input to fix, 2 a usage error.\n",

@@ -213,6 +213,14 @@ int32_t spry_interpreter_output_count(const SpryInterpreter *interpreter);
  * the shape is provisional (for WHERE, zero rows). */
 SpryTensor *spry_interpreter_input(SpryInterpreter *interpreter, int32_t index);
 const SpryTensor *spry_interpreter_output(const SpryInterpreter *interpreter, int32_t index);
+/* Output `index` of node `node` (subgraph 0's nodes in execution order,
+ * numbered as SpryProfileEntry.node), e.g. to tell which layer a profile
+ * entry is: its shape is the one of the last prepare or invoke. The tensor
+ * lives as long as the interpreter. SPRY_ERROR_INVALID_ARGUMENT for a NULL
+ * argument or a node out of range, SPRY_ERROR_NOT_FOUND when the node has
+ * fewer outputs than `index` + 1. */
+SpryStatus spry_interpreter_node_output(const SpryInterpreter *interpreter, int32_t node,
+                                        int32_t index, const SpryTensor **out_tensor);
 
 /* Changes the shape of input `index`. Only dimensions the model marks dynamic
  * (-1 in its shape signature), or any dimension when the model has no
