@@ -176,7 +176,8 @@ static void resize_rows(const ResizeJob *job, int32_t begin, int32_t end) {
     for (int32_t row = begin; row < end; row++) {
       const RowTaps rows = row_taps(job, row);
       uint8_t *out = (uint8_t *)job->output + (size_t)row * out_row + (size_t)x0 * pixel;
-      for (int32_t i = 0; i < count; i++) blend_pixel(job, &rows, &cols, i, out + (size_t)i * pixel);
+      for (int32_t i = 0; i < count; i++)
+        blend_pixel(job, &rows, &cols, i, out + (size_t)i * pixel);
     }
   }
 }
