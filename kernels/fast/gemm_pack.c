@@ -86,33 +86,72 @@ static uint32_t pack8_column(int32_t k, const uint8_t *weights, SpryGemmLayout l
   return (uint32_t)input_offset * sum;
 }
 
+/* The sum of `bytes` values read as uint8 (int8 unless is_u8), modulo 2^32.
+ * Eight at a time in a 64-bit word: int8 values are flipped to uint8
+ * (v + 128, taken back at the end), and neighbouring bytes added into four
+ * 16-bit lanes, folded every 64 words, before any lane can overflow. */
+static uint32_t byte_sum(const uint8_t *v, size_t bytes, int is_u8) {
+  const uint64_t flip = is_u8 ? 0 : UINT64_C(0x8080808080808080);
+  const uint64_t even_bytes = UINT64_C(0x00FF00FF00FF00FF);
+  uint64_t total = 0;
+  size_t i = 0;
+  while (i + 8 <= bytes) {
+    uint64_t lanes = 0; /* each gains at most 510 a word */
+    for (int32_t words = 0; words < 64 && i + 8 <= bytes; words++, i += 8) {
+      uint64_t x;
+      memcpy(&x, v + i, sizeof x);
+      x ^= flip;
+      lanes += (x & even_bytes) + ((x >> 8) & even_bytes);
+    }
+    total += (lanes & 0xFFFF) + ((lanes >> 16) & 0xFFFF) + ((lanes >> 32) & 0xFFFF) + (lanes >> 48);
+  }
+  for (; i < bytes; i++) total += (uint8_t)(v[i] ^ (uint8_t)flip);
+  return is_u8 ? (uint32_t)total : (uint32_t)total - 128u * (uint32_t)bytes;
+}
+
+/* pack8_column for a column whose k bytes are contiguous (OHWI filters,
+ * the common case): a whole quad a move, and the offsets' part of the term
+ * taken once, as k * filter_offset (equal modulo 2^32). Byte by byte with
+ * the general strides, packing took longer than two invokes of the model:
+ * most of its load time. */
+static uint32_t pack8_contiguous_column(int32_t k, const uint8_t *w, int is_u8,
+                                        int32_t filter_offset, int32_t input_offset, int32_t lane,
+                                        uint8_t *block) {
+  int32_t d = 0;
+  uint8_t *quad = block + (size_t)lane * 4; /* quad 0 of this lane */
+  const size_t quad_step = 4 * SPRY_GEMM_NR;
+  for (; d + 4 <= k; d += 4, quad += quad_step) memcpy(quad, w + d, 4);
+  for (int32_t i = 0; d < k; d++, i++) quad[i] = w[d];
+  const uint32_t sum = byte_sum(w, (size_t)k, is_u8) + (uint32_t)k * (uint32_t)filter_offset;
+  return (uint32_t)input_offset * sum;
+}
+
 void spry_qgemm8_pack(int32_t n, int32_t k, const void *weights, SpryGemmLayout layout, int is_u8,
                       int32_t filter_offset, int32_t input_offset, uint8_t *packed) {
   const size_t depth_bytes = spry_qgemm8_row_bytes(k) * SPRY_GEMM_NR;
+  const bool contiguous = layout.depth_stride == 1;
   memset(packed, 0, spry_qgemm8_packed_bytes(n, k));
   for (int32_t col0 = 0; col0 < n; col0 += SPRY_GEMM_NR) {
     uint8_t *block = packed + (size_t)(col0 / SPRY_GEMM_NR) * spry_qgemm8_block_bytes(k);
     uint32_t terms[SPRY_GEMM_NR] = {0};
     for (int32_t lane = 0; lane < SPRY_GEMM_NR && col0 + lane < n; lane++)
-      terms[lane] = pack8_column(k, weights, layout, (size_t)(col0 + lane), is_u8, filter_offset,
-                                 input_offset, lane, block);
+      terms[lane] =
+          contiguous
+              ? pack8_contiguous_column(k,
+                                        (const uint8_t *)weights +
+                                            (size_t)(col0 + lane) * layout.column_stride,
+                                        is_u8, filter_offset, input_offset, lane, block)
+              : pack8_column(k, weights, layout, (size_t)(col0 + lane), is_u8, filter_offset,
+                             input_offset, lane, block);
     memcpy(block + depth_bytes, terms, sizeof terms); /* read back as int32 lanes */
   }
 }
 
-/* Plain loops: the variants with the 8-bit layout have vector ones. */
-static uint32_t row_sum(const uint8_t *row, size_t bytes, int is_u8) {
-  uint32_t sum = 0;
-  if (is_u8)
-    for (size_t i = 0; i < bytes; i++) sum += row[i];
-  else
-    for (size_t i = 0; i < bytes; i++) sum += (uint32_t)(int32_t)(int8_t)row[i];
-  return sum;
-}
-
+/* Plain C: the variants with the 8-bit layout have vector ones. */
 void spry_qgemm8_row_sums(int32_t rows, size_t row_bytes, const uint8_t *a, size_t a_stride,
                           int is_u8, uint32_t *sums) {
-  for (int32_t r = 0; r < rows; r++) sums[r] = row_sum(a + (size_t)r * a_stride, row_bytes, is_u8);
+  for (int32_t r = 0; r < rows; r++)
+    sums[r] = byte_sum(a + (size_t)r * a_stride, row_bytes, is_u8);
 }
 
 void spry_fgemm_pack(int32_t n, int32_t k, const float *weights, SpryGemmLayout layout,
