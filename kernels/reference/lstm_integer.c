@@ -24,7 +24,9 @@ static int32_t dot_s8(const SpryMatvecOps *mv, const int8_t *w, const int8_t *v,
   return wrap32(acc);
 }
 
-/* out[b][r] = sat16(out[b][r] + requant(bias[r] + w[r] . v[b])) */
+/* out[b][r] = sat16(out[b][r] + requant(bias[r] + w[r] . v[b])). The sums
+ * after a requantization wrap in int32, as TFLite's do: with a model's
+ * extreme multipliers the requantized value reaches the int32 limits. */
 static void matmul_acc_s16(const SpryMatvecOps *mv, const int8_t *w, const int32_t *bias,
                            int32_t multiplier, int shift, const int8_t *v, int32_t rows, int32_t cols, int32_t n_batch,
                            int16_t *out) {
@@ -34,7 +36,7 @@ static void matmul_acc_s16(const SpryMatvecOps *mv, const int8_t *w, const int32
           dot_s8(mv, w + (size_t)r * cols, v + (size_t)b * cols, cols, bias[r]), multiplier,
           shift);
       int16_t *o = &out[(size_t)b * rows + r];
-      *o = (int16_t)spry_clamp_i32(acc + *o, INT16_MIN, INT16_MAX);
+      *o = (int16_t)spry_clamp_i32(spry_fp_add(acc, *o), INT16_MIN, INT16_MAX);
     }
 }
 
@@ -50,7 +52,7 @@ static void peephole_acc(const SpryLstmQuantGate *g, const SpryLstmShape *s,
       const int32_t prod = spry_multiply_by_quantized_multiplier(
           (int32_t)g->peephole_weights[v] * cell_state[i], g->peephole_multiplier,
           g->peephole_shift);
-      gate[i] = (int16_t)spry_clamp_i32(prod + gate[i], INT16_MIN, INT16_MAX);
+      gate[i] = (int16_t)spry_clamp_i32(spry_fp_add(prod, gate[i]), INT16_MIN, INT16_MAX);
     }
 }
 
@@ -132,7 +134,7 @@ static void project(const SpryLstmQuantParams *p, const SpryLstmShape *s, const 
           dot_s8(p->matvec, p->projection_weights + (size_t)r * s->n_cell,
                  hidden + (size_t)b * s->n_cell, s->n_cell, p->projection_bias[r]),
           p->projection_multiplier, p->projection_shift);
-      acc = spry_clamp_i32(acc + p->output_state_zero_point, INT8_MIN, INT8_MAX);
+      acc = spry_clamp_i32(spry_fp_add(acc, p->output_state_zero_point), INT8_MIN, INT8_MAX);
       if (p->proj_clip > 0) acc = spry_clamp_i32(acc, -p->proj_clip, p->proj_clip);
       output_state[(size_t)b * s->n_output + r] = (int8_t)acc;
     }
@@ -157,7 +159,7 @@ void spry_ref_lstm_step_s8(const SpryLstmQuantParams *p, const SpryLstmShape *s,
     const int32_t prod = (int32_t)gates[GATE_OUTPUT][i] * spry_fp16_tanh(cell_state[i], tanh_bits);
     const int32_t h = spry_multiply_by_quantized_multiplier(prod, p->hidden_multiplier,
                                                             p->hidden_shift);
-    scratch8[i] = (int8_t)spry_clamp_i32(h + p->hidden_zero_point, INT8_MIN, INT8_MAX);
+    scratch8[i] = (int8_t)spry_clamp_i32(spry_fp_add(h, p->hidden_zero_point), INT8_MIN, INT8_MAX);
   }
   if (p->projection_weights)
     project(p, s, scratch8, output_state);
