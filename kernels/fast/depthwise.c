@@ -218,6 +218,9 @@ SpryStatus spry_depthwise_prepare(SpryContext *ctx, SpryDepthwise *d, SpryConvKe
   d->fn = type == SPRY_CONV_KERNEL_F32 ? kernels->f32
           : type == SPRY_CONV_KERNEL_U8 ? kernels->u8
                                         : kernels->s8;
+  d->row = type == SPRY_CONV_KERNEL_U8   ? kernels->u8_row
+           : type == SPRY_CONV_KERNEL_S8 ? kernels->s8_row
+                                         : NULL;
   return SPRY_OK;
 }
 
@@ -272,20 +275,43 @@ static void advance_taps(const SpryDepthwise *d, const DwSlot *s) {
   for (int32_t t = 0; t < d->taps; t++) s->taps[t] = (const uint8_t *)s->taps[t] + step;
 }
 
-/* One output pixel: the whole blocks straight from the input, the partial
- * last block through copies (a kernel reads and writes whole blocks, which
- * could run past the input and output tensors). */
-static void run_pixel(const SpryDepthwise *d, const DwSlot *s, uint8_t *out) {
+/* The partial last channel block of one output pixel, through copies (a
+ * kernel reads and writes whole blocks, which could run past the input and
+ * output tensors). */
+static void run_partial_block(const SpryDepthwise *d, const DwSlot *s, uint8_t *out) {
   const int32_t whole = d->shapes.output_c / SPRY_DW_BLOCK;
   const size_t rest = (size_t)(d->shapes.output_c % SPRY_DW_BLOCK) * d->value_bytes;
-  if (whole > 0) d->fn(d, s->taps, 0, whole, out);
-  if (rest == 0) return;
   const size_t offset = (size_t)whole * block_bytes(d);
   for (int32_t t = 0; t < d->tap_slots; t++)
     spry_copy_bytes(s->tail + (size_t)t * block_bytes(d), (const uint8_t *)s->taps[t] + offset,
                     rest);
   d->fn(d, s->tail_taps, whole, 1, s->tail_out);
   spry_copy_bytes(out + offset, s->tail_out, rest);
+}
+
+/* One output pixel: the whole blocks straight from the input, then the
+ * partial one. */
+static void run_pixel(const SpryDepthwise *d, const DwSlot *s, uint8_t *out) {
+  const int32_t whole = d->shapes.output_c / SPRY_DW_BLOCK;
+  if (whole > 0) d->fn(d, s->taps, 0, whole, out);
+  if (d->shapes.output_c % SPRY_DW_BLOCK) run_partial_block(d, s, out);
+}
+
+/* Output columns [ox, end), all inside the image, whose first column's taps
+ * are gathered: the whole blocks of every column in one call of the row
+ * kernel, then each column's partial block. */
+static void run_inside(const SpryDepthwise *d, const DwSlot *s, int32_t ox, int32_t end,
+                       uint8_t *out) {
+  const int32_t whole = d->shapes.output_c / SPRY_DW_BLOCK;
+  const size_t step = (size_t)d->params.stride_w * pixel_bytes(d);
+  /* The extra slot's pad pixel would not move along with the others. */
+  if (d->tap_slots > d->taps) s->taps[d->taps] = s->taps[0];
+  if (whole > 0) d->row(d, s->taps, step, end - ox, whole, out + (size_t)ox * pixel_bytes(d));
+  if (d->shapes.output_c % SPRY_DW_BLOCK == 0) return;
+  for (int32_t x = ox; x < end; x++) {
+    if (x > ox) advance_taps(d, s);
+    run_partial_block(d, s, out + (size_t)x * pixel_bytes(d));
+  }
 }
 
 /* Output row r (batch-major over batches * output_h). */
@@ -307,6 +333,12 @@ static void run_row(const DwJob *job, const DwSlot *s, int32_t r) {
   if (rows_inside) inside_columns(d, &first, &end);
   uint8_t *out = job->output + (size_t)r * (size_t)sh->output_w * pixel_bytes(d);
   for (int32_t ox = 0; ox < sh->output_w; ox++) {
+    if (d->row && ox == first && end - first > 1) {
+      gather_taps(d, s, ox);
+      run_inside(d, s, first, end, out);
+      ox = end - 1;
+      continue;
+    }
     /* Working out 9 tap pointers with their bounds cost as much as a
      * block of 16 channels; inside the image they just move on. */
     if (ox > first && ox < end)

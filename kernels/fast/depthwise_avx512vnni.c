@@ -24,10 +24,8 @@
 #include <immintrin.h>
 
 #include "depthwise.h"
+#include "dot_avx512.h"
 #include "requant_avx512.h"
-
-/* The odd 16-bit halves of the 32 in a ZMM register. */
-#define UPPER_HALVES 0xAAAAAAAAu
 
 /* 16 bytes of int8 or uint8 as 16 int32 lanes. */
 SPRY_DW_INLINE __m512i widen(const uint8_t *bytes, bool u8) {
@@ -36,32 +34,35 @@ SPRY_DW_INLINE __m512i widen(const uint8_t *bytes, bool u8) {
 }
 
 /* Channel c of x0 and x1 as lane c's low and high int16: the operand that
- * meets the packed weight pairs. */
+ * meets the packed weight pairs. The low halves are taken by a bitwise
+ * select (VPTERNLOGD), which unlike a masked blend leaves the register
+ * allocator free to keep the sums in place. */
 SPRY_DW_INLINE __m512i tap_pair(const uint8_t *x0, const uint8_t *x1, bool u8) {
   const __m512i high = _mm512_slli_epi32(widen(x1, u8), 16);
-  return _mm512_mask_blend_epi16(UPPER_HALVES, widen(x0, u8), high);
+  /* 0xD8: the second operand's bits where the third's are set, else the
+   * first's. */
+  return _mm512_ternarylogic_epi32(high, widen(x0, u8), _mm512_set1_epi32(0xFFFF), 0xD8);
 }
 
 static inline __m512i load_pair_weights(const int16_t *w) { return _mm512_loadu_si512(w); }
 
-/* Block sums: the int32 accumulators of two blocks. */
+/* Two independent int32 sums. */
 typedef struct BlockSums {
   __m512i a, b;
 } BlockSums;
 
-/* Sums of the blocks at byte offsets at and at + 16 of every tap, whose
- * weights start at wa and wb. */
-SPRY_DW_INLINE BlockSums two_block_sums(const void *const *taps, size_t at, int32_t pairs,
-                                        const int16_t *wa, const int16_t *wb, bool u8) {
-  BlockSums s = {_mm512_setzero_si512(), _mm512_setzero_si512()};
+/* Sums of 16 channels at byte offsets at_a and at_b of every tap, whose
+ * weights start at wa and wb: two blocks of one pixel, or one block of two
+ * pixels. */
+SPRY_DW_INLINE BlockSums two_sums(const void *const *taps, size_t at_a, size_t at_b,
+                                  int32_t pairs, const int16_t *wa, const int16_t *wb, bool u8) {
+  __m512i a = _mm512_setzero_si512(), b = a;
   for (int32_t p = 0; p < pairs; p++, wa += 2 * SPRY_DW_BLOCK, wb += 2 * SPRY_DW_BLOCK) {
-    const uint8_t *x0 = (const uint8_t *)taps[2 * p] + at;
-    const uint8_t *x1 = (const uint8_t *)taps[2 * p + 1] + at;
-    s.a = _mm512_dpwssd_epi32(s.a, tap_pair(x0, x1, u8), load_pair_weights(wa));
-    s.b = _mm512_dpwssd_epi32(s.b, tap_pair(x0 + SPRY_DW_BLOCK, x1 + SPRY_DW_BLOCK, u8),
-                              load_pair_weights(wb));
+    const uint8_t *x0 = taps[2 * p], *x1 = taps[2 * p + 1];
+    a = dpwssd(a, tap_pair(x0 + at_a, x1 + at_a, u8), load_pair_weights(wa));
+    b = dpwssd(b, tap_pair(x0 + at_b, x1 + at_b, u8), load_pair_weights(wb));
   }
-  return s;
+  return (BlockSums){a, b};
 }
 
 SPRY_DW_INLINE __m512i block_sums(const void *const *taps, size_t at, int32_t pairs,
@@ -70,9 +71,33 @@ SPRY_DW_INLINE __m512i block_sums(const void *const *taps, size_t at, int32_t pa
   for (int32_t p = 0; p < pairs; p++, w += 2 * SPRY_DW_BLOCK) {
     const uint8_t *x0 = (const uint8_t *)taps[2 * p] + at;
     const uint8_t *x1 = (const uint8_t *)taps[2 * p + 1] + at;
-    s = _mm512_dpwssd_epi32(s, tap_pair(x0, x1, u8), load_pair_weights(w));
+    s = dpwssd(s, tap_pair(x0, x1, u8), load_pair_weights(w));
   }
   return s;
+}
+
+/* Two blocks (at, at + 16) of two pixels (step bytes apart): four sums,
+ * each weight load shared by two of them. */
+typedef struct FourBlockSums {
+  __m512i a, b, next_a, next_b;
+} FourBlockSums;
+
+SPRY_DW_INLINE FourBlockSums two_pixel_sums(const void *const *taps, size_t at, size_t step,
+                                            int32_t pairs, const int16_t *wa, const int16_t *wb,
+                                            bool u8) {
+  /* Plain variables, not the struct's members: GCC 12 copies members
+   * through another register around every multiply-add. */
+  __m512i a = _mm512_setzero_si512(), b = a, next_a = a, next_b = a;
+  for (int32_t p = 0; p < pairs; p++, wa += 2 * SPRY_DW_BLOCK, wb += 2 * SPRY_DW_BLOCK) {
+    const uint8_t *x0 = (const uint8_t *)taps[2 * p] + at;
+    const uint8_t *x1 = (const uint8_t *)taps[2 * p + 1] + at;
+    const __m512i va = load_pair_weights(wa), vb = load_pair_weights(wb);
+    a = dpwssd(a, tap_pair(x0, x1, u8), va);
+    b = dpwssd(b, tap_pair(x0 + SPRY_DW_BLOCK, x1 + SPRY_DW_BLOCK, u8), vb);
+    next_a = dpwssd(next_a, tap_pair(x0 + step, x1 + step, u8), va);
+    next_b = dpwssd(next_b, tap_pair(x0 + step + SPRY_DW_BLOCK, x1 + step + SPRY_DW_BLOCK, u8), vb);
+  }
+  return (FourBlockSums){a, b, next_a, next_b};
 }
 
 /* Channel block `block`'s sums as output bytes at out. */
@@ -82,23 +107,78 @@ SPRY_DW_INLINE void store_block(__m512i sums, const SpryQgemmOutput *o, int32_t 
   _mm_storeu_si128((__m128i *)out, requant_bytes16(sums, &k, o));
 }
 
-SPRY_DW_INLINE void quantized_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
-                                   int32_t blocks, void *out, bool u8) {
+/* The same block of two pixels, its constants loaded once. */
+SPRY_DW_INLINE void store_block_twice(__m512i sums, __m512i next, const SpryQgemmOutput *o,
+                                     int32_t block, uint8_t *out, uint8_t *next_out) {
+  const RequantColumns16 k = requant_columns16(o, block * SPRY_DW_BLOCK, 0xFFFF);
+  _mm_storeu_si128((__m128i *)out, requant_bytes16(sums, &k, o));
+  _mm_storeu_si128((__m128i *)next_out, requant_bytes16(next, &k, o));
+}
+
+/* Blocks [first, first + blocks) of the pixel whose taps are taps[t] +
+ * pixel bytes. */
+SPRY_DW_INLINE void pixel_blocks(const SpryDepthwise *d, const void *const *taps, size_t pixel,
+                                int32_t first, int32_t blocks, uint8_t *out, bool u8) {
   const int32_t pairs = d->tap_slots / 2;
   const size_t block_weights = (size_t)pairs * 2 * SPRY_DW_BLOCK;
   const int16_t *w = (const int16_t *)d->weights + (size_t)first * block_weights;
-  uint8_t *o = out;
   int32_t b = 0;
   for (; b + 2 <= blocks; b += 2, w += 2 * block_weights) {
     const size_t at = (size_t)b * SPRY_DW_BLOCK;
-    const BlockSums s = two_block_sums(taps, at, pairs, w, w + block_weights, u8);
-    store_block(s.a, &d->output, first + b, o + at);
-    store_block(s.b, &d->output, first + b + 1, o + at + SPRY_DW_BLOCK);
+    const BlockSums s =
+        two_sums(taps, pixel + at, pixel + at + SPRY_DW_BLOCK, pairs, w, w + block_weights, u8);
+    store_block(s.a, &d->output, first + b, out + at);
+    store_block(s.b, &d->output, first + b + 1, out + at + SPRY_DW_BLOCK);
   }
   if (b < blocks) {
     const size_t at = (size_t)b * SPRY_DW_BLOCK;
-    store_block(block_sums(taps, at, pairs, w, u8), &d->output, first + b, o + at);
+    store_block(block_sums(taps, pixel + at, pairs, w, u8), &d->output, first + b, out + at);
   }
+}
+
+SPRY_DW_INLINE void quantized_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
+                                   int32_t blocks, void *out, bool u8) {
+  pixel_blocks(d, taps, 0, first, blocks, out, u8);
+}
+
+/* Two pixels at a time (SpryDwRowFn): pairs of blocks as four sums, an odd
+ * block as two; an odd last pixel alone. */
+SPRY_DW_INLINE void quantized_row(const SpryDepthwise *d, const void *const *taps, size_t step,
+                                 int32_t pixels, int32_t blocks, void *out, bool u8) {
+  const int32_t pairs = d->tap_slots / 2;
+  const size_t block_weights = (size_t)pairs * 2 * SPRY_DW_BLOCK;
+  const size_t out_step = (size_t)d->shapes.output_c;
+  uint8_t *o = out;
+  int32_t k = 0;
+  for (; k + 2 <= pixels; k += 2, o += 2 * out_step) {
+    const size_t pixel = (size_t)k * step;
+    const int16_t *w = d->weights;
+    int32_t b = 0;
+    for (; b + 2 <= blocks; b += 2, w += 2 * block_weights) {
+      const size_t at = (size_t)b * SPRY_DW_BLOCK;
+      const FourBlockSums s =
+          two_pixel_sums(taps, pixel + at, step, pairs, w, w + block_weights, u8);
+      store_block_twice(s.a, s.next_a, &d->output, b, o + at, o + out_step + at);
+      store_block_twice(s.b, s.next_b, &d->output, b + 1, o + at + SPRY_DW_BLOCK,
+                        o + out_step + at + SPRY_DW_BLOCK);
+    }
+    if (b < blocks) {
+      const size_t at = (size_t)b * SPRY_DW_BLOCK;
+      const BlockSums s = two_sums(taps, pixel + at, pixel + step + at, pairs, w, w, u8);
+      store_block_twice(s.a, s.b, &d->output, b, o + at, o + out_step + at);
+    }
+  }
+  if (k < pixels) pixel_blocks(d, taps, (size_t)k * step, 0, blocks, o, u8);
+}
+
+static void s8_row(const SpryDepthwise *d, const void *const *taps, size_t step, int32_t pixels,
+                   int32_t blocks, void *out) {
+  quantized_row(d, taps, step, pixels, blocks, out, false);
+}
+
+static void u8_row(const SpryDepthwise *d, const void *const *taps, size_t step, int32_t pixels,
+                   int32_t blocks, void *out) {
+  quantized_row(d, taps, step, pixels, blocks, out, true);
 }
 
 SPRY_DW_QUANTIZED_ENTRIES(quantized_pixel)
@@ -190,4 +270,5 @@ static void f32_pixel(const SpryDepthwise *d, const void *const *taps, int32_t f
   }
 }
 
-const SpryDwKernels spry_dw_avx512vnni = {.f32 = f32_pixel, .s8 = s8_pixel, .u8 = u8_pixel};
+const SpryDwKernels spry_dw_avx512vnni = {
+    .f32 = f32_pixel, .s8 = s8_pixel, .u8 = u8_pixel, .s8_row = s8_row, .u8_row = u8_row};

@@ -29,6 +29,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "dot_avx512.h"
 #include "gemm.h"
 #include "requant_avx512.h"
 
@@ -55,20 +56,6 @@ static inline __m512i broadcast_quad(const uint8_t *row, int32_t q) {
   int32_t quad;
   memcpy(&quad, row + 4 * (size_t)q, sizeof quad);
   return _mm512_set1_epi32(quad);
-}
-
-/* VPDPBUSD: acc + the dot products of u's unsigned quads with s's signed
- * ones. GCC 12 compiles _mm512_dpbusd_epi32 in the tile loop with a copy of
- * each accumulator to another register and back, 16 moves for 8 VPDPBUSD
- * an iteration; that loop ran about 28% slower than with this statement,
- * whose "+v" keeps the accumulator in place. */
-static inline __m512i dpbusd(__m512i acc, __m512i u, __m512i s) {
-#if defined(__GNUC__) && !defined(__clang__)
-  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s));
-  return acc;
-#else
-  return _mm512_dpbusd_epi32(acc, u, s);
-#endif
 }
 
 /* acc + the dot products of A's quad with B's (flipped) column quads, with
