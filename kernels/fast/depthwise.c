@@ -298,19 +298,26 @@ static void run_pixel(const SpryDepthwise *d, const DwSlot *s, uint8_t *out) {
 }
 
 /* Output columns [ox, end), all inside the image, whose first column's taps
- * are gathered: the whole blocks of every column in one call of the row
- * kernel, then each column's partial block. */
+ * are gathered: as many whole blocks as the row kernel takes in one call,
+ * then each column's partial block, and the columns it left whole. */
 static void run_inside(const SpryDepthwise *d, const DwSlot *s, int32_t ox, int32_t end,
                        uint8_t *out) {
   const int32_t whole = d->shapes.output_c / SPRY_DW_BLOCK;
   const size_t step = (size_t)d->params.stride_w * pixel_bytes(d);
-  /* The extra slot's pad pixel would not move along with the others. */
-  if (d->tap_slots > d->taps) s->taps[d->taps] = s->taps[0];
-  if (whole > 0) d->row(d, s->taps, step, end - ox, whole, out + (size_t)ox * pixel_bytes(d));
-  if (d->shapes.output_c % SPRY_DW_BLOCK == 0) return;
+  int32_t done = 0;
+  if (whole > 0) {
+    /* The extra slot's pad pixel would not move along with the others. */
+    if (d->tap_slots > d->taps) s->taps[d->taps] = s->taps[0];
+    done = d->row(d, s->taps, step, end - ox, whole, out + (size_t)ox * pixel_bytes(d));
+  }
+  const bool partial = d->shapes.output_c % SPRY_DW_BLOCK != 0;
   for (int32_t x = ox; x < end; x++) {
     if (x > ox) advance_taps(d, s);
-    run_partial_block(d, s, out + (size_t)x * pixel_bytes(d));
+    uint8_t *pixel_out = out + (size_t)x * pixel_bytes(d);
+    if (x >= ox + done)
+      run_pixel(d, s, pixel_out);
+    else if (partial)
+      run_partial_block(d, s, pixel_out);
   }
 }
 

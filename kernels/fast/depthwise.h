@@ -64,16 +64,17 @@ typedef struct SpryDepthwise SpryDepthwise;
 typedef void (*SpryDwFn)(const SpryDepthwise *d, const void *const *taps, int32_t first,
                          int32_t blocks, void *out);
 
-/* `pixels` consecutive output pixels of a row whose taps all lie inside the
- * image, channel blocks [0, blocks): pixel k's tap t is taps[t] + k * step
- * bytes (step = stride_w pixels) and its output starts at out + k * the
- * output pixel's bytes. Every slot of taps must point into the input (an
- * odd tap count's extra slot included: its weights are zero). Optional: a
- * variant without one runs the pixels one at a time. Working on several
- * pixels at once shares each weight load between them and gives the
- * multiply-add units independent sums to interleave. */
-typedef void (*SpryDwRowFn)(const SpryDepthwise *d, const void *const *taps, size_t step,
-                            int32_t pixels, int32_t blocks, void *out);
+/* Consecutive output pixels of a row whose taps all lie inside the image,
+ * channel blocks [0, blocks): pixel k's tap t is taps[t] + k * step bytes
+ * (step = stride_w pixels) and its output starts at out + k * the output
+ * pixel's bytes. Every slot of taps must point into the input (an odd tap
+ * count's extra slot included: its weights are zero). Runs the first n of
+ * `pixels` (the kernel's own multiple), returns n; the caller runs the
+ * rest one at a time. Optional: a variant without one runs every pixel
+ * alone. Working on several pixels at once shares each weight load between
+ * them and gives the multiply-add units independent sums to interleave. */
+typedef int32_t (*SpryDwRowFn)(const SpryDepthwise *d, const void *const *taps, size_t step,
+                               int32_t pixels, int32_t blocks, void *out);
 
 /* Defines a kernel file's s8_pixel and u8_pixel (SpryDwFn) on its shared
  * quantized body, called as body(d, taps, first, blocks, out, u8) with u8 a

@@ -115,36 +115,35 @@ SPRY_DW_INLINE void store_block_twice(__m512i sums, __m512i next, const SpryQgem
   _mm_storeu_si128((__m128i *)next_out, requant_bytes16(next, &k, o));
 }
 
-/* Blocks [first, first + blocks) of the pixel whose taps are taps[t] +
- * pixel bytes. */
-SPRY_DW_INLINE void pixel_blocks(const SpryDepthwise *d, const void *const *taps, size_t pixel,
-                                int32_t first, int32_t blocks, uint8_t *out, bool u8) {
+/* Code size. The type only changes how activations are widened, so each
+ * kernel below is one function that picks between two inlined copies of
+ * its multiply loop and has one copy of the requantization: with a copy
+ * of everything per type, the library's selective build grew by 12 KB. */
+
+/* One pixel, a block at a time (the image's edges, odd last pixels of a
+ * row, partial blocks). */
+static __attribute__((noinline)) void quantized_pixel(const SpryDepthwise *d,
+                                                      const void *const *taps, int32_t first,
+                                                      int32_t blocks, void *out, bool u8) {
   const int32_t pairs = d->tap_slots / 2;
   const size_t block_weights = (size_t)pairs * 2 * SPRY_DW_BLOCK;
   const int16_t *w = (const int16_t *)d->weights + (size_t)first * block_weights;
-  int32_t b = 0;
-  for (; b + 2 <= blocks; b += 2, w += 2 * block_weights) {
+  for (int32_t b = 0; b < blocks; b++, w += block_weights) {
     const size_t at = (size_t)b * SPRY_DW_BLOCK;
-    const BlockSums s =
-        two_sums(taps, pixel + at, pixel + at + SPRY_DW_BLOCK, pairs, w, w + block_weights, u8);
-    store_block(s.a, &d->output, first + b, out + at);
-    store_block(s.b, &d->output, first + b + 1, out + at + SPRY_DW_BLOCK);
-  }
-  if (b < blocks) {
-    const size_t at = (size_t)b * SPRY_DW_BLOCK;
-    store_block(block_sums(taps, pixel + at, pairs, w, u8), &d->output, first + b, out + at);
+    const __m512i sums = u8 ? block_sums(taps, at, pairs, w, true)
+                            : block_sums(taps, at, pairs, w, false);
+    store_block(sums, &d->output, first + b, (uint8_t *)out + at);
   }
 }
 
-SPRY_DW_INLINE void quantized_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
-                                   int32_t blocks, void *out, bool u8) {
-  pixel_blocks(d, taps, 0, first, blocks, out, u8);
-}
+SPRY_DW_QUANTIZED_ENTRIES(quantized_pixel)
 
 /* Two pixels at a time (SpryDwRowFn): pairs of blocks as four sums, an odd
- * block as two; an odd last pixel alone. */
-SPRY_DW_INLINE void quantized_row(const SpryDepthwise *d, const void *const *taps, size_t step,
-                                 int32_t pixels, int32_t blocks, void *out, bool u8) {
+ * block as two. An odd last pixel is left to the caller. */
+static __attribute__((noinline)) int32_t quantized_row(const SpryDepthwise *d,
+                                                       const void *const *taps, size_t step,
+                                                       int32_t pixels, int32_t blocks, void *out,
+                                                       bool u8) {
   const int32_t pairs = d->tap_slots / 2;
   const size_t block_weights = (size_t)pairs * 2 * SPRY_DW_BLOCK;
   const size_t out_step = (size_t)d->shapes.output_c;
@@ -156,32 +155,33 @@ SPRY_DW_INLINE void quantized_row(const SpryDepthwise *d, const void *const *tap
     int32_t b = 0;
     for (; b + 2 <= blocks; b += 2, w += 2 * block_weights) {
       const size_t at = (size_t)b * SPRY_DW_BLOCK;
-      const FourBlockSums s =
-          two_pixel_sums(taps, pixel + at, step, pairs, w, w + block_weights, u8);
+      const int16_t *wb = w + block_weights;
+      const FourBlockSums s = u8 ? two_pixel_sums(taps, pixel + at, step, pairs, w, wb, true)
+                                 : two_pixel_sums(taps, pixel + at, step, pairs, w, wb, false);
       store_block_twice(s.a, s.next_a, &d->output, b, o + at, o + out_step + at);
       store_block_twice(s.b, s.next_b, &d->output, b + 1, o + at + SPRY_DW_BLOCK,
                         o + out_step + at + SPRY_DW_BLOCK);
     }
     if (b < blocks) {
-      const size_t at = (size_t)b * SPRY_DW_BLOCK;
-      const BlockSums s = two_sums(taps, pixel + at, pixel + step + at, pairs, w, w, u8);
-      store_block_twice(s.a, s.b, &d->output, b, o + at, o + out_step + at);
+      const size_t at = pixel + (size_t)b * SPRY_DW_BLOCK;
+      const BlockSums s = u8 ? two_sums(taps, at, at + step, pairs, w, w, true)
+                             : two_sums(taps, at, at + step, pairs, w, w, false);
+      const size_t out_at = (size_t)b * SPRY_DW_BLOCK;
+      store_block_twice(s.a, s.b, &d->output, b, o + out_at, o + out_step + out_at);
     }
   }
-  if (k < pixels) pixel_blocks(d, taps, (size_t)k * step, 0, blocks, o, u8);
+  return k;
 }
 
-static void s8_row(const SpryDepthwise *d, const void *const *taps, size_t step, int32_t pixels,
-                   int32_t blocks, void *out) {
-  quantized_row(d, taps, step, pixels, blocks, out, false);
+static int32_t s8_row(const SpryDepthwise *d, const void *const *taps, size_t step,
+                      int32_t pixels, int32_t blocks, void *out) {
+  return quantized_row(d, taps, step, pixels, blocks, out, false);
 }
 
-static void u8_row(const SpryDepthwise *d, const void *const *taps, size_t step, int32_t pixels,
-                   int32_t blocks, void *out) {
-  quantized_row(d, taps, step, pixels, blocks, out, true);
+static int32_t u8_row(const SpryDepthwise *d, const void *const *taps, size_t step,
+                      int32_t pixels, int32_t blocks, void *out) {
+  return quantized_row(d, taps, step, pixels, blocks, out, true);
 }
-
-SPRY_DW_QUANTIZED_ENTRIES(quantized_pixel)
 
 /* The sum of a block's taps in the AVX2 kernel's order: even and odd taps
  * apart, then added. */
