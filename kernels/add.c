@@ -106,6 +106,7 @@ static SpryStatus add_prepare_quantized(SpryContext *ctx, AddOpData *d, const Sp
   return spry_add_q8_prepare(ctx, &d->fast, &d->params, d->kernel == ADD_KERNEL_U8);
 }
 
+SPRY_PREPARE_CODE
 static SpryStatus add_prepare(SpryContext *ctx, SpryNode *node) {
   AddOpData *d = node->user_data;
   const SpryBinarySpec spec = {ADD_TYPES, SPRY_BINARY_SAME_TYPE, true, d->activation,

@@ -66,6 +66,7 @@ static SpryStatus activation_clamp(SpryContext *ctx, const SpryBinarySpec *spec,
   return SPRY_OK;
 }
 
+SPRY_PREPARE_CODE
 SpryStatus spry_binary_prepare_spec(SpryContext *ctx, SpryNode *node, const SpryBinarySpec *spec,
                                     SpryBinaryPrep *prep) {
   SPRY_TRY(spry_op_check_arity(ctx, node, 2, 2, 1));

@@ -133,6 +133,7 @@ static SpryStatus hybrid_prepare(SpryContext *ctx, ConvOpData *d, const SpryConv
   return spry_hybrid_conv_fast_prepare(ctx, &d->hybrid_fast, s, t->filter);
 }
 
+SPRY_PREPARE_CODE
 static SpryStatus conv_prepare(SpryContext *ctx, SpryNode *node) {
   ConvOpData *d = node->user_data;
   SpryConvTensors t;

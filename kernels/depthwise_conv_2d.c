@@ -136,6 +136,7 @@ static SpryStatus hybrid_prepare(SpryContext *ctx, DwOpData *d, const SpryConvTe
   return spry_hybrid_scratch_request(ctx, s->batches, (int32_t)size, &d->scratch);
 }
 
+SPRY_PREPARE_CODE
 static SpryStatus dw_prepare(SpryContext *ctx, SpryNode *node) {
   DwOpData *d = node->user_data;
   SpryConvTensors t;

@@ -240,6 +240,7 @@ static SpryStatus check_subbyte_zero_points(SpryContext *ctx, SpryType packed,
   return SPRY_OK;
 }
 
+SPRY_PREPARE_CODE
 static SpryStatus fc_prepare(SpryContext *ctx, SpryNode *node) {
   FcOpData *d = node->user_data;
   SpryConvTensors t;

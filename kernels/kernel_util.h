@@ -15,6 +15,16 @@
 
 #include "spry/op.h"
 
+/* Marks a function that runs once per node (prepare, weight packing) in a
+ * file that also holds per-invoke code: GCC and Clang optimise a cold
+ * function for size and keep it apart from the hot code. Whole files of
+ * such code are built with -Os instead (the root meson.build). */
+#if defined(__GNUC__)
+#define SPRY_PREPARE_CODE __attribute__((cold))
+#else
+#define SPRY_PREPARE_CODE
+#endif
+
 /* TFLite's Padding enum. */
 typedef enum SpryPadding { SPRY_PADDING_SAME = 0, SPRY_PADDING_VALID = 1 } SpryPadding;
 

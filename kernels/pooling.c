@@ -108,6 +108,7 @@ static bool windows_overlap(int32_t out_size, int32_t stride, int32_t pad, int32
   return first + filter > 0 && last < in_size;
 }
 
+SPRY_PREPARE_CODE
 static SpryStatus pool_prepare(SpryContext *ctx, SpryNode *node) {
   PoolOpData *d = node->user_data;
   d->fast.fn = NULL; /* until this prepare has set it up again */

@@ -107,6 +107,7 @@ static SpryStatus resolve_shape(SpryContext *ctx, size_t in_count, const SpryTen
   return SPRY_OK;
 }
 
+SPRY_PREPARE_CODE
 static SpryStatus reshape_prepare(SpryContext *ctx, SpryNode *node) {
   ReshapeOpData *d = node->user_data;
   SPRY_TRY(spry_op_check_arity(ctx, node, 1, 2, 1));

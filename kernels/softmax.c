@@ -177,6 +177,7 @@ static SpryStatus prepare_quantized(SpryContext *ctx, SoftmaxOpData *d, const Sp
   return SPRY_OK;
 }
 
+SPRY_PREPARE_CODE
 static SpryStatus softmax_prepare(SpryContext *ctx, SpryNode *node) {
   SoftmaxOpData *d = node->user_data;
   d->fast.active = false; /* until this prepare has set it up again */

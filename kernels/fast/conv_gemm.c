@@ -125,6 +125,7 @@ static bool applies(const SpryConvGemm *g, SpryConvKernel type, const SpryTensor
   return depth <= INT32_MAX / 2 && rows <= INT32_MAX;
 }
 
+SPRY_PREPARE_CODE
 SpryStatus spry_conv_gemm_prepare(SpryContext *ctx, SpryConvGemm *g, SpryConvKernel type,
                                   SpryGemmRequant requant, const SpryConvParams *params,
                                   const SpryConvShapes *shapes, const SpryFullyConnectedParams *fc,

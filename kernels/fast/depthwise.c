@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "kernel_util.h"
 #include "small_copy.h"
 #include "work_share.h"
 
@@ -195,6 +196,7 @@ static size_t slot_layout(const SpryDepthwise *d, uint8_t *base, DwSlot *s) {
   return total;
 }
 
+SPRY_PREPARE_CODE
 SpryStatus spry_depthwise_prepare(SpryContext *ctx, SpryDepthwise *d, SpryConvKernel type,
                                   const SpryConvParams *params, const SpryConvShapes *shapes,
                                   const SpryTensor *filter, const SpryTensor *bias) {

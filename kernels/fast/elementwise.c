@@ -2,6 +2,7 @@
 /* elementwise.c — fast binary elementwise ops: runs, kernels, threads (see elementwise.h). */
 #include "elementwise.h"
 
+#include "kernel_util.h"
 #include "work_share.h"
 
 /* Fewer elements than this per thread are not worth waking a thread for. */
@@ -138,6 +139,7 @@ static bool shifts_fit(SpryEltKind kind, const SpryAddParams *q) {
   return !add || (q->left_shift >= 0 && q->left_shift <= 31);
 }
 
+SPRY_PREPARE_CODE
 SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltFamily family, SpryEltKind kind,
                                    const SpryEltParams *params, const SpryBroadcast *bc,
                                    const SpryEltBinary **out) {
