@@ -112,17 +112,21 @@ static SpryStatus prepare_quantized(SpryContext *ctx, SpryDepthwise *d, const Sp
   int32_t *bias32 = table, *multiplier = table + channels, *shift = table + 2 * channels;
   const SpryConvParams *p = &d->params;
   const bool u8 = d->type == SPRY_CONV_KERNEL_U8;
-  for (int32_t c = 0; c < d->shapes.output_c; c++) {
+  /* Lane l holds channel l % output_c: the block's lanes past the channels
+   * repeat them when it holds a group of pixels. */
+  const int32_t lanes = d->group > 1 ? SPRY_DW_BLOCK : d->shapes.output_c;
+  for (int32_t l = 0; l < lanes; l++) {
+    const int32_t c = l % d->shapes.output_c;
     uint32_t sum = 0;
     for (int32_t t = 0; t < d->taps; t++) {
       const int32_t w = quantized_weight(d, filter->data, t, c);
-      packed[quantized_index(d, t, c)] = (int16_t)w;
+      packed[quantized_index(d, t, l)] = (int16_t)w;
       sum += (uint32_t)w;
     }
     const uint32_t b = bias ? (uint32_t)((const int32_t *)bias->data)[c] : 0;
-    bias32[c] = spry_wrap_i32(b + (uint32_t)p->input_offset * sum);
-    multiplier[c] = u8 ? p->output_multiplier : p->channel_multiplier[c];
-    shift[c] = u8 ? p->output_shift : p->channel_shift[c];
+    bias32[l] = spry_wrap_i32(b + (uint32_t)p->input_offset * sum);
+    multiplier[l] = u8 ? p->output_multiplier : p->channel_multiplier[c];
+    shift[l] = u8 ? p->output_shift : p->channel_shift[c];
   }
   /* The input zero point: x + input_offset = 0. */
   memset(pad, (unsigned char)(-p->input_offset), channels);
@@ -161,6 +165,18 @@ static SpryStatus prepare_float(SpryContext *ctx, SpryDepthwise *d, const SpryTe
   d->bias_f = bias_f;
   d->pad = pad;
   return SPRY_OK;
+}
+
+/* Output pixels per block in the row kernel (depthwise.h, SpryDwRowFn):
+ * 16 / channels where that fills a block with neighbouring pixels, whose
+ * input bytes lie side by side (stride 1 along x). */
+static int32_t pixel_group(const SpryDwKernels *kernels, SpryConvKernel type,
+                           const SpryConvParams *p, const SpryConvShapes *s) {
+  const bool has_row = type == SPRY_CONV_KERNEL_U8 ? kernels->u8_row != NULL
+                       : type == SPRY_CONV_KERNEL_S8 ? kernels->s8_row != NULL
+                                                     : false;
+  if (!has_row || p->stride_w != 1 || s->output_c >= SPRY_DW_BLOCK) return 1;
+  return SPRY_DW_BLOCK % s->output_c == 0 ? SPRY_DW_BLOCK / s->output_c : 1;
 }
 
 /* One thread's scratch: row pointers, tap pointers, and copies of the last
@@ -210,6 +226,7 @@ SpryStatus spry_depthwise_prepare(SpryContext *ctx, SpryDepthwise *d, SpryConvKe
   d->tap_slots = d->taps + d->taps % 2;
   d->blocks = (shapes->output_c + SPRY_DW_BLOCK - 1) / SPRY_DW_BLOCK;
   d->value_bytes = type == SPRY_CONV_KERNEL_F32 ? sizeof(float) : 1;
+  d->group = pixel_group(kernels, type, params, shapes);
   if (type == SPRY_CONV_KERNEL_F32)
     SPRY_TRY(prepare_float(ctx, d, filter, bias));
   else
@@ -223,6 +240,9 @@ SpryStatus spry_depthwise_prepare(SpryContext *ctx, SpryDepthwise *d, SpryConvKe
   d->row = type == SPRY_CONV_KERNEL_U8   ? kernels->u8_row
            : type == SPRY_CONV_KERNEL_S8 ? kernels->s8_row
                                          : NULL;
+  d->tail = type == SPRY_CONV_KERNEL_U8   ? kernels->u8_tail
+            : type == SPRY_CONV_KERNEL_S8 ? kernels->s8_tail
+                                          : NULL;
   return SPRY_OK;
 }
 
@@ -277,13 +297,17 @@ static void advance_taps(const SpryDepthwise *d, const DwSlot *s) {
   for (int32_t t = 0; t < d->taps; t++) s->taps[t] = (const uint8_t *)s->taps[t] + step;
 }
 
-/* The partial last channel block of one output pixel, through copies (a
- * kernel reads and writes whole blocks, which could run past the input and
- * output tensors). */
+/* The partial last channel block of one output pixel: by the variant's
+ * tail kernel, or through copies (a pixel kernel reads and writes whole
+ * blocks, which could run past the input and output tensors). */
 static void run_partial_block(const SpryDepthwise *d, const DwSlot *s, uint8_t *out) {
   const int32_t whole = d->shapes.output_c / SPRY_DW_BLOCK;
   const size_t rest = (size_t)(d->shapes.output_c % SPRY_DW_BLOCK) * d->value_bytes;
   const size_t offset = (size_t)whole * block_bytes(d);
+  if (d->tail) {
+    d->tail(d, s->taps, whole, d->shapes.output_c % SPRY_DW_BLOCK, out + offset);
+    return;
+  }
   for (int32_t t = 0; t < d->tap_slots; t++)
     spry_copy_bytes(s->tail + (size_t)t * block_bytes(d), (const uint8_t *)s->taps[t] + offset,
                     rest);
@@ -300,19 +324,24 @@ static void run_pixel(const SpryDepthwise *d, const DwSlot *s, uint8_t *out) {
 }
 
 /* Output columns [ox, end), all inside the image, whose first column's taps
- * are gathered: as many whole blocks as the row kernel takes in one call,
- * then each column's partial block, and the columns it left whole. */
+ * are gathered: as many whole blocks (or groups of columns) as the row
+ * kernel takes in one call, then each column's partial block, and the
+ * columns it left. */
 static void run_inside(const SpryDepthwise *d, const DwSlot *s, int32_t ox, int32_t end,
                        uint8_t *out) {
   const int32_t whole = d->shapes.output_c / SPRY_DW_BLOCK;
-  const size_t step = (size_t)d->params.stride_w * pixel_bytes(d);
+  uint8_t *first_out = out + (size_t)ox * pixel_bytes(d);
+  /* The extra slot's pad pixel would not move along with the others. */
+  if (d->tap_slots > d->taps) s->taps[d->taps] = s->taps[0];
   int32_t done = 0;
-  if (whole > 0) {
-    /* The extra slot's pad pixel would not move along with the others. */
-    if (d->tap_slots > d->taps) s->taps[d->taps] = s->taps[0];
-    done = d->row(d, s->taps, step, end - ox, whole, out + (size_t)ox * pixel_bytes(d));
+  if (d->group > 1) {
+    const int32_t groups = (end - ox) / d->group;
+    done = d->group * d->row(d, s->taps, SPRY_DW_BLOCK, groups, 1, first_out, SPRY_DW_BLOCK);
+  } else if (whole > 0) {
+    const size_t step = (size_t)d->params.stride_w * pixel_bytes(d);
+    done = d->row(d, s->taps, step, end - ox, whole, first_out, pixel_bytes(d));
   }
-  const bool partial = d->shapes.output_c % SPRY_DW_BLOCK != 0;
+  const bool partial = d->group == 1 && d->shapes.output_c % SPRY_DW_BLOCK != 0;
   for (int32_t x = ox; x < end; x++) {
     if (x > ox) advance_taps(d, s);
     uint8_t *pixel_out = out + (size_t)x * pixel_bytes(d);

@@ -66,15 +66,30 @@ typedef void (*SpryDwFn)(const SpryDepthwise *d, const void *const *taps, int32_
 
 /* Consecutive output pixels of a row whose taps all lie inside the image,
  * channel blocks [0, blocks): pixel k's tap t is taps[t] + k * step bytes
- * (step = stride_w pixels) and its output starts at out + k * the output
- * pixel's bytes. Every slot of taps must point into the input (an odd tap
- * count's extra slot included: its weights are zero). Runs the first n of
- * `pixels` (the kernel's own multiple), returns n; the caller runs the
- * rest one at a time. Optional: a variant without one runs every pixel
- * alone. Working on several pixels at once shares each weight load between
- * them and gives the multiply-add units independent sums to interleave. */
+ * and its output starts at out + k * out_step bytes. Every slot of taps
+ * must point into the input (an odd tap count's extra slot included: its
+ * weights are zero). Runs the first n of `pixels` (the kernel's own
+ * multiple), returns n; the caller runs the rest one at a time. Optional: a
+ * variant without one runs every pixel alone. Working on several pixels at
+ * once shares each weight load between them and gives the multiply-add
+ * units independent sums to interleave.
+ *
+ * A "pixel" is usually one output pixel (step: stride_w input pixels,
+ * out_step: one output pixel). Nodes with fewer than 16 channels, a
+ * divisor of 16, and stride 1 along x have their weights and constants
+ * repeated across the block (group > 1), so that a block holds `group`
+ * neighbouring pixels: then a "pixel" of the row kernel is such a group,
+ * with step = out_step = 16 bytes. */
 typedef int32_t (*SpryDwRowFn)(const SpryDepthwise *d, const void *const *taps, size_t step,
-                               int32_t pixels, int32_t blocks, void *out);
+                               int32_t pixels, int32_t blocks, void *out, size_t out_step);
+
+/* The last, partial channel block `block` of one output pixel: its first
+ * `channels` (1..15) channels, read from taps[t] + block * 16 bytes (taps
+ * point at their pixels' first channels) and written to out (the block's
+ * first output channel), nothing past them touched. Optional: a variant
+ * without one sends those channels through copies of whole blocks. */
+typedef void (*SpryDwTailFn)(const SpryDepthwise *d, const void *const *taps, int32_t block,
+                             int32_t channels, void *out);
 
 /* Defines a kernel file's s8_pixel and u8_pixel (SpryDwFn) on its shared
  * quantized body, called as body(d, taps, first, blocks, out, u8) with u8 a
@@ -91,18 +106,21 @@ typedef int32_t (*SpryDwRowFn)(const SpryDepthwise *d, const void *const *taps, 
 
 typedef struct SpryDwKernels {
   SpryDwFn f32, s8, u8;
-  SpryDwRowFn s8_row, u8_row; /* NULL: per pixel */
+  SpryDwRowFn s8_row, u8_row;   /* NULL: per pixel */
+  SpryDwTailFn s8_tail, u8_tail; /* NULL: through copies */
 } SpryDwKernels;
 
 struct SpryDepthwise {
   SpryDwFn fn;           /* NULL: the fast path is not used */
   SpryDwRowFn row;       /* runs of inside pixels; NULL: fn per pixel */
+  SpryDwTailFn tail;     /* partial blocks; NULL: fn on copies */
   SpryConvKernel type;   /* F32, U8 or S8 */
   SpryConvParams params; /* geometry (copied; only the scalars are used) */
   SpryConvShapes shapes;
   int32_t taps;          /* filter_h * filter_w */
   int32_t tap_slots;     /* taps rounded up to even: the extra one is the pad pixel */
   int32_t blocks;        /* channel blocks */
+  int32_t group;         /* output pixels per block in the row kernel (see SpryDwRowFn) */
   int32_t threads;       /* work items: one per thread */
   size_t value_bytes;    /* bytes per activation value */
   const void *weights;   /* packed (persistent) */

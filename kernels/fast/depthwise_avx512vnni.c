@@ -65,13 +65,19 @@ SPRY_DW_INLINE BlockSums two_sums(const void *const *taps, size_t at_a, size_t a
   return (BlockSums){a, b};
 }
 
+/* One block's sums, reading only the channels in `lanes` (masked loads,
+ * which never touch the bytes outside them). */
 SPRY_DW_INLINE __m512i block_sums(const void *const *taps, size_t at, int32_t pairs,
-                                  const int16_t *w, bool u8) {
+                                  const int16_t *w, __mmask16 lanes, bool u8) {
   __m512i s = _mm512_setzero_si512();
   for (int32_t p = 0; p < pairs; p++, w += 2 * SPRY_DW_BLOCK) {
-    const uint8_t *x0 = (const uint8_t *)taps[2 * p] + at;
-    const uint8_t *x1 = (const uint8_t *)taps[2 * p + 1] + at;
-    s = dpwssd(s, tap_pair(x0, x1, u8), load_pair_weights(w));
+    const __m128i x0 = _mm_maskz_loadu_epi8(lanes, (const uint8_t *)taps[2 * p] + at);
+    const __m128i x1 = _mm_maskz_loadu_epi8(lanes, (const uint8_t *)taps[2 * p + 1] + at);
+    const __m512i w0 = u8 ? _mm512_cvtepu8_epi32(x0) : _mm512_cvtepi8_epi32(x0);
+    const __m512i w1 = u8 ? _mm512_cvtepu8_epi32(x1) : _mm512_cvtepi8_epi32(x1);
+    const __m512i pair = _mm512_ternarylogic_epi32(_mm512_slli_epi32(w1, 16), w0,
+                                                   _mm512_set1_epi32(0xFFFF), 0xD8);
+    s = dpwssd(s, pair, load_pair_weights(w));
   }
   return s;
 }
@@ -100,11 +106,12 @@ SPRY_DW_INLINE FourBlockSums two_pixel_sums(const void *const *taps, size_t at, 
   return (FourBlockSums){a, b, next_a, next_b};
 }
 
-/* Channel block `block`'s sums as output bytes at out. */
+/* Channel block `block`'s sums as output bytes at out (the channels in
+ * `lanes`). */
 SPRY_DW_INLINE void store_block(__m512i sums, const SpryQgemmOutput *o, int32_t block,
-                               uint8_t *out) {
+                               __mmask16 lanes, uint8_t *out) {
   const RequantColumns16 k = requant_columns16(o, block * SPRY_DW_BLOCK, 0xFFFF);
-  _mm_storeu_si128((__m128i *)out, requant_bytes16(sums, &k, o));
+  _mm_mask_storeu_epi8(out, lanes, requant_bytes16(sums, &k, o));
 }
 
 /* The same block of two pixels, its constants loaded once. */
@@ -120,33 +127,57 @@ SPRY_DW_INLINE void store_block_twice(__m512i sums, __m512i next, const SpryQgem
  * its multiply loop and has one copy of the requantization: with a copy
  * of everything per type, the library's selective build grew by 12 KB. */
 
-/* One pixel, a block at a time (the image's edges, odd last pixels of a
- * row, partial blocks). */
-static __attribute__((noinline)) void quantized_pixel(const SpryDepthwise *d,
-                                                      const void *const *taps, int32_t first,
-                                                      int32_t blocks, void *out, bool u8) {
+/* Blocks [first, first + blocks) of one pixel, a block at a time, the
+ * last one's channels limited to `last` (the image's edges, odd last
+ * pixels of a row, partial blocks). Tap t's block b is at taps[t] + base +
+ * b * 16 bytes. */
+static __attribute__((noinline)) void quantized_blocks(const SpryDepthwise *d,
+                                                       const void *const *taps, size_t base,
+                                                       int32_t first, int32_t blocks,
+                                                       __mmask16 last, uint8_t *out, bool u8) {
   const int32_t pairs = d->tap_slots / 2;
   const size_t block_weights = (size_t)pairs * 2 * SPRY_DW_BLOCK;
   const int16_t *w = (const int16_t *)d->weights + (size_t)first * block_weights;
   for (int32_t b = 0; b < blocks; b++, w += block_weights) {
     const size_t at = (size_t)b * SPRY_DW_BLOCK;
-    const __m512i sums = u8 ? block_sums(taps, at, pairs, w, true)
-                            : block_sums(taps, at, pairs, w, false);
-    store_block(sums, &d->output, first + b, (uint8_t *)out + at);
+    const __mmask16 lanes = b + 1 == blocks ? last : 0xFFFF;
+    const __m512i sums = u8 ? block_sums(taps, base + at, pairs, w, lanes, true)
+                            : block_sums(taps, base + at, pairs, w, lanes, false);
+    store_block(sums, &d->output, first + b, lanes, out + at);
   }
 }
 
-SPRY_DW_QUANTIZED_ENTRIES(quantized_pixel)
+static void s8_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
+                     int32_t blocks, void *out) {
+  quantized_blocks(d, taps, 0, first, blocks, 0xFFFF, out, false);
+}
+
+static void u8_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
+                     int32_t blocks, void *out) {
+  quantized_blocks(d, taps, 0, first, blocks, 0xFFFF, out, true);
+}
+
+/* SpryDwTailFn: the partial block straight from the taps, no copies. */
+static void s8_tail(const SpryDepthwise *d, const void *const *taps, int32_t block,
+                    int32_t channels, void *out) {
+  quantized_blocks(d, taps, (size_t)block * SPRY_DW_BLOCK, block, 1,
+                   requant_first_lanes(channels), out, false);
+}
+
+static void u8_tail(const SpryDepthwise *d, const void *const *taps, int32_t block,
+                    int32_t channels, void *out) {
+  quantized_blocks(d, taps, (size_t)block * SPRY_DW_BLOCK, block, 1,
+                   requant_first_lanes(channels), out, true);
+}
 
 /* Two pixels at a time (SpryDwRowFn): pairs of blocks as four sums, an odd
  * block as two. An odd last pixel is left to the caller. */
 static __attribute__((noinline)) int32_t quantized_row(const SpryDepthwise *d,
                                                        const void *const *taps, size_t step,
                                                        int32_t pixels, int32_t blocks, void *out,
-                                                       bool u8) {
+                                                       size_t out_step, bool u8) {
   const int32_t pairs = d->tap_slots / 2;
   const size_t block_weights = (size_t)pairs * 2 * SPRY_DW_BLOCK;
-  const size_t out_step = (size_t)d->shapes.output_c;
   uint8_t *o = out;
   int32_t k = 0;
   for (; k + 2 <= pixels; k += 2, o += 2 * out_step) {
@@ -174,13 +205,13 @@ static __attribute__((noinline)) int32_t quantized_row(const SpryDepthwise *d,
 }
 
 static int32_t s8_row(const SpryDepthwise *d, const void *const *taps, size_t step,
-                      int32_t pixels, int32_t blocks, void *out) {
-  return quantized_row(d, taps, step, pixels, blocks, out, false);
+                      int32_t pixels, int32_t blocks, void *out, size_t out_step) {
+  return quantized_row(d, taps, step, pixels, blocks, out, out_step, false);
 }
 
 static int32_t u8_row(const SpryDepthwise *d, const void *const *taps, size_t step,
-                      int32_t pixels, int32_t blocks, void *out) {
-  return quantized_row(d, taps, step, pixels, blocks, out, true);
+                      int32_t pixels, int32_t blocks, void *out, size_t out_step) {
+  return quantized_row(d, taps, step, pixels, blocks, out, out_step, true);
 }
 
 /* The sum of a block's taps in the AVX2 kernel's order: even and odd taps
@@ -270,5 +301,10 @@ static void f32_pixel(const SpryDepthwise *d, const void *const *taps, int32_t f
   }
 }
 
-const SpryDwKernels spry_dw_avx512vnni = {
-    .f32 = f32_pixel, .s8 = s8_pixel, .u8 = u8_pixel, .s8_row = s8_row, .u8_row = u8_row};
+const SpryDwKernels spry_dw_avx512vnni = {.f32 = f32_pixel,
+                                          .s8 = s8_pixel,
+                                          .u8 = u8_pixel,
+                                          .s8_row = s8_row,
+                                          .u8_row = u8_row,
+                                          .s8_tail = s8_tail,
+                                          .u8_tail = u8_tail};

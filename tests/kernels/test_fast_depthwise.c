@@ -338,6 +338,24 @@ static void test_larger_images(void **state) {
   }
 }
 
+/* Fewer channels than a block, dividing it (1, 2, 4, 8): with stride 1
+ * along x a variant with a row kernel packs neighbouring pixels into one
+ * block. Rows wide enough for several groups and a remainder, both 8-bit
+ * types, strides 1 and 2, dilations, both paddings. */
+static void test_narrow_channel_groups(void **state) {
+  (void)state;
+  static const int32_t channels[] = {1, 2, 4, 8};
+  int32_t index = 0;
+  for (int t = DW_S8; t <= DW_U8; t++)
+    for (size_t ci = 0; ci < sizeof channels / sizeof channels[0]; ci++)
+      for (int32_t geometry = 0; geometry < 8; geometry++, index++) {
+        DwCase c = sweep_case((DwType)t, channels[ci], index % 2 ? 2 : 1, geometry, 0, index);
+        c.height = 11; /* a 5x5 filter dilated by 2 covers 9 */
+        c.width = 41;
+        check_case(&c, true);
+      }
+}
+
 /* Huge strides and dilations: one output pixel whose taps all but the
  * first fall outside the image; nothing may overflow or read out of bounds
  * (ASan and UBSan watch this). */
@@ -486,6 +504,7 @@ int main(void) {
       cmocka_unit_test(test_sweep_s8),
       cmocka_unit_test(test_sweep_u8),
       cmocka_unit_test(test_larger_images),
+      cmocka_unit_test(test_narrow_channel_groups),
       cmocka_unit_test(test_huge_window),
       cmocka_unit_test(test_fallbacks),
       cmocka_unit_test(test_single_channel_multiplier),
