@@ -237,12 +237,14 @@ SpryStatus spry_depthwise_prepare(SpryContext *ctx, SpryDepthwise *d, SpryConvKe
   d->fn = type == SPRY_CONV_KERNEL_F32 ? kernels->f32
           : type == SPRY_CONV_KERNEL_U8 ? kernels->u8
                                         : kernels->s8;
-  d->row = type == SPRY_CONV_KERNEL_U8   ? kernels->u8_row
-           : type == SPRY_CONV_KERNEL_S8 ? kernels->s8_row
-                                         : NULL;
-  d->tail = type == SPRY_CONV_KERNEL_U8   ? kernels->u8_tail
-            : type == SPRY_CONV_KERNEL_S8 ? kernels->s8_tail
-                                          : NULL;
+  d->row = type == SPRY_CONV_KERNEL_F32 ? kernels->f32_row
+           : type == SPRY_CONV_KERNEL_U8 ? kernels->u8_row
+                                         : kernels->s8_row;
+  if (type == SPRY_CONV_KERNEL_F32 && shapes->output_c / SPRY_DW_BLOCK > kernels->f32_row_blocks)
+    d->row = NULL;
+  d->tail = type == SPRY_CONV_KERNEL_F32 ? kernels->f32_tail
+            : type == SPRY_CONV_KERNEL_U8 ? kernels->u8_tail
+                                          : kernels->s8_tail;
   return SPRY_OK;
 }
 

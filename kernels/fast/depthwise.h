@@ -106,8 +106,10 @@ typedef void (*SpryDwTailFn)(const SpryDepthwise *d, const void *const *taps, in
 
 typedef struct SpryDwKernels {
   SpryDwFn f32, s8, u8;
-  SpryDwRowFn s8_row, u8_row;   /* NULL: per pixel */
-  SpryDwTailFn s8_tail, u8_tail; /* NULL: through copies */
+  SpryDwRowFn f32_row, s8_row, u8_row;    /* NULL: per pixel */
+  int32_t f32_row_blocks;                  /* f32_row serves nodes of at most this many whole
+                                              blocks; wider pixels run alone */
+  SpryDwTailFn f32_tail, s8_tail, u8_tail; /* NULL: through copies */
 } SpryDwKernels;
 
 struct SpryDepthwise {
