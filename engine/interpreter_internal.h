@@ -44,6 +44,13 @@ typedef struct SpryNodeState {
   bool initialized;
   bool folded;                         /* run at prepare: its output is constant */
   bool deferred;                       /* reads a dynamic tensor: prepared at each invoke */
+  /* fusion.h: an activation offered to this node's kernel (0: none), and
+   * whether the kernel took it; for a RELU, the producer that may carry it
+   * out (-1: none) and whether it does (the RELU is then skipped). */
+  int8_t offered_activation;
+  bool took_activation;
+  int32_t fused_producer;
+  bool fused;
   SpryNodeScratch scratch;             /* a deferred node's scratch buffers */
   SpryAllocList init_allocs;           /* live until the interpreter is freed */
   SpryAllocList prepare_allocs;        /* live until the node is prepared again */

@@ -24,8 +24,9 @@ static void record_time(SpryInterpreter *interp, const SpryNodeState *state, dou
 
 static SpryStatus invoke_node(SpryInterpreter *interp, SpryNodeState *state) {
   SpryContext *ctx = &interp->context;
-  /* A folded node's output was computed at prepare. */
-  if (state->folded) {
+  /* A folded node's output was computed at prepare; a fused RELU's by the
+   * convolution before it (fusion.h). */
+  if (state->folded || state->fused) {
     if (interp->options.profile) record_time(interp, state, 0.0);
     return SPRY_OK;
   }

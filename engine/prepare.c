@@ -6,6 +6,7 @@
 #include "arena_planner.h"
 #include "constant_folding.h"
 #include "dynamic.h"
+#include "fusion.h"
 #include "interpreter_internal.h"
 #include "status.h"
 
@@ -96,6 +97,24 @@ static void tensor_lifetimes(const SpryInterpreter *interp, int32_t *first, int3
     const int32_t t = g->outputs[i];
     if (first[t] >= 0) last[t] = interp->num_nodes;
   }
+  /* A fused RELU's output shares its input's buffer (fusion.h): the input
+   * lives on for as long as the output, which gets no buffer of its own. */
+  for (int32_t n = 0; n < interp->num_nodes; n++) {
+    const SpryNodeState *state = &interp->nodes[n];
+    if (!state->fused) continue;
+    const int32_t in = state->node.inputs[0], out = state->node.outputs[0];
+    if (last[out] > last[in]) last[in] = last[out];
+    first[out] = -1;
+  }
+}
+
+/* Points each fused RELU's output at its input's buffer. */
+static void alias_fused_outputs(SpryInterpreter *interp) {
+  for (int32_t n = 0; n < interp->num_nodes; n++) {
+    const SpryNodeState *state = &interp->nodes[n];
+    if (state->fused)
+      interp->tensors[state->node.outputs[0]].data = interp->tensors[state->node.inputs[0]].data;
+  }
 }
 
 static SpryStatus plan_arena(SpryInterpreter *interp) {
@@ -158,6 +177,7 @@ static SpryStatus plan_arena(SpryInterpreter *interp) {
     else
       interp->scratch[-1 - owner[b]].data = p;
   }
+  alias_fused_outputs(interp);
 done:
   free(buffers);
   free(owner);
@@ -177,7 +197,9 @@ SpryStatus spry_interpreter_prepare(SpryInterpreter *interp) {
   for (int32_t t = 0; t < interp->num_tensors; t++)
     if (interp->tensors[t].kind == SPRY_TENSOR_ARENA) interp->tensors[t].data = NULL;
   spry_dynamic_reset(interp);
+  spry_fusion_offer(interp);
   SPRY_TRY(prepare_nodes(interp));
+  spry_fusion_confirm(interp);
   SPRY_TRY(check_tensor_sizes(interp));
   SPRY_TRY(allocate_variables(interp));
   SPRY_TRY(plan_arena(interp));

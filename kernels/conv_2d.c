@@ -27,6 +27,7 @@
 #include <stdlib.h>
 
 #include "conv_common.h"
+#include "fusion.h"
 #include "fast/conv_gemm.h"
 #include "fast/hybrid_conv.h"
 #include "hybrid_util.h"
@@ -51,6 +52,7 @@ typedef struct ConvOpData {
   SpryTensor int4_filter; /* int4 weights unpacked to int8 (subbyte.h) */
   SpryWindowedOp op;
   SpryConvGemm fast; /* the fast path, where it applies */
+  int model_activation; /* the options' fused activation */
   bool hybrid;       /* float32 activations, int8 filter */
   bool asymmetric;   /* hybrid: TFLite's per-channel kernel, asymmetric inputs */
   SpryHybridFilter hybrid_filter;
@@ -65,7 +67,7 @@ static SpryStatus conv_init(SpryContext *ctx, const SpryNode *node, void **user_
   d->op.padding = spry_option_i8(o, CONV_OPT_PADDING, SPRY_PADDING_SAME);
   d->op.params.stride_w = spry_option_i32(o, CONV_OPT_STRIDE_W, 0);
   d->op.params.stride_h = spry_option_i32(o, CONV_OPT_STRIDE_H, 0);
-  d->op.activation = spry_option_i8(o, CONV_OPT_ACTIVATION, SPRY_ACTIVATION_NONE);
+  d->model_activation = spry_option_i8(o, CONV_OPT_ACTIVATION, SPRY_ACTIVATION_NONE);
   d->op.params.dilation_w = spry_option_i32(o, CONV_OPT_DILATION_W, 1);
   d->op.params.dilation_h = spry_option_i32(o, CONV_OPT_DILATION_H, 1);
   d->quantized_bias_type = spry_option_i8(o, CONV_OPT_QUANTIZED_BIAS_TYPE, SPRY_TYPE_FLOAT32);
@@ -136,6 +138,10 @@ static SpryStatus hybrid_prepare(SpryContext *ctx, ConvOpData *d, const SpryConv
 SPRY_PREPARE_CODE
 static SpryStatus conv_prepare(SpryContext *ctx, SpryNode *node) {
   ConvOpData *d = node->user_data;
+  /* The model's activation, or a RELU the engine has this node carry out
+   * (engine/fusion.h). */
+  d->op.activation = d->model_activation;
+  spry_context_fuse_activation(ctx, &d->op.activation);
   SpryConvTensors t;
   /* TFLite's kernel refuses int2 and uint4 filters. */
   const SpryConvSubbyteWeights subbyte = {

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 
 #include "conv_common.h"
+#include "fusion.h"
 #include "fast/conv_gemm.h"
 #include "fast/depthwise.h"
 #include "hybrid_util.h"
@@ -58,6 +59,7 @@ typedef struct DwOpData {
   SpryWindowedOp op;
   SpryDepthwise fast; /* the fast path, where it applies */
   SpryConvGemm single_channel; /* one input channel, depth multiplier > 1: a convolution */
+  int model_activation;        /* the options' fused activation */
   bool hybrid;                 /* float32 activations, int8 filter */
   SpryHybridFilter hybrid_filter;
   SpryHybridScratchIndex scratch;
@@ -71,7 +73,7 @@ static SpryStatus dw_init(SpryContext *ctx, const SpryNode *node, void **user_da
   d->op.params.stride_w = spry_option_i32(o, DW_OPT_STRIDE_W, 0);
   d->op.params.stride_h = spry_option_i32(o, DW_OPT_STRIDE_H, 0);
   d->depth_multiplier_option = spry_option_i32(o, DW_OPT_DEPTH_MULTIPLIER, 0);
-  d->op.activation = spry_option_i8(o, DW_OPT_ACTIVATION, SPRY_ACTIVATION_NONE);
+  d->model_activation = spry_option_i8(o, DW_OPT_ACTIVATION, SPRY_ACTIVATION_NONE);
   d->op.params.dilation_w = spry_option_i32(o, DW_OPT_DILATION_W, 1);
   d->op.params.dilation_h = spry_option_i32(o, DW_OPT_DILATION_H, 1);
   *user_data = d;
@@ -139,6 +141,10 @@ static SpryStatus hybrid_prepare(SpryContext *ctx, DwOpData *d, const SpryConvTe
 SPRY_PREPARE_CODE
 static SpryStatus dw_prepare(SpryContext *ctx, SpryNode *node) {
   DwOpData *d = node->user_data;
+  /* The model's activation, or a RELU the engine has this node carry out
+   * (engine/fusion.h). */
+  d->op.activation = d->model_activation;
+  spry_context_fuse_activation(ctx, &d->op.activation);
   SpryConvTensors t;
   const SpryConvSubbyteWeights subbyte = {.weights = SPRY_CONV_TYPE_BIT(SPRY_TYPE_INT4),
                                            .inputs = SPRY_CONV_TYPE_BIT(SPRY_TYPE_INT8)};

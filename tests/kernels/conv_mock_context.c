@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fusion.h"
 #include "status.h"
 
 void mock_context_init(SpryContext *ctx, SpryTensor *tensors, int32_t num_tensors) {
@@ -147,6 +148,13 @@ void *spry_context_scratch(SpryContext *ctx, int32_t index) {
 int32_t spry_context_num_threads(const SpryContext *ctx) { return ctx->threads; }
 
 SpryIsa spry_context_isa(const SpryContext *ctx) { return ctx->isa; }
+
+/* The mock engine fuses nothing (engine/fusion.h). */
+bool spry_context_fuse_activation(SpryContext *ctx, int *activation) {
+  (void)ctx;
+  (void)activation;
+  return false;
+}
 
 void spry_context_parallel_for(SpryContext *ctx, int32_t count, void (*fn)(void *arg, int32_t i),
                                void *arg) {

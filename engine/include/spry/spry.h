@@ -216,7 +216,11 @@ const SpryTensor *spry_interpreter_output(const SpryInterpreter *interpreter, in
 /* Output `index` of node `node` (subgraph 0's nodes in execution order,
  * numbered as SpryProfileEntry.node), e.g. to tell which layer a profile
  * entry is: its shape is the one of the last prepare or invoke. The tensor
- * lives as long as the interpreter. SPRY_ERROR_INVALID_ARGUMENT for a NULL
+ * lives as long as the interpreter. Where a float RELU node is carried
+ * out by the CONV_2D or DEPTHWISE_CONV_2D before it (not under
+ * SPRY_ISA=reference), the RELU's output shares that convolution's output
+ * buffer and the convolution's output holds the values after the RELU.
+ * SPRY_ERROR_INVALID_ARGUMENT for a NULL
  * argument or a node out of range, SPRY_ERROR_NOT_FOUND when the node has
  * fewer outputs than `index` + 1. */
 SpryStatus spry_interpreter_node_output(const SpryInterpreter *interpreter, int32_t node,
