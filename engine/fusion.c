@@ -8,9 +8,9 @@
 enum { BUILTIN_CONV_2D = 3, BUILTIN_DEPTHWISE_CONV_2D = 4, BUILTIN_RELU = 19 };
 enum { ACTIVATION_NONE = 0, ACTIVATION_RELU = 1 };
 
-static bool is_subgraph_output(const SpryInterpreter *interp, int32_t t) {
-  for (int32_t i = 0; i < interp->graph->num_outputs; i++)
-    if (interp->graph->outputs[i] == t) return true;
+static bool listed(const int32_t *list, int32_t count, int32_t t) {
+  for (int32_t i = 0; i < count; i++)
+    if (list[i] == t) return true;
   return false;
 }
 
@@ -39,7 +39,13 @@ static int32_t fusable_producer(const SpryInterpreter *interp, const SpryNodeSta
   const int32_t code = interp->nodes[p].opcode->builtin_code;
   if (code != BUILTIN_CONV_2D && code != BUILTIN_DEPTHWISE_CONV_2D) return -1;
   if (interp->nodes[p].node.outputs[0] != in) return -1;
-  if (is_subgraph_output(interp, in) || readers(interp, in) != 1) return -1;
+  /* The convolution's result must be for the RELU alone. A subgraph input
+   * on either side (written by a node all the same) keeps its own buffer:
+   * earlier nodes may read the caller's data there. */
+  const SprySubgraphDesc *g = interp->graph;
+  if (listed(g->outputs, g->num_outputs, in) || listed(g->inputs, g->num_inputs, in) ||
+      listed(g->inputs, g->num_inputs, out) || readers(interp, in) != 1)
+    return -1;
   return p;
 }
 

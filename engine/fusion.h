@@ -6,7 +6,8 @@
  * with a RELU node instead of the convolution's fused activation: a second
  * pass over a tensor that often outgrows the caches. Where a float32
  * CONV_2D or DEPTHWISE_CONV_2D output feeds nothing but one RELU and is not
- * an output of its subgraph, the engine offers the RELU to the
+ * an output of its subgraph (nor is either tensor one of its inputs, which
+ * the caller fills before earlier nodes run), the engine offers the RELU to the
  * convolution's kernel at prepare (spry_context_fuse_activation). A kernel
  * that takes it clamps its own results at 0, and the RELU node is skipped:
  * its output tensor shares the convolution's buffer, which already holds

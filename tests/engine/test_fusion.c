@@ -7,7 +7,9 @@
  * convolutions' own outputs also model outputs, so nothing fuses). Their
  * results against the reference are the golden cases' business; here:
  * which RELUs are skipped, and that fusing changes no bit of the result,
- * for 1 and 2 threads and after a re-prepare.
+ * for 1 and 2 threads and after a re-prepare; and a RELU whose output the
+ * model also lists as an input (tests/engine/models/
+ * conv_relu_input_written.tflite, from the same script) is not fused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,7 +23,7 @@
 
 #include "spry/spry.h"
 
-static char separate_path[4096], kept_path[4096];
+static char separate_path[4096], kept_path[4096], written_path[4096];
 
 /* The models' input: 1x12x13x3 floats in [-1, 1), a fixed pattern. */
 enum { INPUT_VALUES = 12 * 13 * 3 };
@@ -153,6 +155,29 @@ static void test_fused_again_after_prepare(void **state) {
   close_run(&kept);
 }
 
+/* The first RELU's output is also model input 1: the caller's data there
+ * must not share a buffer that earlier nodes use, so that RELU runs (the
+ * second one fuses), and the result is the same. */
+static void test_relu_writing_an_input_is_kept(void **state) {
+  (void)state;
+  Run r = open_run(written_path, 1), kept = open_run(kept_path, 1);
+  assert_int_equal(spry_interpreter_input_count(r.interp), 2);
+  SpryTensor *extra = spry_interpreter_input(r.interp, 1);
+  float *v = spry_tensor_data(extra);
+  for (size_t i = 0; i < spry_tensor_element_count(extra); i++) v[i] = 1e30f;
+  invoke(&r);
+  invoke(&kept);
+  int skipped = -1;
+  assert_int_equal(relu_nodes(&r, &skipped), 2);
+  assert_int_equal(skipped, reference_kernels(&r) ? 0 : 1);
+  const SpryTensor *a = spry_interpreter_output(r.interp, 0);
+  const SpryTensor *b = spry_interpreter_output(kept.interp, 0);
+  assert_memory_equal(spry_tensor_data_const(a), spry_tensor_data_const(b),
+                      spry_tensor_byte_size(a));
+  close_run(&r);
+  close_run(&kept);
+}
+
 int main(void) {
   const char *data = getenv("SPRY_TEST_DATA");
   if (!data) {
@@ -162,11 +187,18 @@ int main(void) {
   snprintf(separate_path, sizeof separate_path, "%s/goldens/op_conv_relu_separate/model.tflite",
            data);
   snprintf(kept_path, sizeof kept_path, "%s/goldens/op_conv_relu_kept/model.tflite", data);
+  const char *models = getenv("SPRY_ENGINE_TEST_MODELS");
+  if (!models) {
+    fprintf(stderr, "SPRY_ENGINE_TEST_MODELS is not set\n");
+    return 1;
+  }
+  snprintf(written_path, sizeof written_path, "%s/conv_relu_input_written.tflite", models);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_which_relus_are_skipped),
       cmocka_unit_test(test_fused_results_equal_unfused),
       cmocka_unit_test(test_relu_output_shares_buffer),
       cmocka_unit_test(test_fused_again_after_prepare),
+      cmocka_unit_test(test_relu_writing_an_input_is_kept),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

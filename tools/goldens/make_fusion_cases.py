@@ -8,7 +8,12 @@
 - tests/data/goldens/op_conv_relu_kept/: the same model and weights, with
   the convolutions' own outputs also listed as model outputs, so nothing
   may be fused (tests/engine/test_fusion.c checks that both models' final
-  outputs are equal bit for bit, and that only the first fuses).
+  outputs are equal bit for bit, and that only the first fuses);
+- tests/engine/models/conv_relu_input_written.tflite: the first model with
+  its first RELU's output also listed as a model input (a tensor the
+  caller fills and a node overwrites, which untrusted models may do):
+  that RELU must keep its own buffer. No reference output (LiteRT's
+  checks are not the point); test_fusion.c compares it with the others.
 
 Usage (from the repository root; development tooling only):
 
@@ -126,6 +131,15 @@ def main():
         model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(converted, 0))
         assert len(split_relus(model, keep)) == 2
         write_case(args.root, name, serialize(model), data)
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(converted, 0))
+    split_relus(model, False)
+    graph = model.subgraphs[0]
+    first_relu = next(op for op in graph.operators if builtin(model, op) == RELU)
+    graph.inputs = list(graph.inputs) + [first_relu.outputs[0]]
+    path = os.path.join(args.root, "tests/engine/models/conv_relu_input_written.tflite")
+    with open(path, "wb") as f:
+        f.write(serialize(model))
+    print(path)
 
 
 if __name__ == "__main__":
