@@ -167,16 +167,25 @@ static SpryStatus prepare_float(SpryContext *ctx, SpryDepthwise *d, const SpryTe
   return SPRY_OK;
 }
 
+/* The variant's kernels for the node's type (d->type and shapes set). */
+static void select_kernels(SpryDepthwise *d, const SpryDwKernels *kernels) {
+  const bool f32 = d->type == SPRY_CONV_KERNEL_F32, u8 = d->type == SPRY_CONV_KERNEL_U8;
+  d->fn = f32 ? kernels->f32 : u8 ? kernels->u8 : kernels->s8;
+  d->row = f32 ? kernels->f32_row : u8 ? kernels->u8_row : kernels->s8_row;
+  if (f32 && d->shapes.output_c / SPRY_DW_BLOCK > kernels->f32_row_blocks) d->row = NULL;
+  d->tail = f32 ? kernels->f32_tail : u8 ? kernels->u8_tail : kernels->s8_tail;
+}
+
 /* Output pixels per block in the row kernel (depthwise.h, SpryDwRowFn):
  * 16 / channels where that fills a block with neighbouring pixels, whose
- * input bytes lie side by side (stride 1 along x). */
-static int32_t pixel_group(const SpryDwKernels *kernels, SpryConvKernel type,
-                           const SpryConvParams *p, const SpryConvShapes *s) {
-  const bool has_row = type == SPRY_CONV_KERNEL_U8 ? kernels->u8_row != NULL
-                       : type == SPRY_CONV_KERNEL_S8 ? kernels->s8_row != NULL
-                                                     : false;
-  if (!has_row || p->stride_w != 1 || s->output_c >= SPRY_DW_BLOCK) return 1;
-  return SPRY_DW_BLOCK % s->output_c == 0 ? SPRY_DW_BLOCK / s->output_c : 1;
+ * input bytes lie side by side (stride 1 along x). Quantized only: the
+ * float weights are not packed repeated. */
+static int32_t pixel_group(const SpryDepthwise *d) {
+  const int32_t channels = d->shapes.output_c;
+  if (!d->row || d->type == SPRY_CONV_KERNEL_F32 || d->params.stride_w != 1 ||
+      channels >= SPRY_DW_BLOCK || SPRY_DW_BLOCK % channels != 0)
+    return 1;
+  return SPRY_DW_BLOCK / channels;
 }
 
 /* One thread's scratch: row pointers, tap pointers, and copies of the last
@@ -226,7 +235,8 @@ SpryStatus spry_depthwise_prepare(SpryContext *ctx, SpryDepthwise *d, SpryConvKe
   d->tap_slots = d->taps + d->taps % 2;
   d->blocks = (shapes->output_c + SPRY_DW_BLOCK - 1) / SPRY_DW_BLOCK;
   d->value_bytes = type == SPRY_CONV_KERNEL_F32 ? sizeof(float) : 1;
-  d->group = pixel_group(kernels, type, params, shapes);
+  select_kernels(d, kernels);
+  d->group = pixel_group(d);
   if (type == SPRY_CONV_KERNEL_F32)
     SPRY_TRY(prepare_float(ctx, d, filter, bias));
   else
@@ -234,17 +244,6 @@ SpryStatus spry_depthwise_prepare(SpryContext *ctx, SpryDepthwise *d, SpryConvKe
   d->threads = spry_context_num_threads(ctx);
   d->slot_bytes = slot_layout(d, NULL, NULL);
   SPRY_TRY(spry_context_request_scratch(ctx, d->slot_bytes * (size_t)d->threads, &d->scratch));
-  d->fn = type == SPRY_CONV_KERNEL_F32 ? kernels->f32
-          : type == SPRY_CONV_KERNEL_U8 ? kernels->u8
-                                        : kernels->s8;
-  d->row = type == SPRY_CONV_KERNEL_F32 ? kernels->f32_row
-           : type == SPRY_CONV_KERNEL_U8 ? kernels->u8_row
-                                         : kernels->s8_row;
-  if (type == SPRY_CONV_KERNEL_F32 && shapes->output_c / SPRY_DW_BLOCK > kernels->f32_row_blocks)
-    d->row = NULL;
-  d->tail = type == SPRY_CONV_KERNEL_F32 ? kernels->f32_tail
-            : type == SPRY_CONV_KERNEL_U8 ? kernels->u8_tail
-                                          : kernels->s8_tail;
   return SPRY_OK;
 }
 
@@ -399,10 +398,14 @@ static void run_share(void *arg, int32_t t) {
   if (first == last) return;
   DwSlot s = {0};
   slot_layout(d, job->scratch + (size_t)t * d->slot_bytes, &s);
-  /* Values past the partial block's channels meet zero weights; zeroing
-   * them once keeps them finite (and defined). */
-  memset(s.tail, 0, (size_t)d->tap_slots * block_bytes(d));
-  for (int32_t i = 0; i < d->tap_slots; i++) s.tail_taps[i] = s.tail + (size_t)i * block_bytes(d);
+  /* The copies of partial blocks (unused with a tail kernel): values past
+   * the channels meet zero weights; zeroing them once keeps them finite
+   * (and defined). */
+  if (!d->tail) {
+    memset(s.tail, 0, (size_t)d->tap_slots * block_bytes(d));
+    for (int32_t i = 0; i < d->tap_slots; i++)
+      s.tail_taps[i] = s.tail + (size_t)i * block_bytes(d);
+  }
   for (size_t r = first; r < last; r++) run_row(job, &s, (int32_t)r);
 }
 

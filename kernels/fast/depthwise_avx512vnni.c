@@ -12,10 +12,11 @@
  * VPMOVSXBW's 32-lane widen of interleaved bytes, which costs four shuffles
  * on the one shuffle port: each tap's 16 bytes are widened straight to
  * int32 lanes (one shuffle each), the second tap's moved to the upper
- * halves by a shift and merged by a word blend, which run on the other
- * port. Two blocks go through the taps together, sharing the tap pointers'
- * loads, with two independent sums. The requantization is
- * requant_avx512.h's.
+ * halves by a shift and merged by a bitwise select, which run on the other
+ * port. The row kernel takes two pixels × two blocks at a time (four
+ * independent sums sharing each weight load); the pixel kernel, for the
+ * image's edges, a block at a time; a partial block is read and written
+ * with masked loads and stores. The requantization is requant_avx512.h's.
  *
  * Float: one FMA per tap and 16 channels; even and odd taps go to separate
  * sums, added at the end, so every channel's sum is the AVX2 kernel's, in
@@ -27,9 +28,13 @@
 #include "dot_avx512.h"
 #include "requant_avx512.h"
 
-/* 16 bytes of int8 or uint8 as 16 int32 lanes. */
-SPRY_DW_INLINE __m512i widen(const uint8_t *bytes, bool u8) {
-  const __m128i v = _mm_loadu_si128((const __m128i *)bytes);
+/* 16 bytes of int8 or uint8 as 16 int32 lanes; only the bytes in `lanes`
+ * are read (a masked load never touches the others, and costs an extra
+ * instruction, so whole blocks — lanes a constant 0xFFFF once inlined —
+ * take the plain one), the rest are 0. */
+SPRY_DW_INLINE __m512i widen(const uint8_t *bytes, __mmask16 lanes, bool u8) {
+  const __m128i v = lanes == 0xFFFF ? _mm_loadu_si128((const __m128i *)bytes)
+                                    : _mm_maskz_loadu_epi8(lanes, bytes);
   return u8 ? _mm512_cvtepu8_epi32(v) : _mm512_cvtepi8_epi32(v);
 }
 
@@ -37,11 +42,11 @@ SPRY_DW_INLINE __m512i widen(const uint8_t *bytes, bool u8) {
  * meets the packed weight pairs. The low halves are taken by a bitwise
  * select (VPTERNLOGD), which unlike a masked blend leaves the register
  * allocator free to keep the sums in place. */
-SPRY_DW_INLINE __m512i tap_pair(const uint8_t *x0, const uint8_t *x1, bool u8) {
-  const __m512i high = _mm512_slli_epi32(widen(x1, u8), 16);
+SPRY_DW_INLINE __m512i tap_pair(const uint8_t *x0, const uint8_t *x1, __mmask16 lanes, bool u8) {
+  const __m512i high = _mm512_slli_epi32(widen(x1, lanes, u8), 16);
   /* 0xD8: the second operand's bits where the third's are set, else the
    * first's. */
-  return _mm512_ternarylogic_epi32(high, widen(x0, u8), _mm512_set1_epi32(0xFFFF), 0xD8);
+  return _mm512_ternarylogic_epi32(high, widen(x0, lanes, u8), _mm512_set1_epi32(0xFFFF), 0xD8);
 }
 
 static inline __m512i load_pair_weights(const int16_t *w) { return _mm512_loadu_si512(w); }
@@ -52,15 +57,14 @@ typedef struct BlockSums {
 } BlockSums;
 
 /* Sums of 16 channels at byte offsets at_a and at_b of every tap, whose
- * weights start at wa and wb: two blocks of one pixel, or one block of two
- * pixels. */
+ * weights start at wa and wb (one block of two pixels). */
 SPRY_DW_INLINE BlockSums two_sums(const void *const *taps, size_t at_a, size_t at_b,
                                   int32_t pairs, const int16_t *wa, const int16_t *wb, bool u8) {
   __m512i a = _mm512_setzero_si512(), b = a;
   for (int32_t p = 0; p < pairs; p++, wa += 2 * SPRY_DW_BLOCK, wb += 2 * SPRY_DW_BLOCK) {
     const uint8_t *x0 = taps[2 * p], *x1 = taps[2 * p + 1];
-    a = dpwssd(a, tap_pair(x0 + at_a, x1 + at_a, u8), load_pair_weights(wa));
-    b = dpwssd(b, tap_pair(x0 + at_b, x1 + at_b, u8), load_pair_weights(wb));
+    a = dpwssd(a, tap_pair(x0 + at_a, x1 + at_a, 0xFFFF, u8), load_pair_weights(wa));
+    b = dpwssd(b, tap_pair(x0 + at_b, x1 + at_b, 0xFFFF, u8), load_pair_weights(wb));
   }
   return (BlockSums){a, b};
 }
@@ -71,13 +75,9 @@ SPRY_DW_INLINE __m512i block_sums(const void *const *taps, size_t at, int32_t pa
                                   const int16_t *w, __mmask16 lanes, bool u8) {
   __m512i s = _mm512_setzero_si512();
   for (int32_t p = 0; p < pairs; p++, w += 2 * SPRY_DW_BLOCK) {
-    const __m128i x0 = _mm_maskz_loadu_epi8(lanes, (const uint8_t *)taps[2 * p] + at);
-    const __m128i x1 = _mm_maskz_loadu_epi8(lanes, (const uint8_t *)taps[2 * p + 1] + at);
-    const __m512i w0 = u8 ? _mm512_cvtepu8_epi32(x0) : _mm512_cvtepi8_epi32(x0);
-    const __m512i w1 = u8 ? _mm512_cvtepu8_epi32(x1) : _mm512_cvtepi8_epi32(x1);
-    const __m512i pair = _mm512_ternarylogic_epi32(_mm512_slli_epi32(w1, 16), w0,
-                                                   _mm512_set1_epi32(0xFFFF), 0xD8);
-    s = dpwssd(s, pair, load_pair_weights(w));
+    const uint8_t *x0 = (const uint8_t *)taps[2 * p] + at;
+    const uint8_t *x1 = (const uint8_t *)taps[2 * p + 1] + at;
+    s = dpwssd(s, tap_pair(x0, x1, lanes, u8), load_pair_weights(w));
   }
   return s;
 }
@@ -98,10 +98,11 @@ SPRY_DW_INLINE FourBlockSums two_pixel_sums(const void *const *taps, size_t at, 
     const uint8_t *x0 = (const uint8_t *)taps[2 * p] + at;
     const uint8_t *x1 = (const uint8_t *)taps[2 * p + 1] + at;
     const __m512i va = load_pair_weights(wa), vb = load_pair_weights(wb);
-    a = dpwssd(a, tap_pair(x0, x1, u8), va);
-    b = dpwssd(b, tap_pair(x0 + SPRY_DW_BLOCK, x1 + SPRY_DW_BLOCK, u8), vb);
-    next_a = dpwssd(next_a, tap_pair(x0 + step, x1 + step, u8), va);
-    next_b = dpwssd(next_b, tap_pair(x0 + step + SPRY_DW_BLOCK, x1 + step + SPRY_DW_BLOCK, u8), vb);
+    a = dpwssd(a, tap_pair(x0, x1, 0xFFFF, u8), va);
+    b = dpwssd(b, tap_pair(x0 + SPRY_DW_BLOCK, x1 + SPRY_DW_BLOCK, 0xFFFF, u8), vb);
+    next_a = dpwssd(next_a, tap_pair(x0 + step, x1 + step, 0xFFFF, u8), va);
+    next_b = dpwssd(
+        next_b, tap_pair(x0 + step + SPRY_DW_BLOCK, x1 + step + SPRY_DW_BLOCK, 0xFFFF, u8), vb);
   }
   return (FourBlockSums){a, b, next_a, next_b};
 }
