@@ -78,6 +78,26 @@ static bool reference_kernels(const Run *r) {
   return strcmp(spry_interpreter_kernel_isa(r->interp), "reference") == 0;
 }
 
+/* The model's two RELU nodes were run, except `fused` of them (none under
+ * the reference kernels, which fuse nothing). */
+static void assert_fused_relus(const Run *r, int fused) {
+  int skipped = -1;
+  assert_int_equal(relu_nodes(r, &skipped), 2);
+  assert_int_equal(skipped, reference_kernels(r) ? 0 : fused);
+}
+
+/* Output 0 of both runs, the same bytes; returns the first one. */
+static const SpryTensor *assert_same_output(const Run *a, const Run *b) {
+  const SpryTensor *x = spry_interpreter_output(a->interp, 0);
+  const SpryTensor *y = spry_interpreter_output(b->interp, 0);
+  assert_non_null(x);
+  assert_non_null(y);
+  const size_t bytes = spry_tensor_byte_size(x);
+  assert_int_equal(bytes, spry_tensor_byte_size(y));
+  assert_memory_equal(spry_tensor_data_const(x), spry_tensor_data_const(y), bytes);
+  return x;
+}
+
 /* Both RELUs of the separate model are skipped (none under the reference
  * kernels, which fuse nothing); the kept model runs both. */
 static void test_which_relus_are_skipped(void **state) {
@@ -85,11 +105,8 @@ static void test_which_relus_are_skipped(void **state) {
   Run separate = open_run(separate_path, 1), kept = open_run(kept_path, 1);
   invoke(&separate);
   invoke(&kept);
-  int skipped = -1;
-  assert_int_equal(relu_nodes(&separate, &skipped), 2);
-  assert_int_equal(skipped, reference_kernels(&separate) ? 0 : 2);
-  assert_int_equal(relu_nodes(&kept, &skipped), 2);
-  assert_int_equal(skipped, 0);
+  assert_fused_relus(&separate, 2);
+  assert_fused_relus(&kept, 0);
   close_run(&separate);
   close_run(&kept);
 }
@@ -99,17 +116,11 @@ static void check_same_output(int32_t threads) {
   Run separate = open_run(separate_path, threads), kept = open_run(kept_path, threads);
   invoke(&separate);
   invoke(&kept);
-  const SpryTensor *a = spry_interpreter_output(separate.interp, 0);
-  const SpryTensor *b = spry_interpreter_output(kept.interp, 0);
-  assert_non_null(a);
-  assert_non_null(b);
-  const size_t bytes = spry_tensor_byte_size(a);
-  assert_int_equal(bytes, spry_tensor_byte_size(b));
-  assert_memory_equal(spry_tensor_data_const(a), spry_tensor_data_const(b), bytes);
+  const SpryTensor *out = assert_same_output(&separate, &kept);
   /* Not all zero: the RELUs let something through. */
-  const float *v = spry_tensor_data_const(a);
+  const float *v = spry_tensor_data_const(out);
   size_t nonzero = 0;
-  for (size_t i = 0; i < bytes / sizeof(float); i++) nonzero += v[i] != 0.0f;
+  for (size_t i = 0; i < spry_tensor_element_count(out); i++) nonzero += v[i] != 0.0f;
   assert_true(nonzero > 0);
   close_run(&separate);
   close_run(&kept);
@@ -144,13 +155,8 @@ static void test_fused_again_after_prepare(void **state) {
   const int32_t dims[4] = {1, 12, 13, 3};
   assert_int_equal(spry_interpreter_resize_input(r.interp, 0, 4, dims), SPRY_OK);
   invoke(&r);
-  int skipped = -1;
-  assert_int_equal(relu_nodes(&r, &skipped), 2);
-  assert_int_equal(skipped, reference_kernels(&r) ? 0 : 2);
-  const SpryTensor *a = spry_interpreter_output(r.interp, 0);
-  const SpryTensor *b = spry_interpreter_output(kept.interp, 0);
-  assert_memory_equal(spry_tensor_data_const(a), spry_tensor_data_const(b),
-                      spry_tensor_byte_size(a));
+  assert_fused_relus(&r, 2);
+  assert_same_output(&r, &kept);
   close_run(&r);
   close_run(&kept);
 }
@@ -167,13 +173,8 @@ static void test_relu_writing_an_input_is_kept(void **state) {
   for (size_t i = 0; i < spry_tensor_element_count(extra); i++) v[i] = 1e30f;
   invoke(&r);
   invoke(&kept);
-  int skipped = -1;
-  assert_int_equal(relu_nodes(&r, &skipped), 2);
-  assert_int_equal(skipped, reference_kernels(&r) ? 0 : 1);
-  const SpryTensor *a = spry_interpreter_output(r.interp, 0);
-  const SpryTensor *b = spry_interpreter_output(kept.interp, 0);
-  assert_memory_equal(spry_tensor_data_const(a), spry_tensor_data_const(b),
-                      spry_tensor_byte_size(a));
+  assert_fused_relus(&r, 1);
+  assert_same_output(&r, &kept);
   close_run(&r);
   close_run(&kept);
 }
