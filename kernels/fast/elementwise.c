@@ -139,6 +139,23 @@ static bool shifts_fit(SpryEltKind kind, const SpryAddParams *q) {
   return !add || (q->left_shift >= 0 && q->left_shift <= 31);
 }
 
+/* A uint8 kind on a table with only the int8 kernels: the int8 kind, on
+ * flipped bytes (SpryEltParams.flip). */
+static SpryEltKind flipped_kind(const SpryEltKernels *kernels, SpryEltKind kind,
+                                SpryEltParams *p) {
+  const SpryEltKind signed_kind = kind == SPRY_ELT_U8_ADD   ? SPRY_ELT_S8_ADD
+                                  : kind == SPRY_ELT_U8_MUL ? SPRY_ELT_S8_MUL
+                                                            : kind;
+  if (signed_kind == kind || kernels->fn[kind][0]) return kind;
+  p->flip = 0x80;
+  p->q.input1_offset += 128;
+  p->q.input2_offset += 128;
+  p->q.output_offset -= 128;
+  p->q.q_min -= 128;
+  p->q.q_max -= 128;
+  return signed_kind;
+}
+
 SPRY_PREPARE_CODE
 SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltFamily family, SpryEltKind kind,
                                    const SpryEltParams *params, const SpryBroadcast *bc,
@@ -148,12 +165,14 @@ SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltFamily family, SpryE
   if (!kernels || !shifts_fit(kind, &params->q)) return SPRY_OK;
   SpryEltBinary probe;
   split_runs(bc, &probe);
-  if (!kernels->fn[kind][probe.run]) return SPRY_OK;
+  probe.params = *params;
+  probe.params.flip = 0;
+  const SpryEltKind runs_as = flipped_kind(kernels, kind, &probe.params);
+  if (!kernels->fn[runs_as][probe.run]) return SPRY_OK;
   SpryEltBinary *e = spry_context_alloc_persistent(ctx, sizeof *e);
   if (!e) return SPRY_ERROR_OUT_OF_MEMORY;
   *e = probe;
-  e->fn = kernels->fn[kind][e->run];
-  e->params = *params;
+  e->fn = kernels->fn[runs_as][e->run];
   e->count = bc->count;
   e->element_bytes = element_size(kind);
   *out = e;

@@ -67,6 +67,12 @@ typedef struct SpryEltParams {
    * layout. ADD and SUB use all of it (left_shift 20); MUL only the input
    * offsets and the output multiplier, shift, offset and clamp. */
   SpryAddParams q;
+  /* 0, or 0x80 where a uint8 node runs a table's int8 kernels (a table
+   * without uint8 entries): they xor every byte they load and store with
+   * it. A uint8 value u is (int8_t)(u ^ 0x80) + 128, so with every zero
+   * point and clamp bound moved by 128 the int8 steps give the same
+   * results, bit for bit. */
+  uint8_t flip;
 } SpryEltParams;
 
 /* out[i] = op(a[i or 0], b[i or 0]) for i < n. */
@@ -93,7 +99,7 @@ typedef void (*SpryEltFn)(const SpryEltParams *p, const void *a, const void *b, 
 #define SPRY_ELT_ENTRIES(name) {name##_vv, name##_vs, name##_sv}
 
 /* Defines q8_kernel, the 8-bit ADD/MUL body for SPRY_ELT_RUNS, from the
- * including file's q8_steps(q, a, b, out, steps, u8, add, run), which
+ * including file's q8_steps(p, a, b, out, steps, u8, add, run), which
  * handles whole steps of 8 elements: the whole steps in place, then the last
  * partial one through zero-padded 8-byte buffers, so that nothing past n is
  * read or written. (Needs <string.h>.) */
@@ -105,14 +111,14 @@ typedef void (*SpryEltFn)(const SpryEltParams *p, const void *a, const void *b, 
     const uint8_t *x = a, *y = b;                                                             \
     uint8_t *o = out;                                                                         \
     const size_t whole = n / 8, done = whole * 8;                                             \
-    q8_steps(&p->q, x, y, o, whole, u8, add, run);                                            \
+    q8_steps(p, x, y, o, whole, u8, add, run);                                                \
     if (done == n) return;                                                                    \
     uint8_t xt[8] = {0}, yt[8] = {0}, ot[8];                                                  \
     const size_t rest = n - done;                                                             \
     const bool x_steps = run != SPRY_ELT_RUN_SV, y_steps = run != SPRY_ELT_RUN_VS;            \
     if (x_steps) memcpy(xt, x + done, rest);                                                  \
     if (y_steps) memcpy(yt, y + done, rest);                                                  \
-    q8_steps(&p->q, x_steps ? xt : x, y_steps ? yt : y, ot, 1, u8, add, run);                 \
+    q8_steps(p, x_steps ? xt : x, y_steps ? yt : y, ot, 1, u8, add, run);                     \
     memcpy(o + done, ot, rest);                                                               \
   }
 

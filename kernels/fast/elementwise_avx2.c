@@ -64,17 +64,18 @@ SPRY_ELT_RUNS(f32_mul, f32_kernel, SPRY_ELT_F32_MUL)
 
 /* ---- 8-bit ---------------------------------------------------------------------- */
 
-/* 8 stored values as int32 lanes. */
-SPRY_ELT_INLINE __m256i load_q8(const void *p, bool u8) {
-  const __m128i bytes = _mm_loadl_epi64((const __m128i *)p);
-  return u8 ? _mm256_cvtepu8_epi32(bytes) : _mm256_cvtepi8_epi32(bytes);
+/* 8 stored values (flipped, see SpryEltParams) as int32 lanes. Widened
+ * first: (int8_t)(b ^ 0x80) is (int8_t)b ^ 0xFFFFFF80 in 32 bits, and the
+ * widening then reads memory directly. */
+SPRY_ELT_INLINE __m256i load_q8(const void *p, __m256i flip32) {
+  const __m256i v = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)p));
+  return _mm256_xor_si256(v, flip32);
 }
 
-/* 8 lanes, already inside the output type, stored as bytes. */
-SPRY_ELT_INLINE void store_q8(void *p, __m256i v, bool u8) {
+/* 8 lanes, already inside int8, stored as bytes (flipped). */
+SPRY_ELT_INLINE void store_q8(void *p, __m256i v, __m128i flip) {
   const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  const __m128i bytes = u8 ? _mm_packus_epi16(words, words) : _mm_packs_epi16(words, words);
-  _mm_storel_epi64((__m128i *)p, bytes);
+  _mm_storel_epi64((__m128i *)p, _mm_xor_si128(_mm_packs_epi16(words, words), flip));
 }
 
 /* The output offset and the activation clamp. */
@@ -106,37 +107,39 @@ SPRY_ELT_INLINE __m256i combine_q8(const SpryAddParams *q, __m256i x, __m256i y,
   return finish_q8(q, rescale(v, q->output_multiplier, q->output_shift));
 }
 
-/* Steps of 8 elements from a, b (or their one element) to out. */
-SPRY_ELT_INLINE void q8_steps(const SpryAddParams *q, const uint8_t *a, const uint8_t *b,
+/* Steps of 8 elements from a, b (or their one element) to out. The kernels
+ * are int8 only: uint8 nodes come flipped (SpryEltParams), which keeps one
+ * copy of each run's code. */
+SPRY_ELT_INLINE void q8_steps(const SpryEltParams *p, const uint8_t *a, const uint8_t *b,
                               uint8_t *out, size_t steps, bool u8, bool add, SpryEltRun run) {
+  (void)u8; /* never set here: the kinds are int8 */
+  const SpryAddParams *q = &p->q;
+  const __m128i flip = _mm_set1_epi8((char)p->flip);
+  const __m256i flip32 = _mm256_set1_epi32((int8_t)p->flip);
   const bool a_steps = run != SPRY_ELT_RUN_SV, b_steps = run != SPRY_ELT_RUN_VS;
   /* An operand that stays is prepared once. */
-  const __m256i a0 = prepare_input(q, _mm256_set1_epi32(u8 ? a[0] : (int8_t)a[0]), add, true);
-  const __m256i b0 = prepare_input(q, _mm256_set1_epi32(u8 ? b[0] : (int8_t)b[0]), add, false);
+  const __m256i a0 = prepare_input(q, _mm256_set1_epi32((int8_t)(a[0] ^ p->flip)), add, true);
+  const __m256i b0 = prepare_input(q, _mm256_set1_epi32((int8_t)(b[0] ^ p->flip)), add, false);
   for (size_t s = 0; s < steps; s++) {
     const size_t i = s * 8;
-    const __m256i x = a_steps ? prepare_input(q, load_q8(a + i, u8), add, true) : a0;
-    const __m256i y = b_steps ? prepare_input(q, load_q8(b + i, u8), add, false) : b0;
-    store_q8(out + i, combine_q8(q, x, y, add), u8);
+    const __m256i x = a_steps ? prepare_input(q, load_q8(a + i, flip32), add, true) : a0;
+    const __m256i y = b_steps ? prepare_input(q, load_q8(b + i, flip32), add, false) : b0;
+    store_q8(out + i, combine_q8(q, x, y, add), flip);
   }
 }
 
 SPRY_ELT_Q8_KERNEL()
 
 SPRY_ELT_RUNS(s8_add, q8_kernel, SPRY_ELT_S8_ADD)
-SPRY_ELT_RUNS(u8_add, q8_kernel, SPRY_ELT_U8_ADD)
 SPRY_ELT_RUNS(s8_mul, q8_kernel, SPRY_ELT_S8_MUL)
-SPRY_ELT_RUNS(u8_mul, q8_kernel, SPRY_ELT_U8_MUL)
 
 const SpryEltKernels spry_elt_add_avx2 = {.fn = {
     [SPRY_ELT_F32_ADD] = SPRY_ELT_ENTRIES(f32_add),
     [SPRY_ELT_F32_SUB] = SPRY_ELT_ENTRIES(f32_sub),
     [SPRY_ELT_S8_ADD] = SPRY_ELT_ENTRIES(s8_add),
-    [SPRY_ELT_U8_ADD] = SPRY_ELT_ENTRIES(u8_add),
 }};
 
 const SpryEltKernels spry_elt_mul_avx2 = {.fn = {
     [SPRY_ELT_F32_MUL] = SPRY_ELT_ENTRIES(f32_mul),
     [SPRY_ELT_S8_MUL] = SPRY_ELT_ENTRIES(s8_mul),
-    [SPRY_ELT_U8_MUL] = SPRY_ELT_ENTRIES(u8_mul),
 }};

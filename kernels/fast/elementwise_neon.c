@@ -141,8 +141,9 @@ SPRY_ELT_INLINE Q8 combine_q8(const SpryAddParams *q, Q8 x, Q8 y, bool add) {
   return finish_q8(q, rescale_q8(v, q->output_multiplier, q->output_shift));
 }
 
-SPRY_ELT_INLINE void q8_steps(const SpryAddParams *q, const uint8_t *a, const uint8_t *b,
+SPRY_ELT_INLINE void q8_steps(const SpryEltParams *p, const uint8_t *a, const uint8_t *b,
                               uint8_t *out, size_t steps, bool u8, bool add, SpryEltRun run) {
+  const SpryAddParams *q = &p->q;
   const bool a_steps = run != SPRY_ELT_RUN_SV, b_steps = run != SPRY_ELT_RUN_VS;
   /* An operand that stays is prepared once. */
   const Q8 a0 = prepare_input(q, splat_q8(a, u8), add, true);
