@@ -406,9 +406,17 @@ static void multiply_quantized_tile(const SpryConvGemm *g, const int16_t *a, int
   const size_t block_values = (size_t)k_pairs * SPRY_GEMM_NR * 2;
   const size_t a_stride = spry_qgemm_row_values(g->depth);
   int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR];
+  const bool fused =
+      g->kernels->qgemm_column != NULL && g->requant == SPRY_GEMM_REQUANT_FIXED_POINT;
   for (int32_t col = cols.begin; col < cols.end; col += SPRY_GEMM_NR) {
     const int16_t *b = (const int16_t *)g->packed + (size_t)(col / SPRY_GEMM_NR) * block_values;
     const int32_t nr = n - col < SPRY_GEMM_NR ? n - col : SPRY_GEMM_NR;
+    if (fused) {
+      uint8_t *out = (uint8_t *)output + ((size_t)m0 * (size_t)n + (size_t)col);
+      g->kernels->qgemm_column(rows, nr, k_pairs, a, a_stride, b, &g->output, col, out,
+                               (size_t)n);
+      continue;
+    }
     for (int32_t r = 0; r < rows; r += SPRY_GEMM_MR) {
       const int32_t mr = rows - r < SPRY_GEMM_MR ? rows - r : SPRY_GEMM_MR;
       g->kernels->qgemm_acc(mr, k_pairs, a + (size_t)r * a_stride, a_stride, b, acc);

@@ -135,6 +135,15 @@ typedef void (*SpryQgemm8ColumnFn)(int32_t rows, int32_t nr, int32_t k_quads, co
                                    const SpryQgemmOutput *o, int32_t column, uint8_t *out,
                                    size_t out_stride);
 
+/* qgemm_acc and qgemm_requant_tile fused over a column block, in the int16
+ * layout: the output bytes of rows r < rows (any count; out + r *
+ * out_stride) and columns [column, column + nr) (nr 1..NR), with the
+ * fixed-point requantization of o. */
+typedef void (*SpryQgemmColumnFn)(int32_t rows, int32_t nr, int32_t k_pairs, const int16_t *a,
+                                  size_t a_stride, const int16_t *b_block,
+                                  const SpryQgemmOutput *o, int32_t column, uint8_t *out,
+                                  size_t out_stride);
+
 /* sums[r] = sum of the first row_bytes values of A row r (at a + r *
  * a_stride; int8, or uint8 when `is_u8`), modulo 2^32, for r < rows: the
  * row sums qgemm8_acc takes. Rows are read to row_bytes only. */
@@ -163,6 +172,7 @@ typedef struct SpryGemmKernels {
   SpryQgemm8AccFn qgemm8_acc; /* optional: NULL where the variant has no 8-bit layout */
   SpryQgemm8RowSumsFn qgemm8_row_sums; /* set where qgemm8_acc is */
   SpryQgemm8ColumnFn qgemm8_column;    /* optional: NULL where the steps stay apart */
+  SpryQgemmColumnFn qgemm_column;      /* optional: NULL where the steps stay apart */
 } SpryGemmKernels;
 
 /* The micro-kernels of a variant; NULL for SPRY_ISA_REFERENCE. */

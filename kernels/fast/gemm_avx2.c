@@ -8,7 +8,8 @@
  * products per instruction. A 4 x 16 tile keeps 8 accumulators in registers.
  * The requantization reproduces TFLite's fixed-point steps lane by lane,
  * with the shift constants prepared per column and loaded once per tile,
- * and clamps 16 outputs at a time as bytes.
+ * and clamps 16 outputs at a time as bytes. Convolutions run the two steps
+ * fused (qgemm_column), the sums never leaving the registers.
  */
 #include <immintrin.h>
 #include <string.h>
@@ -28,30 +29,43 @@ static __m256i broadcast_pair(const int16_t *row, int32_t p) {
   return _mm256_set1_epi32(pair);
 }
 
-void spry_qgemm_acc_avx2(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
-                         const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
-  const int16_t *a0 = tile_row(a, a_stride, mr, 0), *a1 = tile_row(a, a_stride, mr, 1);
-  const int16_t *a2 = tile_row(a, a_stride, mr, 2), *a3 = tile_row(a, a_stride, mr, 3);
-  __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00;
-  __m256i c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  const int16_t *b = b_block;
+/* The sums of a 4 x 16 tile, as named members: an array of vectors would
+ * be kept in memory. */
+typedef struct QTile {
+  __m256i r0l, r0h, r1l, r1h, r2l, r2h, r3l, r3h;
+} QTile;
+
+/* The sums of rows a0..a3 over k_pairs pairs of a B block. */
+static inline __attribute__((always_inline)) QTile qtile_sums(const int16_t *a0, const int16_t *a1,
+                                                              const int16_t *a2, const int16_t *a3,
+                                                              int32_t k_pairs, const int16_t *b) {
+  const __m256i zero = _mm256_setzero_si256();
+  QTile t = {zero, zero, zero, zero, zero, zero, zero, zero};
   for (int32_t p = 0; p < k_pairs; p++, b += 2 * SPRY_GEMM_NR) {
     const __m256i b0 = _mm256_loadu_si256((const __m256i *)b);
     const __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 16));
     __m256i v = broadcast_pair(a0, p);
-    c00 = _mm256_add_epi32(c00, _mm256_madd_epi16(v, b0));
-    c01 = _mm256_add_epi32(c01, _mm256_madd_epi16(v, b1));
+    t.r0l = _mm256_add_epi32(t.r0l, _mm256_madd_epi16(v, b0));
+    t.r0h = _mm256_add_epi32(t.r0h, _mm256_madd_epi16(v, b1));
     v = broadcast_pair(a1, p);
-    c10 = _mm256_add_epi32(c10, _mm256_madd_epi16(v, b0));
-    c11 = _mm256_add_epi32(c11, _mm256_madd_epi16(v, b1));
+    t.r1l = _mm256_add_epi32(t.r1l, _mm256_madd_epi16(v, b0));
+    t.r1h = _mm256_add_epi32(t.r1h, _mm256_madd_epi16(v, b1));
     v = broadcast_pair(a2, p);
-    c20 = _mm256_add_epi32(c20, _mm256_madd_epi16(v, b0));
-    c21 = _mm256_add_epi32(c21, _mm256_madd_epi16(v, b1));
+    t.r2l = _mm256_add_epi32(t.r2l, _mm256_madd_epi16(v, b0));
+    t.r2h = _mm256_add_epi32(t.r2h, _mm256_madd_epi16(v, b1));
     v = broadcast_pair(a3, p);
-    c30 = _mm256_add_epi32(c30, _mm256_madd_epi16(v, b0));
-    c31 = _mm256_add_epi32(c31, _mm256_madd_epi16(v, b1));
+    t.r3l = _mm256_add_epi32(t.r3l, _mm256_madd_epi16(v, b0));
+    t.r3h = _mm256_add_epi32(t.r3h, _mm256_madd_epi16(v, b1));
   }
-  const __m256i rows[SPRY_GEMM_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}};
+  return t;
+}
+
+void spry_qgemm_acc_avx2(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
+                         const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
+  const QTile t = qtile_sums(a, tile_row(a, a_stride, mr, 1), tile_row(a, a_stride, mr, 2),
+                             tile_row(a, a_stride, mr, 3), k_pairs, b_block);
+  const __m256i rows[SPRY_GEMM_MR][2] = {{t.r0l, t.r0h}, {t.r1l, t.r1h}, {t.r2l, t.r2h},
+                                         {t.r3l, t.r3h}};
   for (int32_t r = 0; r < mr; r++) {
     _mm256_storeu_si256((__m256i *)acc[r], rows[r][0]);
     _mm256_storeu_si256((__m256i *)(acc[r] + 8), rows[r][1]);
@@ -119,6 +133,50 @@ static void qgemm_requant_tile(int32_t mr, int32_t n, int32_t acc[SPRY_GEMM_MR][
                                const SpryQgemmOutput *o, int32_t column, void *out,
                                size_t out_stride) {
   requant_rows(mr, n, acc[0], SPRY_GEMM_NR, o, column, out, out_stride);
+}
+
+/* ---- fused: sums kept in registers ------------------------------------------ */
+
+/* One row's 16 sums requantized, and the first nr (1..16) bytes stored. */
+static inline void store_row16(__m256i lo, __m256i hi, const Columns8 k[2],
+                               const SpryQgemmOutput *o, int32_t nr, uint8_t *out) {
+  const __m256i offset = _mm256_set1_epi32(o->output_offset);
+  lo = _mm256_add_epi32(lo, k[0].bias);
+  hi = _mm256_add_epi32(hi, k[1].bias);
+  lo = multiply_by_quantized_multiplier_odd(lo, k[0].multiplier, k[0].multiplier_odd, &k[0].shifts);
+  hi = multiply_by_quantized_multiplier_odd(hi, k[1].multiplier, k[1].multiplier_odd, &k[1].shifts);
+  const __m128i v = requant_narrow16(_mm256_add_epi32(lo, offset), _mm256_add_epi32(hi, offset), o);
+  if (nr == SPRY_GEMM_NR) {
+    _mm_storeu_si128((__m128i *)out, v);
+    return;
+  }
+  uint8_t bytes[SPRY_GEMM_NR];
+  _mm_storeu_si128((__m128i *)bytes, v);
+  memcpy(out, bytes, (size_t)nr);
+}
+
+/* qgemm_acc and qgemm_requant_tile over a column block: the 8 sums of a
+ * 4 x 16 tile never leave the registers, and the 16 columns' constants are
+ * loaded once for every row. For the small depths of pointwise layers
+ * (16 to 32), storing and reloading the sums and a call per step cost as
+ * much as the multiplies. */
+static void qgemm_column(int32_t rows, int32_t nr, int32_t k_pairs, const int16_t *a,
+                         size_t a_stride, const int16_t *b_block, const SpryQgemmOutput *o,
+                         int32_t column, uint8_t *out, size_t out_stride) {
+  const Columns8 k[2] = {columns8(o, column), columns8(o, column + 8)};
+  for (int32_t r = 0; r < rows; r += SPRY_GEMM_MR) {
+    const int32_t mr = rows - r < SPRY_GEMM_MR ? rows - r : SPRY_GEMM_MR;
+    const int16_t *a0 = a + (size_t)r * a_stride;
+    const QTile t = qtile_sums(a0, tile_row(a0, a_stride, mr, 1), tile_row(a0, a_stride, mr, 2),
+                               tile_row(a0, a_stride, mr, 3), k_pairs, b_block);
+    /* Four inlined copies: a loop over the rows would keep the sums in
+     * memory, which cost the small depths 5-8%. */
+    uint8_t *row = out + (size_t)r * out_stride;
+    store_row16(t.r0l, t.r0h, k, o, nr, row);
+    if (mr > 1) store_row16(t.r1l, t.r1h, k, o, nr, row + out_stride);
+    if (mr > 2) store_row16(t.r2l, t.r2h, k, o, nr, row + 2 * out_stride);
+    if (mr > 3) store_row16(t.r3l, t.r3h, k, o, nr, row + 3 * out_stride);
+  }
 }
 
 /* 16 values at a time: VPMOVZXBW / VPMOVSXBW and one add; then 8 (channel
@@ -222,4 +280,5 @@ const SpryGemmKernels spry_gemm_avx2 = {
     .fgemm_rows = FGEMM_ROWS,
     .fgemm_blocks = 1,
     .qgemm_widen = spry_qgemm_widen_avx2,
+    .qgemm_column = qgemm_column,
 };
