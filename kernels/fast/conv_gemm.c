@@ -150,6 +150,7 @@ SpryStatus spry_conv_gemm_prepare(SpryContext *ctx, SpryConvGemm *g, SpryConvKer
   const bool pointwise = s->filter_h == 1 && s->filter_w == 1 && params->stride_h == 1 &&
                          params->stride_w == 1 && params->pad_h == 0 && params->pad_w == 0;
   g->direct = pointwise && (type == SPRY_CONV_KERNEL_F32 || (g->bytes && g->depth % 4 == 0));
+  g->widen_whole = pointwise && type != SPRY_CONV_KERNEL_F32 && !g->bytes && g->depth % 2 == 0;
   SPRY_TRY(pack_weights(ctx, g, filter));
   if (type == SPRY_CONV_KERNEL_F32)
     SPRY_TRY(prepare_float_output(ctx, g, bias));
@@ -238,7 +239,7 @@ static int64_t tap_index(const SpryConvGemm *g, const PatchOrigin *o, int32_t ky
 static void widen(const SpryConvGemm *g, const void *input, size_t at, int32_t n, int16_t *dst) {
   const bool u8 = g->type == SPRY_CONV_KERNEL_U8;
   const int32_t offset = g->params.input_offset;
-  if (n >= 16) {
+  if (n >= 8) {
     g->kernels->qgemm_widen(n, (const uint8_t *)input + at, u8, offset, dst);
   } else if (u8) {
     const uint8_t *src = (const uint8_t *)input + at;
@@ -505,6 +506,15 @@ static void run_tile(const GemmJob *job, uint8_t *slot, int32_t m0, int32_t rows
   }
   int16_t *a = (int16_t *)slot;
   const size_t a_stride = spry_qgemm_row_values(g->depth);
+  if (g->widen_whole) {
+    /* One call for the tile: a call per row cost more than widening its
+     * few values. */
+    g->kernels->qgemm_widen(rows * g->depth,
+                            (const uint8_t *)job->input + (size_t)m0 * (size_t)g->depth,
+                            g->type == SPRY_CONV_KERNEL_U8, g->params.input_offset, a);
+    multiply_quantized_tile(g, a, m0, rows, cols, job->output);
+    return;
+  }
   PatchOrigin origin = patch_origin(g, m0);
   for (int32_t r = 0; r < rows; r++, next_origin(g, &origin))
     gather_quantized_row(g, job->input, &origin, a + (size_t)r * a_stride);

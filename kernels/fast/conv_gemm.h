@@ -43,6 +43,8 @@ typedef struct SpryConvGemm {
   bool bytes;                     /* quantized in the 8-bit layout (kernels->qgemm8_acc) */
   bool direct;                    /* 1x1, stride 1, no padding, rows whole (float, or 8-bit
                                    * with K a multiple of 4): A is the input */
+  bool widen_whole;               /* int16 layout, 1x1, stride 1, no padding, K even: the
+                                   * tile's A is its run of input values widened */
   bool depthwise;                 /* set by the caller: a DEPTHWISE_CONV_2D with one input
                                    * channel (a convolution whose filter is [1, H, W, n]) */
   void *packed;                   /* B in the micro-kernels' layout (persistent) */

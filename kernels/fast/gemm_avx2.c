@@ -95,7 +95,8 @@ static inline __m256i requant8(const int32_t *acc, const Columns8 *k, __m256i of
 }
 
 /* Rows r < mr (acc at acc + r * acc_stride, out at out + r * out_stride):
- * 16 columns at a time, then 8, then the portable kernel for the rest. */
+ * 16 columns at a time, then 8, then the portable kernel for the rest.
+ * TRANSPOSE_CONV's rows take it one at a time. */
 static inline void requant_rows(int32_t mr, int32_t n, const int32_t *acc, size_t acc_stride,
                                 const SpryQgemmOutput *o, int32_t column, uint8_t *out,
                                 size_t out_stride) {
@@ -129,11 +130,6 @@ static void qgemm_requant(int32_t n, const int32_t *acc, const SpryQgemmOutput *
   requant_rows(1, n, acc, 0, o, column, out, 0);
 }
 
-static void qgemm_requant_tile(int32_t mr, int32_t n, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR],
-                               const SpryQgemmOutput *o, int32_t column, void *out,
-                               size_t out_stride) {
-  requant_rows(mr, n, acc[0], SPRY_GEMM_NR, o, column, out, out_stride);
-}
 
 /* ---- fused: sums kept in registers ------------------------------------------ */
 
@@ -275,7 +271,8 @@ static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_st
 const SpryGemmKernels spry_gemm_avx2 = {
     .qgemm_acc = spry_qgemm_acc_avx2,
     .qgemm_requant = qgemm_requant,
-    .qgemm_requant_tile = qgemm_requant_tile,
+    /* Never run in practice: the convolutions take qgemm_column. */
+    .qgemm_requant_tile = spry_qgemm_requant_tile_portable,
     .fgemm = fgemm,
     .fgemm_rows = FGEMM_ROWS,
     .fgemm_blocks = 1,
