@@ -2,8 +2,10 @@
 /*
  * small_copy.h — copies and fills of a few bytes, for the fast kernels'
  * gathers: a tap of a few channels is a few bytes, and a libc call per tap
- * would cost more than the copy. Lengths of 4 to 15 are two overlapping
- * fixed-size moves, which compile to single loads and stores.
+ * would cost more than the copy. Lengths of 4 to 64 are two overlapping
+ * fixed-size moves, which compile to a few loads and stores: a float
+ * filter row of 3 channels is 36 bytes, and a libc call for it cost more
+ * than the GEMM step that reads it.
  */
 #ifndef SPRY_KERNELS_FAST_SMALL_COPY_H
 #define SPRY_KERNELS_FAST_SMALL_COPY_H
@@ -13,8 +15,14 @@
 #include <string.h>
 
 static inline void spry_copy_bytes(uint8_t *dst, const uint8_t *src, size_t n) {
-  if (n >= 16) {
+  if (n > 64) {
     memcpy(dst, src, n);
+  } else if (n >= 32) {
+    memcpy(dst, src, 32);
+    memcpy(dst + n - 32, src + n - 32, 32);
+  } else if (n >= 16) {
+    memcpy(dst, src, 16);
+    memcpy(dst + n - 16, src + n - 16, 16);
   } else if (n >= 8) {
     memcpy(dst, src, 8);
     memcpy(dst + n - 8, src + n - 8, 8);
