@@ -85,51 +85,36 @@ static inline Columns8 columns8(const SpryQgemmOutput *o, int32_t j) {
                     requant_shifts_at(o, j)};
 }
 
-/* 8 columns of a row: requantized, offset added (wrapping, as the reference
+/* 8 columns' sums: requantized, offset added (wrapping, as the reference
  * adds), not yet clamped. */
-static inline __m256i requant8(const int32_t *acc, const Columns8 *k, __m256i offset) {
-  const __m256i x = _mm256_add_epi32(requant_load8(acc), k->bias);
+static inline __m256i requant8(__m256i sums, const Columns8 *k, __m256i offset) {
+  const __m256i x = _mm256_add_epi32(sums, k->bias);
   const __m256i v = multiply_by_quantized_multiplier_odd(x, k->multiplier, k->multiplier_odd,
                                                          &k->shifts);
   return _mm256_add_epi32(v, offset);
 }
 
-/* Rows r < mr (acc at acc + r * acc_stride, out at out + r * out_stride):
- * 16 columns at a time, then 8, then the portable kernel for the rest.
- * TRANSPOSE_CONV's rows take it one at a time. */
-static inline void requant_rows(int32_t mr, int32_t n, const int32_t *acc, size_t acc_stride,
-                                const SpryQgemmOutput *o, int32_t column, uint8_t *out,
-                                size_t out_stride) {
+/* One row (TRANSPOSE_CONV's): 16 columns at a time, then 8, then the
+ * portable kernel for the rest. */
+static void qgemm_requant(int32_t n, const int32_t *acc, const SpryQgemmOutput *o, int32_t column,
+                          void *out) {
+  uint8_t *bytes = out;
   const __m256i offset = _mm256_set1_epi32(o->output_offset);
   int32_t c = 0;
   for (; c + 16 <= n; c += 16) {
     const Columns8 lo = columns8(o, column + c), hi = columns8(o, column + c + 8);
-    for (int32_t r = 0; r < mr; r++) {
-      const int32_t *row = acc + (size_t)r * acc_stride + c;
-      const __m128i bytes =
-          requant_narrow16(requant8(row, &lo, offset), requant8(row + 8, &hi, offset), o);
-      _mm_storeu_si128((__m128i *)(out + (size_t)r * out_stride + (size_t)c), bytes);
-    }
+    const __m128i v = requant_narrow16(requant8(requant_load8(acc + c), &lo, offset),
+                                       requant8(requant_load8(acc + c + 8), &hi, offset), o);
+    _mm_storeu_si128((__m128i *)(bytes + c), v);
   }
   if (c + 8 <= n) {
     const Columns8 k = columns8(o, column + c);
-    for (int32_t r = 0; r < mr; r++) {
-      const __m256i v = requant8(acc + (size_t)r * acc_stride + c, &k, offset);
-      _mm_storel_epi64((__m128i *)(out + (size_t)r * out_stride + (size_t)c),
-                       requant_narrow16(v, v, o));
-    }
+    const __m256i v = requant8(requant_load8(acc + c), &k, offset);
+    _mm_storel_epi64((__m128i *)(bytes + c), requant_narrow16(v, v, o));
     c += 8;
   }
-  for (int32_t r = 0; c < n && r < mr; r++)
-    spry_qgemm_requant_portable(n - c, acc + (size_t)r * acc_stride + c, o, column + c,
-                                out + (size_t)r * out_stride + (size_t)c);
+  if (c < n) spry_qgemm_requant_portable(n - c, acc + c, o, column + c, bytes + c);
 }
-
-static void qgemm_requant(int32_t n, const int32_t *acc, const SpryQgemmOutput *o, int32_t column,
-                          void *out) {
-  requant_rows(1, n, acc, 0, o, column, out, 0);
-}
-
 
 /* ---- fused: sums kept in registers ------------------------------------------ */
 
@@ -137,11 +122,7 @@ static void qgemm_requant(int32_t n, const int32_t *acc, const SpryQgemmOutput *
 static inline void store_row16(__m256i lo, __m256i hi, const Columns8 k[2],
                                const SpryQgemmOutput *o, int32_t nr, uint8_t *out) {
   const __m256i offset = _mm256_set1_epi32(o->output_offset);
-  lo = _mm256_add_epi32(lo, k[0].bias);
-  hi = _mm256_add_epi32(hi, k[1].bias);
-  lo = multiply_by_quantized_multiplier_odd(lo, k[0].multiplier, k[0].multiplier_odd, &k[0].shifts);
-  hi = multiply_by_quantized_multiplier_odd(hi, k[1].multiplier, k[1].multiplier_odd, &k[1].shifts);
-  const __m128i v = requant_narrow16(_mm256_add_epi32(lo, offset), _mm256_add_epi32(hi, offset), o);
+  const __m128i v = requant_narrow16(requant8(lo, &k[0], offset), requant8(hi, &k[1], offset), o);
   if (nr == SPRY_GEMM_NR) {
     _mm_storeu_si128((__m128i *)out, v);
     return;
