@@ -2,6 +2,8 @@
 /* elementwise.c — fast binary elementwise ops: runs, kernels, threads (see elementwise.h). */
 #include "elementwise.h"
 
+#include <string.h>
+
 #include "kernel_util.h"
 #include "work_share.h"
 
@@ -16,6 +18,7 @@ struct SpryEltBinary {
   size_t run_length;   /* output elements per run (0 only for an empty output) */
   size_t count;        /* output elements */
   size_t element_bytes; /* of the operands and the output alike */
+  bool swapped;         /* the kernel takes input 2 as a, input 1 as b */
 };
 
 /* The table of a variant among one family's (NULL where the build has no
@@ -156,6 +159,25 @@ static SpryEltKind flipped_kind(const SpryEltKernels *kernels, SpryEltKind kind,
   return signed_kind;
 }
 
+/* A VS run on a table without its kernel, for the kinds whose kernels
+ * treat both operands alike (elementwise.h, SPRY_ELT_SWAPPING_RUNS): an SV
+ * run of the operands swapped, each with its own parameters. */
+static void swap_operands(const SpryBroadcast *bc, SpryEltBinary *e) {
+  SpryBroadcast swapped = *bc;
+  memcpy(swapped.stride_a, bc->stride_b, sizeof swapped.stride_a);
+  memcpy(swapped.stride_b, bc->stride_a, sizeof swapped.stride_b);
+  split_runs(&swapped, e);
+  SpryAddParams *q = &e->params.q;
+  const SpryAddParams original = *q;
+  q->input1_offset = original.input2_offset;
+  q->input2_offset = original.input1_offset;
+  q->input1_multiplier = original.input2_multiplier;
+  q->input2_multiplier = original.input1_multiplier;
+  q->input1_shift = original.input2_shift;
+  q->input2_shift = original.input1_shift;
+  e->swapped = true;
+}
+
 SPRY_PREPARE_CODE
 SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltFamily family, SpryEltKind kind,
                                    const SpryEltParams *params, const SpryBroadcast *bc,
@@ -167,7 +189,10 @@ SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltFamily family, SpryE
   split_runs(bc, &probe);
   probe.params = *params;
   probe.params.flip = 0;
+  probe.swapped = false;
   const SpryEltKind runs_as = flipped_kind(kernels, kind, &probe.params);
+  if (probe.run == SPRY_ELT_RUN_VS && !kernels->fn[runs_as][probe.run] && kind > SPRY_ELT_F32_MUL)
+    swap_operands(bc, &probe);
   if (!kernels->fn[runs_as][probe.run]) return SPRY_OK;
   SpryEltBinary *e = spry_context_alloc_persistent(ctx, sizeof *e);
   if (!e) return SPRY_ERROR_OUT_OF_MEMORY;
@@ -223,6 +248,7 @@ static void binary_range(void *arg, size_t begin, size_t end) {
 
 void spry_elt_binary_run(SpryContext *ctx, const SpryEltBinary *e, const void *input1,
                          const void *input2, void *output) {
-  BinaryJob job = {.e = e, .a = input1, .b = input2, .out = output};
+  BinaryJob job = {.e = e, .a = e->swapped ? input2 : input1, .b = e->swapped ? input1 : input2,
+                   .out = output};
   spry_elt_parallel(ctx, e->count, binary_range, &job);
 }

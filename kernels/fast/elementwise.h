@@ -82,21 +82,28 @@ typedef void (*SpryEltFn)(const SpryEltParams *p, const void *a, const void *b, 
 /* Defines name_vv, name_vs and name_sv, SpryEltFn entry points that call
  * body(p, a, b, out, n, arg, run) with `arg` and the run constant: inlined
  * bodies become straight code for each. SPRY_ELT_ENTRIES(name) lists them
- * in SpryEltRun order. */
-#define SPRY_ELT_RUNS(name, body, arg)                                                       \
-  static void name##_vv(const SpryEltParams *p, const void *a, const void *b, void *o,      \
-                        size_t n) {                                                         \
-    body(p, a, b, o, n, arg, SPRY_ELT_RUN_VV);                                              \
-  }                                                                                         \
-  static void name##_vs(const SpryEltParams *p, const void *a, const void *b, void *o,      \
-                        size_t n) {                                                         \
-    body(p, a, b, o, n, arg, SPRY_ELT_RUN_VS);                                              \
-  }                                                                                         \
-  static void name##_sv(const SpryEltParams *p, const void *a, const void *b, void *o,      \
-                        size_t n) {                                                         \
-    body(p, a, b, o, n, arg, SPRY_ELT_RUN_SV);                                              \
+ * in SpryEltRun order.
+ *
+ * The quantized kinds treat their two operands alike, each with its own
+ * offset, multiplier and shift (SUB too: its input 2 multiplier carries
+ * the minus sign), so swapping the operands along with those parameters
+ * gives the same results. Their tables leave out the VS entry
+ * (SPRY_ELT_SWAPPING_RUNS, SPRY_ELT_SWAPPING_ENTRIES): such a run goes to
+ * the SV kernel with the operands swapped, and each kernel's code is in
+ * the library twice, not three times. */
+#define SPRY_ELT_RUN_ENTRY(name, body, arg, suffix, run)                                     \
+  static void name##_##suffix(const SpryEltParams *p, const void *a, const void *b, void *o, \
+                              size_t n) {                                                   \
+    body(p, a, b, o, n, arg, run);                                                          \
   }
+#define SPRY_ELT_SWAPPING_RUNS(name, body, arg)                                              \
+  SPRY_ELT_RUN_ENTRY(name, body, arg, vv, SPRY_ELT_RUN_VV)                                   \
+  SPRY_ELT_RUN_ENTRY(name, body, arg, sv, SPRY_ELT_RUN_SV)
+#define SPRY_ELT_RUNS(name, body, arg)                                                       \
+  SPRY_ELT_SWAPPING_RUNS(name, body, arg)                                                    \
+  SPRY_ELT_RUN_ENTRY(name, body, arg, vs, SPRY_ELT_RUN_VS)
 #define SPRY_ELT_ENTRIES(name) {name##_vv, name##_vs, name##_sv}
+#define SPRY_ELT_SWAPPING_ENTRIES(name) {name##_vv, NULL, name##_sv}
 
 /* Defines q8_kernel, the 8-bit ADD/MUL body for SPRY_ELT_RUNS, from the
  * including file's q8_steps(p, a, b, out, steps, u8, add, run), which

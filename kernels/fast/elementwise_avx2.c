@@ -130,16 +130,16 @@ SPRY_ELT_INLINE void q8_steps(const SpryEltParams *p, const uint8_t *a, const ui
 
 SPRY_ELT_Q8_KERNEL()
 
-SPRY_ELT_RUNS(s8_add, q8_kernel, SPRY_ELT_S8_ADD)
-SPRY_ELT_RUNS(s8_mul, q8_kernel, SPRY_ELT_S8_MUL)
+SPRY_ELT_SWAPPING_RUNS(s8_add, q8_kernel, SPRY_ELT_S8_ADD)
+SPRY_ELT_SWAPPING_RUNS(s8_mul, q8_kernel, SPRY_ELT_S8_MUL)
 
 const SpryEltKernels spry_elt_add_avx2 = {.fn = {
     [SPRY_ELT_F32_ADD] = SPRY_ELT_ENTRIES(f32_add),
     [SPRY_ELT_F32_SUB] = SPRY_ELT_ENTRIES(f32_sub),
-    [SPRY_ELT_S8_ADD] = SPRY_ELT_ENTRIES(s8_add),
+    [SPRY_ELT_S8_ADD] = SPRY_ELT_SWAPPING_ENTRIES(s8_add),
 }};
 
 const SpryEltKernels spry_elt_mul_avx2 = {.fn = {
     [SPRY_ELT_F32_MUL] = SPRY_ELT_ENTRIES(f32_mul),
-    [SPRY_ELT_S8_MUL] = SPRY_ELT_ENTRIES(s8_mul),
+    [SPRY_ELT_S8_MUL] = SPRY_ELT_SWAPPING_ENTRIES(s8_mul),
 }};

@@ -62,8 +62,8 @@ SPRY_ELT_INLINE void mul_q8_kernel(const SpryEltParams *p, const void *a, const 
 SPRY_ELT_RUNS(f32_add, f32_kernel, SPRY_ELT_F32_ADD)
 SPRY_ELT_RUNS(f32_sub, f32_kernel, SPRY_ELT_F32_SUB)
 SPRY_ELT_RUNS(f32_mul, f32_kernel, SPRY_ELT_F32_MUL)
-SPRY_ELT_RUNS(s8_mul, mul_q8_kernel, false)
-SPRY_ELT_RUNS(u8_mul, mul_q8_kernel, true)
+SPRY_ELT_SWAPPING_RUNS(s8_mul, mul_q8_kernel, false)
+SPRY_ELT_SWAPPING_RUNS(u8_mul, mul_q8_kernel, true)
 
 const SpryEltKernels spry_elt_add_portable = {.fn = {
     [SPRY_ELT_F32_ADD] = SPRY_ELT_ENTRIES(f32_add),
@@ -72,6 +72,6 @@ const SpryEltKernels spry_elt_add_portable = {.fn = {
 
 const SpryEltKernels spry_elt_mul_portable = {.fn = {
     [SPRY_ELT_F32_MUL] = SPRY_ELT_ENTRIES(f32_mul),
-    [SPRY_ELT_S8_MUL] = SPRY_ELT_ENTRIES(s8_mul),
-    [SPRY_ELT_U8_MUL] = SPRY_ELT_ENTRIES(u8_mul),
+    [SPRY_ELT_S8_MUL] = SPRY_ELT_SWAPPING_ENTRIES(s8_mul),
+    [SPRY_ELT_U8_MUL] = SPRY_ELT_SWAPPING_ENTRIES(u8_mul),
 }};
