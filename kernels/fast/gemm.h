@@ -158,7 +158,6 @@ typedef void (*SpryQgemmWidenFn)(int32_t n, const void *src, int is_u8, int32_t 
 
 typedef struct SpryGemmKernels {
   SpryQgemmAccFn qgemm_acc;
-  SpryQgemmRequantFn qgemm_requant;
   SpryQgemmRequantTileFn qgemm_requant_tile;
   SpryFgemmFn fgemm;
   /* The most rows fgemm takes a call: MR, or more where the registers hold
@@ -177,6 +176,12 @@ typedef struct SpryGemmKernels {
 
 /* The micro-kernels of a variant; NULL for SPRY_ISA_REFERENCE. */
 const SpryGemmKernels *spry_gemm_kernels(SpryIsa isa);
+
+/* A variant's one-row requantization (SpryQgemmRequantFn); NULL for
+ * SPRY_ISA_REFERENCE. Only TRANSPOSE_CONV runs it: kept out of the table,
+ * whose entries every convolution links, it stays out of a build without
+ * that op. */
+SpryQgemmRequantFn spry_qgemm_requant_kernel(SpryIsa isa);
 
 /* The per-ISA tables (gemm_<isa>.c). Every entry but the 8-bit layout's
  * two is set: a variant without its own kernel for an entry names the
@@ -219,6 +224,9 @@ void spry_qgemm_widen_neon(int32_t n, const void *src, int is_u8, int32_t offset
 void spry_qgemm_acc_avx2(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
                          const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]);
 void spry_qgemm_widen_avx2(int32_t n, const void *src, int is_u8, int32_t offset, int16_t *dst);
+/* The one-row requantization of AVX2 and AVX-512 VNNI alike. */
+void spry_qgemm_requant_avx2(int32_t n, const int32_t *acc, const SpryQgemmOutput *o,
+                             int32_t column, void *out);
 
 /* Bytes of a packed B of n columns and depth k (quantized: int16 pairs). */
 size_t spry_qgemm_packed_bytes(int32_t n, int32_t k);

@@ -96,8 +96,8 @@ static inline __m256i requant8(__m256i sums, const Columns8 *k, __m256i offset) 
 
 /* One row (TRANSPOSE_CONV's): 16 columns at a time, then 8, then the
  * portable kernel for the rest. */
-static void qgemm_requant(int32_t n, const int32_t *acc, const SpryQgemmOutput *o, int32_t column,
-                          void *out) {
+void spry_qgemm_requant_avx2(int32_t n, const int32_t *acc, const SpryQgemmOutput *o,
+                             int32_t column, void *out) {
   uint8_t *bytes = out;
   const __m256i offset = _mm256_set1_epi32(o->output_offset);
   int32_t c = 0;
@@ -251,7 +251,6 @@ static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_st
 
 const SpryGemmKernels spry_gemm_avx2 = {
     .qgemm_acc = spry_qgemm_acc_avx2,
-    .qgemm_requant = qgemm_requant,
     /* Never run in practice: the convolutions take qgemm_column. */
     .qgemm_requant_tile = spry_qgemm_requant_tile_portable,
     .fgemm = fgemm,

@@ -224,11 +224,6 @@ static void requant_rows(int32_t mr, int32_t n, const int32_t *acc, size_t acc_s
   }
 }
 
-static void qgemm_requant(int32_t n, const int32_t *acc, const SpryQgemmOutput *o, int32_t column,
-                          void *out) {
-  requant_rows(1, n, acc, 0, o, column, out, 0);
-}
-
 static void qgemm_requant_tile(int32_t mr, int32_t n, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR],
                                const SpryQgemmOutput *o, int32_t column, void *out,
                                size_t out_stride) {
@@ -317,7 +312,6 @@ static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_st
 
 const SpryGemmKernels spry_gemm_avx512vnni = {
     .qgemm_acc = spry_qgemm_acc_avx2,
-    .qgemm_requant = qgemm_requant,
     .qgemm_requant_tile = qgemm_requant_tile,
     .fgemm = fgemm,
     .fgemm_rows = FGEMM_ROWS,

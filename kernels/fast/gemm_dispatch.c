@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* gemm_dispatch.c — the micro-kernel table of each variant. */
+/* gemm_dispatch.c — the micro-kernel table of each variant, and its one-row
+ * requantization. */
 #include "gemm.h"
 
 const SpryGemmKernels *spry_gemm_kernels(SpryIsa isa) {
@@ -31,5 +32,25 @@ const SpryGemmKernels *spry_gemm_kernels(SpryIsa isa) {
 #endif
     default:
       return &spry_gemm_portable;
+  }
+}
+
+SpryQgemmRequantFn spry_qgemm_requant_kernel(SpryIsa isa) {
+  switch (isa) {
+    case SPRY_ISA_REFERENCE:
+    case SPRY_ISA_COUNT:
+      return NULL;
+#if defined(SPRY_HAVE_AVX2)
+    case SPRY_ISA_AVX2:
+    case SPRY_ISA_AVX512_VNNI:
+      return spry_qgemm_requant_avx2;
+#endif
+#if defined(SPRY_HAVE_NEON)
+    case SPRY_ISA_NEON:
+    case SPRY_ISA_NEON_DOT:
+      return spry_qgemm_requant_neon;
+#endif
+    default:
+      return spry_qgemm_requant_portable;
   }
 }

@@ -266,7 +266,6 @@ void spry_fgemm_neon(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a
 
 const SpryGemmKernels spry_gemm_neon = {
     .qgemm_acc = spry_qgemm_acc_neon,
-    .qgemm_requant = spry_qgemm_requant_neon,
     .qgemm_requant_tile = spry_qgemm_requant_tile_neon,
     .fgemm = spry_fgemm_neon,
     .fgemm_rows = SPRY_GEMM_MR,

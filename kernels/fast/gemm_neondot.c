@@ -188,7 +188,6 @@ static void qgemm8_acc(int32_t mr, int32_t k_quads, const uint8_t *a, size_t a_s
 
 const SpryGemmKernels spry_gemm_neondot = {
     .qgemm_acc = spry_qgemm_acc_neon,
-    .qgemm_requant = spry_qgemm_requant_neon,
     .qgemm_requant_tile = spry_qgemm_requant_tile_neon,
     .fgemm = spry_fgemm_neon,
     .fgemm_rows = SPRY_GEMM_MR,

@@ -76,7 +76,6 @@ void spry_fgemm_portable(int32_t mr, int32_t nr, int32_t k, const float *a, size
 
 const SpryGemmKernels spry_gemm_portable = {
     .qgemm_acc = spry_qgemm_acc_portable,
-    .qgemm_requant = spry_qgemm_requant_portable,
     .qgemm_requant_tile = spry_qgemm_requant_tile_portable,
     .fgemm = spry_fgemm_portable,
     .fgemm_rows = SPRY_GEMM_MR,

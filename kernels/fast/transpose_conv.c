@@ -168,6 +168,7 @@ SpryStatus spry_tconv_fast_prepare(SpryContext *ctx, SpryTconvFast *f, SpryConvK
     f->tile_pixels = tile_pixels((size_t)shapes->input_c * sizeof(float));
   }
   f->kernels = kernels;
+  f->requant_row = spry_qgemm_requant_kernel(spry_context_isa(ctx));
   return SPRY_OK;
 }
 
@@ -374,8 +375,8 @@ static void finish_q(const TconvJob *job, const Band *band) {
   for (size_t p = 0; p < count; p += span)
     for (size_t c = 0; c < span && p + c < count; c += SPRY_GEMM_NR) {
       const size_t left = span - c < count - p - c ? span - c : count - p - c;
-      f->kernels->qgemm_requant(left < SPRY_GEMM_NR ? (int32_t)left : SPRY_GEMM_NR, acc + p + c,
-                                &f->output, (int32_t)c, out + p + c);
+      f->requant_row(left < SPRY_GEMM_NR ? (int32_t)left : SPRY_GEMM_NR, acc + p + c,
+                     &f->output, (int32_t)c, out + p + c);
     }
 }
 

@@ -39,6 +39,7 @@
 
 typedef struct SpryTconvFast {
   const SpryGemmKernels *kernels; /* NULL: the fast path is not used */
+  SpryQgemmRequantFn requant_row; /* quantized: the variant's one-row requantization */
   SpryConvKernel type;            /* F32, U8 or S8 */
   SpryConvParams params;          /* geometry, offsets, activation range (copied) */
   SpryConvShapes shapes;

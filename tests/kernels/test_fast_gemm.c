@@ -127,7 +127,7 @@ static void test_dispatch(void **state) {
   const int n = fast_isas(isas);
   for (int i = 0; i < n; i++) {
     const SpryGemmKernels *k = spry_gemm_kernels(isas[i]);
-    assert_true(k->qgemm_acc && k->qgemm_requant && k->fgemm);
+    assert_true(k->qgemm_acc && spry_qgemm_requant_kernel(isas[i]) && k->fgemm);
     assert_true(k->fgemm_rows >= SPRY_GEMM_MR);
     print_message("variant %s: %s kernels%s\n", spry_isa_name(isas[i]),
                   k == &spry_gemm_portable ? "portable" : "its own",
@@ -486,12 +486,13 @@ static int32_t multiplier_of(int kind) {
   }
 }
 
-/* n columns from `column` of a variant's qgemm_requant against the
+/* n columns from `column` of a variant's one-row requantization
+ * (spry_qgemm_requant_kernel) against the
  * portable one, with the shift constants derived by the kernel and
  * prepared by spry_qgemm_shifts_derive; the bytes past n must stay as they
  * were. */
-static void check_requant(const SpryGemmKernels *k, SpryIsa isa, int32_t n, const int32_t *acc,
-                          const RequantTables *t, int32_t column, const OutputRange *range) {
+static void check_requant(SpryIsa isa, int32_t n, const int32_t *acc, const RequantTables *t,
+                          int32_t column, const OutputRange *range) {
   SpryQgemmOutput o = {.bias = t->bias,
                        .multiplier = t->multiplier,
                        .shift = t->shift,
@@ -507,7 +508,7 @@ static void check_requant(const SpryGemmKernels *k, SpryIsa isa, int32_t n, cons
     memset(want, 0xA5, sizeof want);
     memset(got, 0xA5, sizeof got);
     spry_qgemm_requant_portable(n, acc, &o, column, want);
-    k->qgemm_requant(n, acc, &o, column, got);
+    spry_qgemm_requant_kernel(isa)(n, acc, &o, column, got);
     for (size_t c = 0; c < sizeof want; c++)
       if (want[c] != got[c])
         fail_msg("%s qgemm_requant n %d column %d %s offset %d%s: byte %zu is %d, want %d (acc "
@@ -654,7 +655,7 @@ static void test_qgemm_requant(void **state) {
             for (int row = 0; row < SPRY_GEMM_MR; row++)
               for (int c = 0; c < SPRY_GEMM_NR; c++) acc[row][c] = accumulator(acc_kind, shift);
             const int32_t column = (n * 7 + shift + 31) % (REQUANT_COLUMNS - SPRY_GEMM_NR + 1);
-            check_requant(k, isas[i], n, acc[0], &t, column, &k_ranges[r]);
+            check_requant(isas[i], n, acc[0], &t, column, &k_ranges[r]);
             check_requant_tile(k, isas[i], 1 + (n + shift + 31) % SPRY_GEMM_MR, n, acc, &t,
                                column, &k_ranges[r]);
           }
@@ -675,7 +676,6 @@ static void test_qgemm_requant_ties(void **state) {
   int32_t acc[SPRY_GEMM_NR];
   const OutputRange wide = {0, 0, -128, 127};
   for (int i = 0; i < n_isas; i++) {
-    const SpryGemmKernels *k = spry_gemm_kernels(isas[i]);
     for (int32_t r = 1; r <= 31; r++) {
       for (int c = 0; c < REQUANT_COLUMNS; c++) {
         t.multiplier[c] = INT32_C(1) << 30;
@@ -694,7 +694,7 @@ static void test_qgemm_requant_ties(void **state) {
           if (x > INT32_MAX || x < INT32_MIN) x = 2 * tie; /* 2 * tie always fits */
           acc[c] = (int32_t)x;
         }
-        check_requant(k, isas[i], SPRY_GEMM_NR, acc, &t, 0, &wide);
+        check_requant(isas[i], SPRY_GEMM_NR, acc, &t, 0, &wide);
       }
     }
   }
