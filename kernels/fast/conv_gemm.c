@@ -459,8 +459,17 @@ static void multiply_byte_tile(const SpryConvGemm *g, const uint8_t *a, size_t a
   }
 }
 
-static void multiply_float_tile(const SpryConvGemm *g, const float *a, size_t a_stride, int32_t m0,
-                                int32_t rows, ColumnRange cols, float *output) {
+/* How a float tile's A rows lie (SpryFgemmFn): a_stride apart, each in
+ * `segments` runs segment_stride apart. */
+typedef struct FloatRows {
+  const float *a;
+  size_t a_stride;
+  int32_t segments;
+  size_t segment_stride;
+} FloatRows;
+
+static void multiply_float_tile(const SpryConvGemm *g, FloatRows a, int32_t m0, int32_t rows,
+                                ColumnRange cols, float *output) {
   const int32_t n = g->shapes.output_c;
   const size_t block_values = (size_t)g->depth * SPRY_GEMM_NR;
   const SpryConvParams *p = &g->params;
@@ -471,11 +480,61 @@ static void multiply_float_tile(const SpryConvGemm *g, const float *a, size_t a_
     const int32_t step = g->kernels->fgemm_rows;
     for (int32_t r = 0; r < rows; r += step) {
       const int32_t mr = rows - r < step ? rows - r : step;
-      g->kernels->fgemm(mr, nr, g->depth, a + (size_t)r * a_stride, a_stride, b, g->bias_f + col,
-                        p->act_min_f, p->act_max_f, output + (size_t)(m0 + r) * (size_t)n + col,
-                        (size_t)n);
+      g->kernels->fgemm(mr, nr, g->depth, a.a + (size_t)r * a.a_stride, a.a_stride, a.segments,
+                        a.segment_stride, b, g->bias_f + col, p->act_min_f, p->act_max_f,
+                        output + (size_t)(m0 + r) * (size_t)n + col, (size_t)n);
     }
   }
+}
+
+/* Gathered rows of a float tile: `count` rows from output row m0 on. */
+static void multiply_gathered(const GemmJob *job, const float *slot, int32_t m0, int32_t count,
+                              ColumnRange cols) {
+  if (count == 0) return;
+  const FloatRows a = {slot, (size_t)job->g->depth, 1, 0};
+  multiply_float_tile(job->g, a, m0, count, cols, job->output);
+}
+
+/* Float output rows [m0, m0 + rows): patches inside the image straight
+ * from the input, one run per filter row (no copy: a 3-channel first layer
+ * spent more time gathering than multiplying); the others gathered into
+ * the slot. */
+static void run_float_tile(const GemmJob *job, float *slot, int32_t m0, int32_t rows,
+                           ColumnRange cols) {
+  const SpryConvGemm *g = job->g;
+  const SpryConvShapes *s = &g->shapes;
+  const size_t channels = (size_t)s->input_c;
+  PatchOrigin origin = patch_origin(g, m0);
+  int32_t gathered = 0, gathered_from = m0;
+  for (int32_t r = 0; r < rows;) {
+    if (!patch_inside(g, &origin)) {
+      if (gathered == 0) gathered_from = m0 + r;
+      gather_float_row(g, job->input, &origin, slot + (size_t)gathered * (size_t)g->depth);
+      gathered++;
+      next_origin(g, &origin);
+      r++;
+      continue;
+    }
+    multiply_gathered(job, slot, gathered_from, gathered, cols);
+    gathered = 0;
+    /* The patches inside the image from here along this output row: one
+     * stride apart in the input. */
+    const PatchOrigin start = origin;
+    int32_t n = 0;
+    do {
+      n++;
+      next_origin(g, &origin);
+    } while (r + n < rows && origin.y == start.y && origin.x > start.x &&
+             patch_inside(g, &origin));
+    const size_t first =
+        start.batch_offset + ((size_t)start.y * (size_t)s->input_w + (size_t)start.x) * channels;
+    const FloatRows a = {(const float *)job->input + first,
+                         (size_t)g->params.stride_w * channels, s->filter_h,
+                         (size_t)g->params.dilation_h * (size_t)s->input_w * channels};
+    multiply_float_tile(g, a, m0 + r, n, cols, job->output);
+    r += n;
+  }
+  multiply_gathered(job, slot, gathered_from, gathered, cols);
 }
 
 /* Rows [m0, m0 + rows) of the output: gathered into the slot, multiplied. */
@@ -484,15 +543,12 @@ static void run_tile(const GemmJob *job, uint8_t *slot, int32_t m0, int32_t rows
   const SpryConvGemm *g = job->g;
   if (g->type == SPRY_CONV_KERNEL_F32) {
     if (g->direct) {
-      const float *a = (const float *)job->input + (size_t)m0 * (size_t)g->depth;
-      multiply_float_tile(g, a, (size_t)g->depth, m0, rows, cols, job->output);
+      const FloatRows a = {(const float *)job->input + (size_t)m0 * (size_t)g->depth,
+                           (size_t)g->depth, 1, 0};
+      multiply_float_tile(g, a, m0, rows, cols, job->output);
       return;
     }
-    float *a = (float *)slot;
-    PatchOrigin origin = patch_origin(g, m0);
-    for (int32_t r = 0; r < rows; r++, next_origin(g, &origin))
-      gather_float_row(g, job->input, &origin, a + (size_t)r * (size_t)g->depth);
-    multiply_float_tile(g, a, (size_t)g->depth, m0, rows, cols, job->output);
+    run_float_tile(job, (float *)slot, m0, rows, cols);
     return;
   }
   if (g->bytes) {

@@ -100,16 +100,21 @@ typedef void (*SpryQgemmRequantTileFn)(int32_t mr, int32_t n,
                                        const SpryQgemmOutput *o, int32_t column, void *out,
                                        size_t out_stride);
 
-/* c[r*c_stride + j] = clamp(bias[j] + sum_k a[r*a_stride + k] * B[k][j],
- * lo, hi) for r < mr (1..fgemm_rows) and j < nr (1..NR * fgemm_blocks),
- * where column j of B is column j % NR of block j / NR, the blocks k*NR
- * values each and consecutive from b_block; bias has an entry for every
- * column of the blocks (zeros where the op has none). The summation order
- * is the kernel's own: results stay within the float tolerance of the
- * reference. */
+/* c[r*c_stride + j] = clamp(bias[j] + sum_k A[r][k] * B[k][j], lo, hi) for
+ * r < mr (1..fgemm_rows) and j < nr (1..NR * fgemm_blocks), where column j
+ * of B is column j % NR of block j / NR, the blocks k*NR values each and
+ * consecutive from b_block; bias has an entry for every column of the
+ * blocks (zeros where the op has none). The summation order is the
+ * kernel's own: results stay within the float tolerance of the reference.
+ *
+ * Row r of A is `segments` runs of k / segments values (k a multiple of
+ * segments), run s at a + r*a_stride + s*segment_stride: one run is a
+ * plain matrix; one run per filter row lets a convolution read a patch
+ * that lies inside the image straight from its input, rows a stride
+ * apart, with nothing gathered. */
 typedef void (*SpryFgemmFn)(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
-                            const float *b_block, const float *bias, float lo, float hi, float *c,
-                            size_t c_stride);
+                            int32_t segments, size_t segment_stride, const float *b_block,
+                            const float *bias, float lo, float hi, float *c, size_t c_stride);
 
 /* The 8-bit layout's accumulation: acc[r][c] = sum over k < 4 * k_quads of
  * a[r*a_stride + k] * w[c][k] + filter_offset * row_sums[r] + the block's
@@ -204,8 +209,8 @@ void spry_qgemm_requant_tile_portable(int32_t mr, int32_t n,
 void spry_qgemm_widen_portable(int32_t n, const void *src, int is_u8, int32_t offset,
                                int16_t *dst);
 void spry_fgemm_portable(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
-                         const float *b_block, const float *bias, float lo, float hi, float *c,
-                         size_t c_stride);
+                         int32_t segments, size_t segment_stride, const float *b_block,
+                         const float *bias, float lo, float hi, float *c, size_t c_stride);
 /* gemm_neon.c's, which the neondot table shares. */
 void spry_qgemm_acc_neon(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
                          const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]);
@@ -216,8 +221,8 @@ void spry_qgemm_requant_tile_neon(int32_t mr, int32_t n,
                                   const SpryQgemmOutput *o, int32_t column, void *out,
                                   size_t out_stride);
 void spry_fgemm_neon(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
-                     const float *b_block, const float *bias, float lo, float hi, float *c,
-                     size_t c_stride);
+                     int32_t segments, size_t segment_stride, const float *b_block,
+                     const float *bias, float lo, float hi, float *c, size_t c_stride);
 void spry_qgemm_widen_neon(int32_t n, const void *src, int is_u8, int32_t offset, int16_t *dst);
 
 /* gemm_avx2.c's, which the avx512vnni table shares. */

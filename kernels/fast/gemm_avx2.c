@@ -224,8 +224,8 @@ static void fstore_row(__m256 c0, __m256 c1, __m256 lo, __m256 hi, int32_t nr, f
   } while (0)
 
 static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
-                  const float *b_block, const float *bias, float lo, float hi, float *c,
-                  size_t c_stride) {
+                  int32_t segments, size_t segment_stride, const float *b_block,
+                  const float *bias, float lo, float hi, float *c, size_t c_stride) {
   const float *a0 = ftile_row(a, a_stride, mr, 0), *a1 = ftile_row(a, a_stride, mr, 1);
   const float *a2 = ftile_row(a, a_stride, mr, 2), *a3 = ftile_row(a, a_stride, mr, 3);
   const float *a4 = ftile_row(a, a_stride, mr, 4), *a5 = ftile_row(a, a_stride, mr, 5);
@@ -233,14 +233,23 @@ static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_st
   __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01;
   __m256 c40 = c00, c41 = c01, c50 = c00, c51 = c01;
   const float *b = b_block;
-  for (int32_t d = 0; d < k; d++, b += SPRY_GEMM_NR) {
-    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-    FGEMM_ROW_STEP(a0, c00, c01);
-    FGEMM_ROW_STEP(a1, c10, c11);
-    FGEMM_ROW_STEP(a2, c20, c21);
-    FGEMM_ROW_STEP(a3, c30, c31);
-    FGEMM_ROW_STEP(a4, c40, c41);
-    FGEMM_ROW_STEP(a5, c50, c51);
+  const int32_t run = k / segments;
+  for (int32_t s = 0; s < segments; s++) {
+    for (int32_t d = 0; d < run; d++, b += SPRY_GEMM_NR) {
+      const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+      FGEMM_ROW_STEP(a0, c00, c01);
+      FGEMM_ROW_STEP(a1, c10, c11);
+      FGEMM_ROW_STEP(a2, c20, c21);
+      FGEMM_ROW_STEP(a3, c30, c31);
+      FGEMM_ROW_STEP(a4, c40, c41);
+      FGEMM_ROW_STEP(a5, c50, c51);
+    }
+    a0 += segment_stride;
+    a1 += segment_stride;
+    a2 += segment_stride;
+    a3 += segment_stride;
+    a4 += segment_stride;
+    a5 += segment_stride;
   }
   const __m256 lo8 = _mm256_set1_ps(lo), hi8 = _mm256_set1_ps(hi);
   const __m256 rows[FGEMM_ROWS][2] = {{c00, c01}, {c10, c11}, {c20, c21},

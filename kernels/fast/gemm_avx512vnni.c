@@ -281,6 +281,11 @@ static inline void float_tile_store(FloatTile t, int32_t mr, int32_t nr, float l
   for (int32_t r = 0; r < mr; r++) fstore_row(sums[r], lo16, hi16, lanes, c + (size_t)r * c_stride);
 }
 
+/* Every row's next run of A (SpryFgemmFn). */
+static inline void next_segment(const float *rows[FGEMM_ROWS], size_t segment_stride) {
+  for (int32_t r = 0; r < FGEMM_ROWS; r++) rows[r] += segment_stride;
+}
+
 /* An 8-row tile of one or two blocks: each depth step broadcasts one A
  * value per row (rows past mr repeat row 0; their sums are not stored) and
  * multiply-adds it into the row's columns of B, from the bias up, in the
@@ -288,24 +293,27 @@ static inline void float_tile_store(FloatTile t, int32_t mr, int32_t nr, float l
  * depth over two sets of accumulators would hide more of the FMA latency,
  * but moves the sums further from the reference than the tests allow. */
 static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
-                  const float *b_block, const float *bias, float lo, float hi, float *c,
-                  size_t c_stride) {
+                  int32_t segments, size_t segment_stride, const float *b_block,
+                  const float *bias, float lo, float hi, float *c, size_t c_stride) {
   const float *rows[FGEMM_ROWS];
   for (int32_t r = 0; r < FGEMM_ROWS; r++) rows[r] = r < mr ? a + (size_t)r * a_stride : a;
+  const int32_t run = k / segments;
   FloatTile left = float_tile_start(bias);
   const float *b = b_block;
   if (nr <= SPRY_GEMM_NR) {
-    for (int32_t d = 0; d < k; d++, b += SPRY_GEMM_NR)
-      left = float_tile_step(left, rows, d, _mm512_loadu_ps(b));
+    for (int32_t s = 0; s < segments; s++, next_segment(rows, segment_stride))
+      for (int32_t d = 0; d < run; d++, b += SPRY_GEMM_NR)
+        left = float_tile_step(left, rows, d, _mm512_loadu_ps(b));
     float_tile_store(left, mr, nr, lo, hi, c, c_stride);
     return;
   }
   FloatTile right = float_tile_start(bias + SPRY_GEMM_NR);
   const float *b2 = b_block + (size_t)k * SPRY_GEMM_NR; /* the next block */
-  for (int32_t d = 0; d < k; d++, b += SPRY_GEMM_NR, b2 += SPRY_GEMM_NR) {
-    left = float_tile_step(left, rows, d, _mm512_loadu_ps(b));
-    right = float_tile_step(right, rows, d, _mm512_loadu_ps(b2));
-  }
+  for (int32_t s = 0; s < segments; s++, next_segment(rows, segment_stride))
+    for (int32_t d = 0; d < run; d++, b += SPRY_GEMM_NR, b2 += SPRY_GEMM_NR) {
+      left = float_tile_step(left, rows, d, _mm512_loadu_ps(b));
+      right = float_tile_step(right, rows, d, _mm512_loadu_ps(b2));
+    }
   float_tile_store(left, mr, SPRY_GEMM_NR, lo, hi, c, c_stride);
   float_tile_store(right, mr, nr - SPRY_GEMM_NR, lo, hi, c + SPRY_GEMM_NR, c_stride);
 }

@@ -246,18 +246,25 @@ static void store_frow(FQuad r, float32x4_t lo, float32x4_t hi, int32_t nr, floa
 }
 
 void spry_fgemm_neon(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
-                     const float *b_block, const float *bias, float lo, float hi, float *c,
-                     size_t c_stride) {
+                     int32_t segments, size_t segment_stride, const float *b_block,
+                     const float *bias, float lo, float hi, float *c, size_t c_stride) {
   const float *a0 = ftile_row(a, a_stride, mr, 0), *a1 = ftile_row(a, a_stride, mr, 1);
   const float *a2 = ftile_row(a, a_stride, mr, 2), *a3 = ftile_row(a, a_stride, mr, 3);
   FQuad r0 = load_quad(bias), r1 = r0, r2 = r0, r3 = r0;
   const float *b = b_block;
-  for (int32_t d = 0; d < k; d++, b += SPRY_GEMM_NR) {
-    const FQuad bq = load_quad(b);
-    r0 = frow_step(r0, a0[d], &bq);
-    r1 = frow_step(r1, a1[d], &bq);
-    r2 = frow_step(r2, a2[d], &bq);
-    r3 = frow_step(r3, a3[d], &bq);
+  const int32_t run = k / segments;
+  for (int32_t s = 0; s < segments; s++) {
+    for (int32_t d = 0; d < run; d++, b += SPRY_GEMM_NR) {
+      const FQuad bq = load_quad(b);
+      r0 = frow_step(r0, a0[d], &bq);
+      r1 = frow_step(r1, a1[d], &bq);
+      r2 = frow_step(r2, a2[d], &bq);
+      r3 = frow_step(r3, a3[d], &bq);
+    }
+    a0 += segment_stride;
+    a1 += segment_stride;
+    a2 += segment_stride;
+    a3 += segment_stride;
   }
   const float32x4_t lo4 = vdupq_n_f32(lo), hi4 = vdupq_n_f32(hi);
   const FQuad rows[SPRY_GEMM_MR] = {r0, r1, r2, r3};

@@ -57,15 +57,17 @@ void spry_qgemm_widen_portable(int32_t n, const void *src, int is_u8, int32_t of
 }
 
 void spry_fgemm_portable(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_stride,
-                  const float *b_block, const float *bias, float lo, float hi, float *c,
-                  size_t c_stride) {
+                         int32_t segments, size_t segment_stride, const float *b_block,
+                         const float *bias, float lo, float hi, float *c, size_t c_stride) {
+  const int32_t run = k / segments;
   for (int32_t r = 0; r < mr; r++) {
     float sum[SPRY_GEMM_NR];
     for (int j = 0; j < SPRY_GEMM_NR; j++) sum[j] = bias[j];
-    const float *row = a + (size_t)r * a_stride;
-    for (int32_t d = 0; d < k; d++) {
-      const float *b = b_block + (size_t)d * SPRY_GEMM_NR;
-      for (int j = 0; j < SPRY_GEMM_NR; j++) sum[j] += row[d] * b[j];
+    const float *b = b_block;
+    for (int32_t s = 0; s < segments; s++) {
+      const float *row = a + (size_t)r * a_stride + (size_t)s * segment_stride;
+      for (int32_t d = 0; d < run; d++, b += SPRY_GEMM_NR)
+        for (int j = 0; j < SPRY_GEMM_NR; j++) sum[j] += row[d] * b[j];
     }
     for (int32_t j = 0; j < nr; j++) {
       const float v = sum[j] < lo ? lo : sum[j]; /* NaN passes, as in the reference */

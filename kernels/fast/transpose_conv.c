@@ -309,8 +309,8 @@ static void multiply_group(const SpryTconvFast *f, int32_t mr, int32_t nr, const
     f->kernels->qgemm_acc(mr, k_pairs, a, a_stride, b, tile->q);
   } else {
     const float *b = (const float *)f->packed + (size_t)blk * (size_t)k * SPRY_GEMM_NR;
-    f->kernels->fgemm(mr, nr, k, a, a_stride, b, zeros, -INFINITY, INFINITY, &tile->f[0][0],
-                      SPRY_GEMM_NR);
+    f->kernels->fgemm(mr, nr, k, a, a_stride, 1, 0, b, zeros, -INFINITY, INFINITY,
+                      &tile->f[0][0], SPRY_GEMM_NR);
   }
 }
 

@@ -736,8 +736,28 @@ static double max_finite(const float *v, size_t n) {
 typedef struct FgemmCase {
   int32_t mr, nr, k;
   float lo, hi;
-  bool specials; /* NaN and infinities among the operands */
+  bool specials;    /* NaN and infinities among the operands */
+  int32_t segments; /* runs per A row the variant reads (SpryFgemmFn) */
 } FgemmCase;
+
+/* A laid out in fc->segments runs per row, as a convolution hands its
+ * filter rows to fgemm: each row's run s at s * *segment_stride, rows
+ * *stride apart, gaps between them (so that a kernel that read a run past
+ * its end, or the wrong run, would read other values). */
+static float *segmented_a(const FgemmCase *fc, const float *a, size_t a_stride, size_t *stride,
+                          size_t *segment_stride) {
+  const int32_t run = fc->k / fc->segments;
+  *stride = (size_t)run + 2;
+  *segment_stride = (size_t)fc->mr * *stride + 3;
+  const size_t values = (size_t)fc->segments * *segment_stride;
+  float *out = xmalloc(values * sizeof *out);
+  for (size_t i = 0; i < values; i++) out[i] = 1e30f;
+  for (int32_t r = 0; r < fc->mr; r++)
+    for (int32_t d = 0; d < fc->k; d++)
+      out[(size_t)r * *stride + (size_t)(d / run) * *segment_stride + (size_t)(d % run)] =
+          a[(size_t)r * a_stride + (size_t)d];
+  return out;
+}
 
 static void fill_fgemm_operands(const FgemmCase *fc, float *a, size_t a_stride, float *b,
                                 float *bias) {
@@ -784,7 +804,7 @@ static void fgemm_by_mr_rows(SpryFgemmFn fgemm, const FgemmCase *fc, const float
                              size_t c_stride) {
   for (int32_t r = 0; r < fc->mr; r += SPRY_GEMM_MR) {
     const int32_t mr = fc->mr - r < SPRY_GEMM_MR ? fc->mr - r : SPRY_GEMM_MR;
-    fgemm(mr, fc->nr, fc->k, a + (size_t)r * a_stride, a_stride, b, bias, fc->lo, fc->hi,
+    fgemm(mr, fc->nr, fc->k, a + (size_t)r * a_stride, a_stride, 1, 0, b, bias, fc->lo, fc->hi,
           c + (size_t)r * c_stride, c_stride);
   }
 }
@@ -802,11 +822,21 @@ static void check_fgemm(const SpryGemmKernels *k, SpryIsa isa, const FgemmCase *
   memset(want, 0x7B, c_values * sizeof *want);
   memset(got, 0x7B, c_values * sizeof *got);
   fgemm_by_mr_rows(spry_fgemm_portable, fc, a, a_stride, b, bias, want, c_stride);
-  k->fgemm(fc->mr, fc->nr, fc->k, a, a_stride, b, bias, fc->lo, fc->hi, got, c_stride);
+  if (fc->segments > 1) {
+    size_t stride, segment_stride;
+    float *runs = segmented_a(fc, a, a_stride, &stride, &segment_stride);
+    k->fgemm(fc->mr, fc->nr, fc->k, runs, stride, fc->segments, segment_stride, b, bias, fc->lo,
+             fc->hi, got, c_stride);
+    free(runs);
+  } else {
+    k->fgemm(fc->mr, fc->nr, fc->k, a, a_stride, 1, 0, b, bias, fc->lo, fc->hi, got, c_stride);
+  }
   const long bad = fgemm_mismatch(fc, want, got, c_stride);
   if (bad >= 0)
-    fail_msg("%s fgemm mr %d nr %d k %d clamp [%g, %g]%s: element %ld (row %ld) is %a, want %a",
-             spry_isa_name(isa), (int)fc->mr, (int)fc->nr, (int)fc->k, (double)fc->lo,
+    fail_msg("%s fgemm mr %d nr %d k %d in %d runs, clamp [%g, %g]%s: element %ld (row %ld) is "
+             "%a, want %a",
+             spry_isa_name(isa), (int)fc->mr, (int)fc->nr, (int)fc->k,
+             fc->segments > 1 ? (int)fc->segments : 1, (double)fc->lo,
              (double)fc->hi, fc->specials ? " with NaN/inf" : "", bad % (long)c_stride,
              bad / (long)c_stride, (double)got[bad], (double)want[bad]);
   if (fc->k == 0 && fc->nr > 1 && fc->lo == 0.0f && fc->hi > 0.0f) assert_true(signbit(got[1]));
@@ -840,7 +870,10 @@ static void test_fgemm(void **state) {
         for (int32_t nr = 1; nr <= SPRY_GEMM_NR; nr++)
           for (int specials = 0; specials < 2; specials++) {
             const size_t bi = (d + (size_t)nr + (size_t)specials) % 5;
-            const FgemmCase fc = {mr, nr, depths[d], bounds[bi][0], bounds[bi][1], specials};
+            /* Depths that split into runs also go as 3 runs (a 3-row filter). */
+            const int32_t segments = depths[d] % 3 == 0 && (nr + specials) % 2 ? 3 : 1;
+            const FgemmCase fc = {mr, nr, depths[d], bounds[bi][0], bounds[bi][1], specials,
+                                  segments};
             check_fgemm(k, isas[i], &fc);
           }
   }
@@ -858,7 +891,7 @@ static void test_fgemm_clamp_edges(void **state) {
     for (size_t b = 0; b < sizeof bounds / sizeof bounds[0]; b++)
       for (int32_t nr = 1; nr <= SPRY_GEMM_NR; nr += 5) {
         const FgemmCase fc = {spry_gemm_kernels(isas[i])->fgemm_rows, nr, 0, bounds[b][0],
-                              bounds[b][1], true};
+                              bounds[b][1], true, 1};
         check_fgemm(spry_gemm_kernels(isas[i]), isas[i], &fc);
       }
 }
