@@ -52,27 +52,61 @@ SPRY_DW_INLINE BlockSums block_sums(const void *const *taps, size_t at, int32_t 
   return (BlockSums){lo, hi};
 }
 
-/* One function for both types: the type only changes the widening, so
- * it picks between two inlined copies of the multiply loop and keeps one
- * copy of the requantization (room in the selective build). */
-static __attribute__((noinline)) void quantized_pixel(const SpryDepthwise *d,
-                                                      const void *const *taps, int32_t first,
-                                                      int32_t blocks, void *out, bool u8) {
+/* Blocks [first, first + blocks) of `pixels` pixels, pixel k's taps at
+ * taps[t] + k * step and its output at out + k * out_step: the pixel
+ * kernels (one pixel) and the row kernels in one function for both types.
+ * The type only changes the widening, so it picks between two inlined
+ * copies of the multiply loop and keeps one copy of the requantization
+ * (room in the selective build). */
+static __attribute__((noinline)) void quantized_pixels(const SpryDepthwise *d,
+                                                       const void *const *taps, int32_t first,
+                                                       int32_t blocks, size_t step,
+                                                       int32_t pixels, void *out, size_t out_step,
+                                                       bool u8) {
   const int32_t pairs = d->tap_slots / 2;
-  const int16_t *w = (const int16_t *)d->weights + (size_t)first * (size_t)pairs * 2 * SPRY_DW_BLOCK;
-  for (int32_t b = 0; b < blocks; b++, w += (size_t)pairs * 2 * SPRY_DW_BLOCK) {
-    const size_t at = (size_t)b * SPRY_DW_BLOCK;
-    const BlockSums s = u8 ? block_sums(taps, at, pairs, w, true)
-                           : block_sums(taps, at, pairs, w, false);
-    const int32_t c = (first + b) * SPRY_DW_BLOCK;
-    const __m128i bytes =
-        requant_narrow16(requantize(s.lo, &d->output, c), requantize(s.hi, &d->output, c + 8),
-                         &d->output);
-    _mm_storeu_si128((__m128i *)((uint8_t *)out + at), bytes);
+  const size_t block_weights = (size_t)pairs * 2 * SPRY_DW_BLOCK;
+  for (int32_t k = 0; k < pixels; k++) {
+    const int16_t *w = (const int16_t *)d->weights + (size_t)first * block_weights;
+    uint8_t *o = (uint8_t *)out + (size_t)k * out_step;
+    for (int32_t b = 0; b < blocks; b++, w += block_weights) {
+      const size_t at = (size_t)k * step + (size_t)b * SPRY_DW_BLOCK;
+      const BlockSums s = u8 ? block_sums(taps, at, pairs, w, true)
+                             : block_sums(taps, at, pairs, w, false);
+      const int32_t c = (first + b) * SPRY_DW_BLOCK;
+      const __m128i bytes =
+          requant_narrow16(requantize(s.lo, &d->output, c),
+                           requantize(s.hi, &d->output, c + 8), &d->output);
+      _mm_storeu_si128((__m128i *)(o + (size_t)b * SPRY_DW_BLOCK), bytes);
+    }
   }
 }
 
-SPRY_DW_QUANTIZED_ENTRIES(quantized_pixel)
+static void s8_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
+                     int32_t blocks, void *out) {
+  quantized_pixels(d, taps, first, blocks, 0, 1, out, 0, false);
+}
+
+static void u8_pixel(const SpryDepthwise *d, const void *const *taps, int32_t first,
+                     int32_t blocks, void *out) {
+  quantized_pixels(d, taps, first, blocks, 0, 1, out, 0, true);
+}
+
+/* SpryDwRowFn: a pixel at a time, as the pixel kernels. What it buys is
+ * the row's bookkeeping (no tap pointers moved per pixel) and, for nodes
+ * of fewer than 16 channels, pixel groups (depthwise.h): an 8-channel
+ * layer went through copies of its half block at every pixel, four times
+ * XNNPACK's time. */
+static int32_t s8_row(const SpryDepthwise *d, const void *const *taps, size_t step,
+                      int32_t pixels, int32_t blocks, void *out, size_t out_step) {
+  quantized_pixels(d, taps, 0, blocks, step, pixels, out, out_step, false);
+  return pixels;
+}
+
+static int32_t u8_row(const SpryDepthwise *d, const void *const *taps, size_t step,
+                      int32_t pixels, int32_t blocks, void *out, size_t out_step) {
+  quantized_pixels(d, taps, 0, blocks, step, pixels, out, out_step, true);
+  return pixels;
+}
 
 /* bias + sum, clamped; NaN passes as in the reference (MAXPS and MINPS
  * return their second operand when either is NaN). */
@@ -181,5 +215,11 @@ static int32_t f32_row(const SpryDepthwise *d, const void *const *taps, size_t s
  * blocks), ran faster on the row kernel than on f32_pixel; wider ones,
  * not measured, keep f32_pixel. */
 const SpryDwKernels spry_dw_avx2 = {
-    .f32 = f32_pixel, .s8 = s8_pixel, .u8 = u8_pixel, .f32_row = f32_row, .f32_row_blocks = 64,
+    .f32 = f32_pixel,
+    .s8 = s8_pixel,
+    .u8 = u8_pixel,
+    .f32_row = f32_row,
+    .s8_row = s8_row,
+    .u8_row = u8_row,
+    .f32_row_blocks = 64,
     .f32_tail = f32_tail};
