@@ -1,0 +1,199 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Compare Spry with LiteRT's XNNPACK node by node, on one-node models cut
+from a model.
+
+Development tooling only: Spry and its tests never need this script.
+
+Usage
+-----
+    python3 tools/compare_nodes.py MODEL [--threads 1] [--rounds 3]
+        [--runs 20] [--only OP] [--spry build/tools/spry] [--keep DIR]
+
+Needs a built `spry` and the `ai_edge_litert` Python package (`pip install
+ai-edge-litert`).
+
+What it does
+------------
+`spry bench --profile` says where Spry's time goes, but LiteRT's XNNPACK
+path has no per-node profile to set beside it. This script cuts every
+distinct node of the model's main subgraph (same op, options, input and
+output shapes: DeepLab's 70 nodes are 40) into a model of its own: the
+node, its tensors with their types and quantization, and the constant
+inputs' data; the other inputs become the model's inputs. Each such model
+then runs in `spry bench` and in LiteRT with default options (XNNPACK),
+alternating, `--rounds` times `--runs` invokes; the table gives the
+minimum over rounds of each round's median, the ratio, and what the
+difference costs the whole model (times the node's count).
+
+A one-node model is not the node inside its model: its input is not in
+the cache from the node before, and each runtime's fixed cost per invoke
+weighs more. Read the ratios of the big nodes, and compare runs made on
+the same machine, in the same invocation.
+"""
+import argparse
+import copy
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def load_schema():
+    try:
+        from ai_edge_litert import schema_py_generated as schema
+    except ImportError:
+        sys.exit("compare_nodes.py needs ai_edge_litert: pip install ai-edge-litert")
+    return schema
+
+
+def op_name(schema, code):
+    names = {v: k for k, v in vars(schema.BuiltinOperator).items() if not k.startswith("_")}
+    value = max(code.builtinCode, code.deprecatedBuiltinCode)
+    return names.get(value, str(value))
+
+
+def node_key(schema, model, graph, op):
+    """What makes two nodes the same work: op, options and shapes."""
+    code = model.operatorCodes[op.opcodeIndex]
+    shapes = tuple(tuple(graph.tensors[t].shape) if t >= 0 else () for t in op.inputs)
+    outputs = tuple(tuple(graph.tensors[t].shape) for t in op.outputs)
+    options = repr(sorted(vars(op.builtinOptions).items())) if op.builtinOptions else ""
+    return (op_name(schema, code), shapes, outputs, options)
+
+
+def one_node_model(schema, model, graph, op):
+    """The node alone: its tensors, the constants' buffers, the rest inputs."""
+    import flatbuffers
+
+    out = schema.ModelT()
+    out.version = 3
+    out.operatorCodes = [model.operatorCodes[op.opcodeIndex]]
+    buffers, tensors, index, inputs = [schema.BufferT()], [], {}, []
+
+    def add(t, is_input):
+        if t < 0:
+            return -1
+        if t in index:
+            return index[t]
+        tensor = copy.deepcopy(graph.tensors[t])
+        data = model.buffers[tensor.buffer].data
+        buffer = schema.BufferT()
+        constant = data is not None and len(data) > 0
+        if constant:
+            buffer.data = data
+        buffers.append(buffer)
+        tensor.buffer = len(buffers) - 1
+        tensors.append(tensor)
+        index[t] = len(tensors) - 1
+        if is_input and not constant:
+            inputs.append(index[t])
+        return index[t]
+
+    node = copy.deepcopy(op)
+    node.opcodeIndex = 0
+    node.inputs = [add(t, True) for t in op.inputs]
+    node.outputs = [add(t, False) for t in op.outputs]
+    sub = schema.SubGraphT()
+    sub.tensors, sub.inputs, sub.outputs, sub.operators = tensors, inputs, node.outputs, [node]
+    out.subgraphs, out.buffers = [sub], buffers
+    builder = flatbuffers.Builder(1024)
+    builder.Finish(out.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+def cut_nodes(schema, path, only, directory):
+    """[(file, op name, count, node indices)], one per distinct node."""
+    with open(path, "rb") as f:
+        data = f.read()
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(data, 0))
+    graph = model.subgraphs[0]
+    nodes = {}
+    for i, op in enumerate(graph.operators):
+        key = node_key(schema, model, graph, op)
+        if only and key[0] != only:
+            continue
+        if key in nodes:
+            nodes[key][3].append(i)
+            continue
+        file = os.path.join(directory, "node%03d_%s.tflite" % (i, key[0]))
+        with open(file, "wb") as f:
+            f.write(one_node_model(schema, model, graph, op))
+        nodes[key] = (file, key[0], key[2], [i])
+    return list(nodes.values())
+
+
+def spry_median(spry, path, runs, threads):
+    result = subprocess.run([spry, "bench", path, "--runs", str(runs), "--threads", str(threads)],
+                            capture_output=True, text=True)
+    match = re.search(r"median\s+([\d.]+) ms", result.stdout)
+    if result.returncode != 0 or not match:
+        raise RuntimeError("spry bench %s: %s" % (path, result.stderr.strip() or result.stdout))
+    return float(match.group(1))
+
+
+def litert_median(path, runs, threads):
+    from ai_edge_litert.interpreter import Interpreter
+
+    interpreter = Interpreter(model_path=path, num_threads=threads)
+    interpreter.allocate_tensors()
+    for _ in range(2):
+        interpreter.invoke()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        interpreter.invoke()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("model")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--only", help="one op, e.g. DEPTHWISE_CONV_2D")
+    ap.add_argument("--spry", default=os.path.join(os.path.dirname(__file__), "..", "build",
+                                                    "tools", "spry"))
+    ap.add_argument("--keep", help="write the one-node models here and keep them")
+    args = ap.parse_args()
+    if not os.path.isfile(args.model):
+        sys.exit("no model at %s" % args.model)
+    if not os.access(args.spry, os.X_OK):
+        sys.exit("no spry at %s (build it first, or pass --spry PATH)" % args.spry)
+    if args.rounds < 1 or args.runs < 1 or args.threads < 1:
+        sys.exit("--rounds, --runs and --threads must be at least 1")
+    schema = load_schema()
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = args.keep or scratch
+        os.makedirs(directory, exist_ok=True)
+        nodes = cut_nodes(schema, args.model, args.only, directory)
+        print("%d distinct nodes; %d thread(s), min over %d rounds of the median of %d runs"
+              % (len(nodes), args.threads, args.rounds, args.runs), file=sys.stderr)
+        print("| node | op | output | count | Spry ms | XNNPACK ms | Spry/XNNPACK | "
+              "difference x count ms |")
+        print("|---:|---|---|---:|---:|---:|---:|---:|")
+        totals = [0.0, 0.0]
+        for file, op, outputs, indices in nodes:
+            spry, xnnpack = [], []
+            for _ in range(args.rounds):
+                spry.append(spry_median(args.spry, file, args.runs, args.threads))
+                xnnpack.append(litert_median(file, args.runs, args.threads))
+            s, x = min(spry), min(xnnpack)
+            totals[0] += s * len(indices)
+            totals[1] += x * len(indices)
+            shape = "x".join(str(int(d)) for d in outputs[0]) if outputs else ""
+            print("| %d | %s | %s | %d | %.3f | %.3f | %.2f | %+.3f |"
+                  % (indices[0], op, shape, len(indices), s, x, s / x if x else 0.0,
+                     (s - x) * len(indices)), flush=True)
+        if totals[1] > 0:
+            print("| | all | | | %.3f | %.3f | %.3f | %+.3f |"
+                  % (totals[0], totals[1], totals[0] / totals[1], totals[0] - totals[1]))
+
+
+if __name__ == "__main__":
+    main()
