@@ -322,7 +322,7 @@ static uint8_t *copy_inside_patch(const SpryConvGemm *g, const uint8_t *input,
       input + (o->batch_offset + ((size_t)o->y * (size_t)s->input_w + (size_t)o->x) *
                                      (size_t)s->input_c) * value_size;
   for (int32_t ky = 0; ky < s->filter_h; ky++, row += run, src += step)
-    spry_copy_run(row, src, run);
+    spry_copy_bytes(row, src, run);
   return row;
 }
 

@@ -2,10 +2,8 @@
 /*
  * small_copy.h — copies and fills of a few bytes, for the fast kernels'
  * gathers: a tap of a few channels is a few bytes, and a libc call per tap
- * would cost more than the copy. Lengths of 4 to 15 (spry_copy_run: 4
- * to 64) are two overlapping fixed-size moves, which compile to a few
- * loads and stores: a float filter row of 3 channels is 36 bytes, and a
- * libc call for it cost more than the GEMM step that reads it.
+ * would cost more than the copy. Lengths of 4 to 15 are two overlapping
+ * fixed-size moves, which compile to single loads and stores.
  */
 #ifndef SPRY_KERNELS_FAST_SMALL_COPY_H
 #define SPRY_KERNELS_FAST_SMALL_COPY_H
@@ -25,21 +23,6 @@ static inline void spry_copy_bytes(uint8_t *dst, const uint8_t *src, size_t n) {
     memcpy(dst + n - 4, src + n - 4, 4);
   } else {
     for (size_t i = 0; i < n; i++) dst[i] = src[i];
-  }
-}
-
-/* spry_copy_bytes, with runs of 16 to 64 bytes as two overlapping moves
- * too. Only where it was measured: a copy per call site costs room in
- * the selective build. */
-static inline void spry_copy_run(uint8_t *dst, const uint8_t *src, size_t n) {
-  if (n > 64 || n < 16) {
-    spry_copy_bytes(dst, src, n);
-  } else if (n >= 32) {
-    memcpy(dst, src, 32);
-    memcpy(dst + n - 32, src + n - 32, 32);
-  } else {
-    memcpy(dst, src, 16);
-    memcpy(dst + n - 16, src + n - 16, 16);
   }
 }
 
