@@ -15,7 +15,7 @@
 
 #include "activation.h"
 #include "elementwise.h"
-#include "elementwise_avx2.h"
+#include "lanes_avx2.h"
 #include "lut.h"
 
 static inline __m256 splat(float x) { return _mm256_set1_ps(x); }
@@ -88,7 +88,7 @@ SPRY_ELT_INLINE void act_kernel(const SpryActF32Params *p, const float *in, floa
   size_t i = 0;
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(out + i, apply(kind, p, _mm256_loadu_ps(in + i)));
   if (i < n) {
-    const __m256i mask = spry_avx2_tail_mask(n - i);
+    const __m256i mask = spry_avx2_first_lanes((int32_t)(n - i));
     _mm256_maskstore_ps(out + i, mask, apply(kind, p, _mm256_maskload_ps(in + i, mask)));
   }
 }

@@ -15,6 +15,7 @@
 #include <immintrin.h>
 
 #include "depthwise.h"
+#include "lanes_avx2.h"
 #include "requant_avx2.h"
 
 /* 16 bytes of int8 or uint8 as 16 int16 lanes. */
@@ -150,9 +151,8 @@ static void f32_pixel(const SpryDepthwise *d, const void *const *taps, int32_t f
  * its time on whole blocks, so it keeps plain ones.) */
 static void f32_tail(const SpryDepthwise *d, const void *const *taps, int32_t block,
                      int32_t channels, void *out) {
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i mlo = _mm256_cmpgt_epi32(_mm256_set1_epi32(channels), lane);
-  const __m256i mhi = _mm256_cmpgt_epi32(_mm256_set1_epi32(channels - 8), lane);
+  const __m256i mlo = spry_avx2_first_lanes(channels);
+  const __m256i mhi = spry_avx2_first_lanes(channels - 8);
   const size_t at = (size_t)block * SPRY_DW_BLOCK;
   const float *w = (const float *)d->weights + at * (size_t)d->taps;
   __m256 s0 = _mm256_setzero_ps(), s1 = s0;

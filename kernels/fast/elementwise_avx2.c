@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "elementwise.h"
-#include "elementwise_avx2.h"
+#include "lanes_avx2.h"
 #include "requant_avx2.h"
 
 /* ---- float ---------------------------------------------------------------------- */
@@ -51,7 +51,7 @@ SPRY_ELT_INLINE void f32_kernel(const SpryEltParams *p, const void *a, const voi
     _mm256_storeu_ps(o + i, clamp_f32(apply_f32(kind, xv, yv), lo, hi));
   }
   if (i < n) {
-    const __m256i mask = spry_avx2_tail_mask(n - i);
+    const __m256i mask = spry_avx2_first_lanes((int32_t)(n - i));
     const __m256 xv = x_steps ? _mm256_maskload_ps(x + i, mask) : x0;
     const __m256 yv = y_steps ? _mm256_maskload_ps(y + i, mask) : y0;
     _mm256_maskstore_ps(o + i, mask, clamp_f32(apply_f32(kind, xv, yv), lo, hi));

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "lanes_avx2.h"
 #include "requant_avx2.h"
 
 /* A row pointer for row r of a tile of mr rows: rows past mr repeat row 0,
@@ -186,11 +187,6 @@ static const float *ftile_row(const float *a, size_t a_stride, int32_t mr, int32
   return r < mr ? a + (size_t)r * a_stride : a;
 }
 
-/* Lanes [0, count) of 8 set, for a masked store of a partial vector. */
-static __m256i first_lanes(int32_t count) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 /* Clamps a row and stores its first nr columns. MAXPS and MINPS return
  * their second operand unless the first compares greater (smaller), so
  * max(lo, x) is the portable `x < lo ? lo : x` and min(hi, v) its
@@ -199,14 +195,14 @@ static void fstore_row(__m256 c0, __m256 c1, __m256 lo, __m256 hi, int32_t nr, f
   c0 = _mm256_min_ps(hi, _mm256_max_ps(lo, c0));
   c1 = _mm256_min_ps(hi, _mm256_max_ps(lo, c1));
   if (nr < 8) {
-    _mm256_maskstore_ps(out, first_lanes(nr), c0);
+    _mm256_maskstore_ps(out, spry_avx2_first_lanes(nr), c0);
     return;
   }
   _mm256_storeu_ps(out, c0);
   if (nr == SPRY_GEMM_NR)
     _mm256_storeu_ps(out + 8, c1);
   else if (nr > 8)
-    _mm256_maskstore_ps(out + 8, first_lanes(nr - 8), c1);
+    _mm256_maskstore_ps(out + 8, spry_avx2_first_lanes(nr - 8), c1);
 }
 
 /* Rows per fgemm call: 6 rows of 16 columns are 12 independent chains of

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "elementwise.h"
-#include "elementwise_avx2.h"
+#include "lanes_avx2.h"
 #include "quantize.h"
 
 /* As in quantize_portable.c: beyond this every 8-bit result saturates alike. */
@@ -52,7 +52,7 @@ SPRY_ELT_INLINE void quantize(float scale_f, int32_t zero_point_i, const float *
     _mm_storel_epi64((__m128i *)(out + i), narrow8(v, u8));
   }
   if (i == n) return;
-  const __m256 x = _mm256_maskload_ps(in + i, spry_avx2_tail_mask(n - i));
+  const __m256 x = _mm256_maskload_ps(in + i, spry_avx2_first_lanes((int32_t)(n - i)));
   uint8_t buffer[8];
   _mm_storel_epi64((__m128i *)buffer, narrow8(quantize8(x, scale, zero_point, lo, hi), u8));
   memcpy(out + i, buffer, n - i);

@@ -10,6 +10,7 @@
 #include <float.h>
 #include <immintrin.h>
 
+#include "lanes_avx2.h"
 #include "softmax.h"
 #include "softmax_exp.h"
 
@@ -42,14 +43,10 @@ static inline float horizontal_max(__m256 v) {
   return _mm_cvtss_f32(m);
 }
 
-/* Lanes [0, n) for n < LANES. */
-static inline __m256i first_lanes(size_t n) {
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 void spry_f32_softmax__avx2(const float *in, float *out, size_t depth, float beta) {
   const size_t whole = depth - depth % LANES;
-  const __m256i tail = first_lanes(depth - whole); /* masked loads and stores never fault */
+  /* Masked loads and stores never fault. */
+  const __m256i tail = spry_avx2_first_lanes((int32_t)(depth - whole));
   /* MAXPS(x, acc) keeps acc unless x > acc: NaN inputs are skipped as by
    * the reference (no lane ever holds NaN, so the reduction order is free). */
   __m256 vmax = _mm256_set1_ps(-FLT_MAX);
