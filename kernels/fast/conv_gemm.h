@@ -37,7 +37,9 @@ typedef struct SpryConvGemm {
   SpryConvShapes shapes;
   const SpryFullyConnectedParams *fc; /* DOUBLE_SCALE only */
   int32_t rows, depth;            /* M (output positions) and K (patch size) */
-  int32_t tile_rows;              /* rows gathered per step (a multiple of MR) */
+  int32_t tile_rows;              /* rows gathered per step (a multiple of row_step) */
+  int32_t row_step;               /* rows a micro-kernel call: threads' shares are whole
+                                   * calls */
   int32_t threads;                /* work items: one per thread */
   bool split_columns;             /* few rows: threads split the columns instead */
   bool bytes;                     /* quantized in the 8-bit layout (kernels->qgemm8_acc) */
