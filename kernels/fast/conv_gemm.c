@@ -230,6 +230,18 @@ static bool patch_inside(const SpryConvGemm *g, const PatchOrigin *o) {
          o->x >= 0 && o->x + s->filter_w <= s->input_w;
 }
 
+/* How many patches from o's on, at most `limit`, lie inside the image
+ * along o's output row, given that o's does: counted, not walked patch by
+ * patch, which cost a 3-channel first layer a quarter of its time. */
+static int32_t inside_run(const SpryConvGemm *g, const PatchOrigin *o, int32_t limit) {
+  const SpryConvShapes *s = &g->shapes;
+  const int64_t stride = g->params.stride_w;
+  const int64_t left_in_row = s->output_w - (o->x + g->params.pad_w) / stride;
+  const int64_t fit = (s->input_w - s->filter_w - o->x) / stride + 1;
+  int64_t n = left_in_row < fit ? left_in_row : fit;
+  return n < limit ? (int32_t)n : limit;
+}
+
 /* Index of the first channel of tap (ky, kx) of a patch, or -1 in the padding. */
 static int64_t tap_index(const SpryConvGemm *g, const PatchOrigin *o, int32_t ky, int32_t kx) {
   const SpryConvShapes *s = &g->shapes;
@@ -521,12 +533,9 @@ static void run_float_tile(const GemmJob *job, float *slot, int32_t m0, int32_t 
     /* The patches inside the image from here along this output row: one
      * stride apart in the input. */
     const PatchOrigin start = origin;
-    int32_t n = 0;
-    do {
-      n++;
-      next_origin(g, &origin);
-    } while (r + n < rows && origin.y == start.y && origin.x > start.x &&
-             patch_inside(g, &origin));
+    const int32_t n = inside_run(g, &origin, rows - r);
+    origin.x += (int64_t)(n - 1) * g->params.stride_w;
+    next_origin(g, &origin);
     const size_t first =
         start.batch_offset + ((size_t)start.y * (size_t)s->input_w + (size_t)start.x) * channels;
     const FloatRows a = {(const float *)job->input + first,
