@@ -24,6 +24,7 @@
 #include <stdlib.h>
 
 #include "data_movement.h"
+#include "fast/work_share.h"
 #include "kernel_util.h"
 #include "reference/concat_split.h"
 
@@ -133,6 +134,26 @@ static SpryStatus join_prepare(SpryContext *ctx, SpryNode *node, int32_t axis, b
   return spry_context_resize_tensor(ctx, out, out_rank, dims);
 }
 
+/* Outputs from this size on are joined by every thread, each its share of
+ * the outer steps: a thread then mostly reads what it wrote itself in the
+ * ops before, which split their rows the same way. Read from the other
+ * core's cache, DeepLab's 2 MB join took 3 times longer at 2 threads than
+ * at 1. Smaller joins are not worth waking a thread for. */
+#define SHARED_JOIN_BYTES (64 * 1024)
+
+typedef struct JoinJob {
+  const JoinData *d;
+  int32_t count, shares;
+  void *output;
+} JoinJob;
+
+static void join_share(void *arg, int32_t t) {
+  const JoinJob *job = arg;
+  size_t first, last;
+  spry_work_share(job->d->params.outer, t, job->shares, &first, &last);
+  spry_ref_concat_range(&job->d->params, job->d->parts, job->count, first, last, job->output);
+}
+
 static SpryStatus join_invoke(SpryContext *ctx, SpryNode *node) {
   JoinData *d = node->user_data;
   SpryTensor *out = spry_node_output(ctx, node, 0);
@@ -144,7 +165,10 @@ static SpryStatus join_invoke(SpryContext *ctx, SpryNode *node) {
     d->parts[p].data = t->data;
   }
   SPRY_TRY(spry_op_check_data(ctx, "output", out, spry_tensor_elements(out)));
-  spry_ref_concat(&d->params, d->parts, node->num_inputs, out->data);
+  JoinJob job = {.d = d, .count = node->num_inputs, .shares = 1, .output = out->data};
+  if (spry_tensor_elements(out) * d->params.elem_size >= SHARED_JOIN_BYTES)
+    job.shares = spry_context_num_threads(ctx);
+  spry_context_parallel_for(ctx, job.shares, join_share, &job);
   return SPRY_OK;
 }
 

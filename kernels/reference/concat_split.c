@@ -17,9 +17,16 @@ static int32_t requantize(int32_t x, float scale, float bias, int32_t zero_point
 
 void spry_ref_concat(const SpryConcatParams *params, const SpryConcatPart *parts, int32_t count,
                      void *output) {
-  uint8_t *out = output;
+  spry_ref_concat_range(params, parts, count, 0, params->outer, output);
+}
+
+void spry_ref_concat_range(const SpryConcatParams *params, const SpryConcatPart *parts,
+                           int32_t count, size_t first, size_t last, void *output) {
   const size_t es = params->elem_size;
-  for (size_t o = 0; o < params->outer; o++) {
+  size_t row = 0; /* output elements per outer step */
+  for (int32_t p = 0; p < count; p++) row += parts[p].block;
+  uint8_t *out = (uint8_t *)output + first * row * es;
+  for (size_t o = first; o < last; o++) {
     for (int32_t p = 0; p < count; p++) {
       const SpryConcatPart *part = &parts[p];
       /* Zero-size parts have no buffer at all (data may be NULL). */

@@ -39,6 +39,9 @@ typedef struct SpryConcatParams {
 
 void spry_ref_concat(const SpryConcatParams *params, const SpryConcatPart *parts, int32_t count,
                      void *output);
+/* Outer steps [first, last) only, into their place in the whole output. */
+void spry_ref_concat_range(const SpryConcatParams *params, const SpryConcatPart *parts,
+                           int32_t count, size_t first, size_t last, void *output);
 
 /* outputs[i] receives blocks[i] elements per outer step. */
 void spry_ref_split(size_t outer, size_t elem_size, const void *input, void *const *outputs,

@@ -85,6 +85,15 @@ def define_cases():
     case('concatenation_i64_zero_size', 'CONCATENATION', 1,
          [T([2, 0, 2], i64), T([2, 3, 2], i64), T([2, 3, 2], i64)], [0, 1], [2],
          'ConcatenationOptions', {'axis': 1})
+    # Outputs of 64 KB and more are joined by every thread, each its share
+    # of the outer steps (289 here, odd; the threads3 variant runs them).
+    case('concatenation_f32_shared', 'CONCATENATION', 1,
+         [T([1, 17, 17, 48], f32), T([1, 17, 17, 32], f32), T([1, 17, 17, 80], f32)], [0, 1],
+         [2], 'ConcatenationOptions', {'axis': 3})
+    case('concatenation_u8_rescale_shared', 'CONCATENATION', 1,
+         [T([1, 17, 17, 150], u8, 0.1, 128), T([1, 17, 17, 90], u8, 0.05, 10),
+          T([1, 17, 17, 240], u8, 0.12, 100)], [0, 1], [2], 'ConcatenationOptions',
+         {'axis': -1})
     case('concatenation_i32_scalar_rows', 'CONCATENATION', 1,
          [T([1], i32), T([4], i32), T([5], i32)], [0, 1], [2], 'ConcatenationOptions',
          {'axis': 0})
