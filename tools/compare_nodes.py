@@ -8,7 +8,8 @@ Development tooling only: Spry and its tests never need this script.
 Usage
 -----
     python3 tools/compare_nodes.py MODEL [--threads 1] [--rounds 3]
-        [--runs 20] [--only OP] [--spry build/tools/spry] [--keep DIR]
+        [--runs 20] [--only OP | --prefixes K1,K2,...] [--spry build/tools/spry]
+        [--keep DIR]
 
 Needs a built `spry` and the `ai_edge_litert` Python package (`pip install
 ai-edge-litert`).
@@ -30,6 +31,11 @@ A one-node model is not the node inside its model: its input is not in
 the cache from the node before, and each runtime's fixed cost per invoke
 weighs more. Read the ratios of the big nodes, and compare runs made on
 the same machine, in the same invocation.
+
+`--prefixes K1,K2,...` cuts the models of nodes 0..K instead (what later
+nodes read becomes their outputs) and also prints what each stretch
+between two prefixes adds: a stretch runs with its inputs in the cache,
+as inside the whole model.
 """
 import argparse
 import copy
@@ -65,16 +71,21 @@ def node_key(schema, model, graph, op):
     return (op_name(schema, code), shapes, outputs, options)
 
 
-def one_node_model(schema, model, graph, op):
-    """The node alone: its tensors, the constants' buffers, the rest inputs."""
+def nodes_model(schema, model, graph, first, last):
+    """Nodes [first, last] alone: their tensors, the constants' buffers; the
+    other inputs they read become the model's inputs, and what they write
+    that later nodes or the model's outputs read, its outputs."""
     import flatbuffers
 
+    ops = graph.operators[first:last + 1]
+    written = {t for op in ops for t in op.outputs}
+    read_after = {t for op in graph.operators[last + 1:] for t in op.inputs}
     out = schema.ModelT()
     out.version = 3
-    out.operatorCodes = [model.operatorCodes[op.opcodeIndex]]
+    codes, code_index = [], {}
     buffers, tensors, index, inputs = [schema.BufferT()], [], {}, []
 
-    def add(t, is_input):
+    def add(t):
         if t < 0:
             return -1
         if t in index:
@@ -89,17 +100,25 @@ def one_node_model(schema, model, graph, op):
         tensor.buffer = len(buffers) - 1
         tensors.append(tensor)
         index[t] = len(tensors) - 1
-        if is_input and not constant:
+        if not constant and t not in written:
             inputs.append(index[t])
         return index[t]
 
-    node = copy.deepcopy(op)
-    node.opcodeIndex = 0
-    node.inputs = [add(t, True) for t in op.inputs]
-    node.outputs = [add(t, False) for t in op.outputs]
+    nodes = []
+    for op in ops:
+        node = copy.deepcopy(op)
+        if op.opcodeIndex not in code_index:
+            code_index[op.opcodeIndex] = len(codes)
+            codes.append(model.operatorCodes[op.opcodeIndex])
+        node.opcodeIndex = code_index[op.opcodeIndex]
+        node.inputs = [add(t) for t in op.inputs]
+        node.outputs = [add(t) for t in op.outputs]
+        nodes.append(node)
+    outputs = [index[t] for t in sorted(written) if t in read_after or t in graph.outputs]
     sub = schema.SubGraphT()
-    sub.tensors, sub.inputs, sub.outputs, sub.operators = tensors, inputs, node.outputs, [node]
-    out.subgraphs, out.buffers = [sub], buffers
+    sub.tensors, sub.inputs, sub.operators = tensors, inputs, nodes
+    sub.outputs = outputs or nodes[-1].outputs
+    out.operatorCodes, out.subgraphs, out.buffers = codes, [sub], buffers
     builder = flatbuffers.Builder(1024)
     builder.Finish(out.Pack(builder), file_identifier=b"TFL3")
     return bytes(builder.Output())
@@ -121,9 +140,48 @@ def cut_nodes(schema, path, only, directory):
             continue
         file = os.path.join(directory, "node%03d_%s.tflite" % (i, key[0]))
         with open(file, "wb") as f:
-            f.write(one_node_model(schema, model, graph, op))
+            f.write(nodes_model(schema, model, graph, i, i))
         nodes[key] = (file, key[0], key[2], [i])
     return list(nodes.values())
+
+
+def cut_prefixes(schema, path, ends, directory):
+    """[(file, last node)], the model's nodes 0..last for each last in ends."""
+    with open(path, "rb") as f:
+        data = f.read()
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(data, 0))
+    graph = model.subgraphs[0]
+    cuts = []
+    for last in ends:
+        if not 0 <= last < len(graph.operators):
+            sys.exit("--prefixes: node %d is not in 0..%d" % (last, len(graph.operators) - 1))
+        file = os.path.join(directory, "nodes000-%03d.tflite" % last)
+        with open(file, "wb") as f:
+            f.write(nodes_model(schema, model, graph, 0, last))
+        cuts.append((file, last))
+    return cuts
+
+
+def compare(args, file):
+    """(Spry ms, XNNPACK ms): the minimum over rounds of each round's median."""
+    spry, xnnpack = [], []
+    for _ in range(args.rounds):
+        spry.append(spry_median(args.spry, file, args.runs, args.threads))
+        xnnpack.append(litert_median(file, args.runs, args.threads))
+    return min(spry), min(xnnpack)
+
+
+def print_prefixes(args, cuts):
+    print("| nodes | Spry ms | XNNPACK ms | Spry/XNNPACK | stretch Spry ms | stretch XNNPACK ms "
+          "| stretch difference ms |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    before = (0.0, 0.0)
+    for file, last in cuts:
+        s, x = compare(args, file)
+        print("| 0-%d | %.3f | %.3f | %.2f | %.3f | %.3f | %+.3f |"
+              % (last, s, x, s / x if x else 0.0, s - before[0], x - before[1],
+                 (s - before[0]) - (x - before[1])), flush=True)
+        before = (s, x)
 
 
 def spry_median(spry, path, runs, threads):
@@ -160,6 +218,8 @@ def main():
     ap.add_argument("--spry", default=os.path.join(os.path.dirname(__file__), "..", "build",
                                                     "tools", "spry"))
     ap.add_argument("--keep", help="write the one-node models here and keep them")
+    ap.add_argument("--prefixes", help="instead of single nodes, the nodes 0..K for each K of "
+                    "this comma-separated list, e.g. 10,37,69")
     args = ap.parse_args()
     if not os.path.isfile(args.model):
         sys.exit("no model at %s" % args.model)
@@ -171,6 +231,13 @@ def main():
     with tempfile.TemporaryDirectory() as scratch:
         directory = args.keep or scratch
         os.makedirs(directory, exist_ok=True)
+        if args.prefixes:
+            try:
+                ends = sorted(int(k) for k in args.prefixes.split(","))
+            except ValueError:
+                sys.exit("--prefixes takes node indices, e.g. 10,37,69")
+            print_prefixes(args, cut_prefixes(schema, args.model, ends, directory))
+            return
         nodes = cut_nodes(schema, args.model, args.only, directory)
         print("%d distinct nodes; %d thread(s), min over %d rounds of the median of %d runs"
               % (len(nodes), args.threads, args.rounds, args.runs), file=sys.stderr)
@@ -179,11 +246,7 @@ def main():
         print("|---:|---|---|---:|---:|---:|---:|---:|")
         totals = [0.0, 0.0]
         for file, op, outputs, indices in nodes:
-            spry, xnnpack = [], []
-            for _ in range(args.rounds):
-                spry.append(spry_median(args.spry, file, args.runs, args.threads))
-                xnnpack.append(litert_median(file, args.runs, args.threads))
-            s, x = min(spry), min(xnnpack)
+            s, x = compare(args, file)
             totals[0] += s * len(indices)
             totals[1] += x * len(indices)
             shape = "x".join(str(int(d)) for d in outputs[0]) if outputs else ""
