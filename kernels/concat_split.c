@@ -136,9 +136,9 @@ static SpryStatus join_prepare(SpryContext *ctx, SpryNode *node, int32_t axis, b
 
 /* Outputs from this size on are joined by every thread, each its share of
  * the outer steps: a thread then mostly reads what it wrote itself in the
- * ops before, which split their rows the same way. Read from the other
- * core's cache, DeepLab's 2 MB join took 3 times longer at 2 threads than
- * at 1. Smaller joins are not worth waking a thread for. */
+ * ops before, which split their rows the same way, where one thread alone
+ * read half of its inputs from the other core's cache. Smaller joins are
+ * not worth waking a thread for. */
 #define SHARED_JOIN_BYTES (64 * 1024)
 
 typedef struct JoinJob {
