@@ -191,7 +191,8 @@ static const float *ftile_row(const float *a, size_t a_stride, int32_t mr, int32
  * their second operand unless the first compares greater (smaller), so
  * max(lo, x) is the portable `x < lo ? lo : x` and min(hi, v) its
  * `hi < v ? hi : v`, NaN and signed zeros included. */
-static void fstore_row(__m256 c0, __m256 c1, __m256 lo, __m256 hi, int32_t nr, float *out) {
+static inline void fstore_row(__m256 c0, __m256 c1, __m256 lo, __m256 hi, int32_t nr,
+                              float *out) {
   c0 = _mm256_min_ps(hi, _mm256_max_ps(lo, c0));
   c1 = _mm256_min_ps(hi, _mm256_max_ps(lo, c1));
   if (nr < 8) {
@@ -203,12 +204,6 @@ static void fstore_row(__m256 c0, __m256 c1, __m256 lo, __m256 hi, int32_t nr, f
     _mm256_storeu_ps(out + 8, c1);
   else if (nr > 8)
     _mm256_maskstore_ps(out + 8, spry_avx2_first_lanes(nr - 8), c1);
-}
-
-/* fstore_row for a whole row of 16 columns. */
-static inline void fstore_row16(__m256 c0, __m256 c1, __m256 lo, __m256 hi, float *out) {
-  _mm256_storeu_ps(out, _mm256_min_ps(hi, _mm256_max_ps(lo, c0)));
-  _mm256_storeu_ps(out + 8, _mm256_min_ps(hi, _mm256_max_ps(lo, c1)));
 }
 
 /* Rows per fgemm call: 6 rows of 16 columns are 12 independent chains of
@@ -258,12 +253,12 @@ static void fgemm(int32_t mr, int32_t nr, int32_t k, const float *a, size_t a_st
     /* Whole tiles straight from the registers: through the array below,
      * the sums went to the stack and back, which cost the depths of 8 to
      * 16 of narrow 1x1 layers a tenth of their time. */
-    fstore_row16(c00, c01, lo8, hi8, c);
-    fstore_row16(c10, c11, lo8, hi8, c + c_stride);
-    fstore_row16(c20, c21, lo8, hi8, c + 2 * c_stride);
-    fstore_row16(c30, c31, lo8, hi8, c + 3 * c_stride);
-    fstore_row16(c40, c41, lo8, hi8, c + 4 * c_stride);
-    fstore_row16(c50, c51, lo8, hi8, c + 5 * c_stride);
+    fstore_row(c00, c01, lo8, hi8, SPRY_GEMM_NR, c);
+    fstore_row(c10, c11, lo8, hi8, SPRY_GEMM_NR, c + c_stride);
+    fstore_row(c20, c21, lo8, hi8, SPRY_GEMM_NR, c + 2 * c_stride);
+    fstore_row(c30, c31, lo8, hi8, SPRY_GEMM_NR, c + 3 * c_stride);
+    fstore_row(c40, c41, lo8, hi8, SPRY_GEMM_NR, c + 4 * c_stride);
+    fstore_row(c50, c51, lo8, hi8, SPRY_GEMM_NR, c + 5 * c_stride);
     return;
   }
   const __m256 rows[FGEMM_ROWS][2] = {{c00, c01}, {c10, c11}, {c20, c21},
