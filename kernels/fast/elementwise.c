@@ -128,13 +128,14 @@ static void split_runs(const SpryBroadcast *bc, SpryEltBinary *e) {
   e->outer.count = length > 0 ? bc->count / length : 0;
 }
 
-static size_t element_size(SpryEltKind kind) {
-  return kind <= SPRY_ELT_F32_MUL ? sizeof(float) : 1;
-}
+/* The 8-bit kinds follow the float ones in SpryEltKind. */
+static bool quantized_kind(SpryEltKind kind) { return kind > SPRY_ELT_F32_MUL; }
+
+static size_t element_size(SpryEltKind kind) { return quantized_kind(kind) ? 1 : sizeof(float); }
 
 /* The vector requantizations take shifts within [-31, 31]. */
 static bool shifts_fit(SpryEltKind kind, const SpryAddParams *q) {
-  if (kind <= SPRY_ELT_F32_MUL) return true;
+  if (!quantized_kind(kind)) return true;
   const int shifts[3] = {q->input1_shift, q->input2_shift, q->output_shift};
   const bool add = kind == SPRY_ELT_S8_ADD || kind == SPRY_ELT_U8_ADD;
   for (int i = add ? 0 : 2; i < 3; i++)
@@ -191,7 +192,7 @@ SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltFamily family, SpryE
   probe.params.flip = 0;
   probe.swapped = false;
   const SpryEltKind runs_as = flipped_kind(kernels, kind, &probe.params);
-  if (probe.run == SPRY_ELT_RUN_VS && !kernels->fn[runs_as][probe.run] && kind > SPRY_ELT_F32_MUL)
+  if (probe.run == SPRY_ELT_RUN_VS && !kernels->fn[runs_as][probe.run] && quantized_kind(kind))
     swap_operands(bc, &probe);
   if (!kernels->fn[runs_as][probe.run]) return SPRY_OK;
   SpryEltBinary *e = spry_context_alloc_persistent(ctx, sizeof *e);

@@ -836,7 +836,7 @@ static void check_fgemm(const SpryGemmKernels *k, SpryIsa isa, const FgemmCase *
     fail_msg("%s fgemm mr %d nr %d k %d in %d runs, clamp [%g, %g]%s: element %ld (row %ld) is "
              "%a, want %a",
              spry_isa_name(isa), (int)fc->mr, (int)fc->nr, (int)fc->k,
-             fc->segments > 1 ? (int)fc->segments : 1, (double)fc->lo,
+             (int)fc->segments, (double)fc->lo,
              (double)fc->hi, fc->specials ? " with NaN/inf" : "", bad % (long)c_stride,
              bad / (long)c_stride, (double)got[bad], (double)want[bad]);
   if (fc->k == 0 && fc->nr > 1 && fc->lo == 0.0f && fc->hi > 0.0f) assert_true(signbit(got[1]));
