@@ -124,12 +124,17 @@ def nodes_model(schema, model, graph, first, last):
     return bytes(builder.Output())
 
 
-def cut_nodes(schema, path, only, directory):
-    """[(file, op name, count, node indices)], one per distinct node."""
+def read_model(schema, path):
+    """The model as objects, and its main subgraph."""
     with open(path, "rb") as f:
         data = f.read()
     model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(data, 0))
-    graph = model.subgraphs[0]
+    return model, model.subgraphs[0]
+
+
+def cut_nodes(schema, path, only, directory):
+    """[(file, op name, count, node indices)], one per distinct node."""
+    model, graph = read_model(schema, path)
     nodes = {}
     for i, op in enumerate(graph.operators):
         key = node_key(schema, model, graph, op)
@@ -147,10 +152,7 @@ def cut_nodes(schema, path, only, directory):
 
 def cut_prefixes(schema, path, ends, directory):
     """[(file, last node)], the model's nodes 0..last for each last in ends."""
-    with open(path, "rb") as f:
-        data = f.read()
-    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(data, 0))
-    graph = model.subgraphs[0]
+    model, graph = read_model(schema, path)
     cuts = []
     for last in ends:
         if not 0 <= last < len(graph.operators):
