@@ -2,6 +2,8 @@
 /* broadcast.c — broadcast shapes and per-operand strides for elementwise binary ops. */
 #include "broadcast.h"
 
+#include "kernel_util.h"
+
 /* Dimension i of a shape aligned to `rank` trailing positions (1 if missing). */
 static int32_t aligned_dim(int32_t rank, const int32_t *dims, int32_t out_rank, int32_t i) {
   const int32_t j = i - (out_rank - rank);
@@ -41,6 +43,7 @@ static void operand_strides(int32_t rank, const int32_t *dims, int32_t out_rank,
   }
 }
 
+SPRY_PREPARE_CODE
 bool spry_broadcast_init(SpryBroadcast *bc, int32_t rank_a, const int32_t *dims_a, int32_t rank_b,
                          const int32_t *dims_b) {
   if (!spry_broadcast_shape(rank_a, dims_a, rank_b, dims_b, &bc->rank, bc->dims)) return false;

@@ -60,6 +60,7 @@ typedef struct ConvOpData {
   SpryHybridConvFast hybrid_fast; /* the hybrid fast path, where it applies */
 } ConvOpData;
 
+SPRY_PREPARE_CODE
 static SpryStatus conv_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
   ConvOpData *d = calloc(1, sizeof(*d));
   if (!d) return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");

@@ -65,6 +65,7 @@ typedef struct DwOpData {
   SpryHybridScratchIndex scratch;
 } DwOpData;
 
+SPRY_PREPARE_CODE
 static SpryStatus dw_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
   DwOpData *d = calloc(1, sizeof(*d));
   if (!d) return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");

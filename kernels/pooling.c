@@ -49,6 +49,7 @@ typedef struct PoolOpData {
   SpryFastPool fast; /* the fast path, where it applies */
 } PoolOpData;
 
+SPRY_PREPARE_CODE
 static SpryStatus pool_init(SpryContext *ctx, const SpryNode *node, void **user_data,
                             PoolKind kind) {
   PoolOpData *d = calloc(1, sizeof *d);

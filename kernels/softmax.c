@@ -63,6 +63,7 @@ typedef struct SoftmaxOpData {
   SpryFastSoftmax fast; /* SOFTMAX: the fast path, where it applies */
 } SoftmaxOpData;
 
+SPRY_PREPARE_CODE
 static SpryStatus softmax_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
   SoftmaxOpData *d = calloc(1, sizeof *d);
   if (!d) return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");

@@ -51,6 +51,7 @@ static SpryPoolFn pick(const SpryPoolKernels *k, bool average, SpryType type) {
   }
 }
 
+SPRY_PREPARE_CODE
 void spry_fast_pool_prepare(SpryContext *ctx, SpryFastPool *f, bool average, SpryType type,
                             const SpryPoolParams *params, const SpryPoolShape *shape) {
   memset(f, 0, sizeof *f);

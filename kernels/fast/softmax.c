@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fixedpoint.h"
+#include "kernel_util.h"
 #include "work_share.h"
 
 /* 8-bit inputs differ from their row maximum by 0..255. */
@@ -45,6 +46,7 @@ static SpryStatus prepare_table(SpryContext *ctx, SpryFastSoftmax *f,
   return SPRY_OK;
 }
 
+SPRY_PREPARE_CODE
 SpryStatus spry_fast_softmax_prepare(SpryContext *ctx, SpryFastSoftmax *f, SpryType in_type,
                                      SpryType out_type, const SprySoftmaxParams *params,
                                      size_t outer, size_t depth) {

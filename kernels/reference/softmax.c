@@ -6,11 +6,13 @@
 #include <math.h>
 
 #include "../fixedpoint.h"
+#include "../kernel_util.h"
 #include "../lut.h"
 #include "../quantization.h"
 #include "elementwise.h"
 #include "quant_access.h"
 
+SPRY_PREPARE_CODE
 bool spry_softmax_quant_params(float beta, float input_scale, SprySoftmaxParams *params) {
   enum { kScaledDiffIntegerBits = 5 };
   params->beta = beta;
@@ -139,6 +141,7 @@ void spry_ref_softmax_s8_s16(const SprySoftmaxParams *params, size_t outer, size
   softmax_quantized(params, outer, depth, input, SPRY_Q_S8, output, SPRY_Q_S16, 16, INT16_MIN);
 }
 
+SPRY_PREPARE_CODE
 bool spry_log_softmax_quant_params(float input_scale, SprySoftmaxParams *params) {
   if (!spry_softmax_quant_params(1.0f, input_scale, params)) return false;
   /* The inverse of the input scaling, to map the log-sum back to a
@@ -228,6 +231,7 @@ static double one_over_one_plus_x_f64(double x, const void *params) {
   return 1.0 / (1.0 + x);
 }
 
+SPRY_PREPARE_CODE
 void spry_softmax_s16_tables(int16_t *exp_table, int16_t *reciprocal_table) {
   /* exp on [-10, 0] and 1 / (1 + x) on [0, 1], both onto [-1, 1], in double
    * as TFLite builds them. */
