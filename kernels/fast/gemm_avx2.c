@@ -195,15 +195,13 @@ static inline void fstore_row(__m256 c0, __m256 c1, __m256 lo, __m256 hi, int32_
                               float *out) {
   c0 = _mm256_min_ps(hi, _mm256_max_ps(lo, c0));
   c1 = _mm256_min_ps(hi, _mm256_max_ps(lo, c1));
-  if (nr < 8) {
-    _mm256_maskstore_ps(out, spry_avx2_first_lanes(nr), c0);
+  if (nr == SPRY_GEMM_NR) {
+    _mm256_storeu_ps(out, c0);
+    _mm256_storeu_ps(out + 8, c1);
     return;
   }
-  _mm256_storeu_ps(out, c0);
-  if (nr == SPRY_GEMM_NR)
-    _mm256_storeu_ps(out + 8, c1);
-  else if (nr > 8)
-    _mm256_maskstore_ps(out + 8, spry_avx2_first_lanes(nr - 8), c1);
+  spry_avx2_store_first_ps(out, c0, nr);
+  if (nr > 8) spry_avx2_store_first_ps(out + 8, c1, nr - 8);
 }
 
 /* Rows per fgemm call: 6 rows of 16 columns are 12 independent chains of
