@@ -174,6 +174,7 @@ static void select_kernels(SpryDepthwise *d, const SpryDwKernels *kernels) {
   d->row = f32 ? kernels->f32_row : u8 ? kernels->u8_row : kernels->s8_row;
   if (f32 && d->shapes.output_c / SPRY_DW_BLOCK > kernels->f32_row_blocks) d->row = NULL;
   d->tail = f32 ? kernels->f32_tail : u8 ? kernels->u8_tail : kernels->s8_tail;
+  d->row_partial = f32 && d->row && kernels->f32_row_partial;
 }
 
 /* Output pixels per block in the row kernel (depthwise.h, SpryDwRowFn):
@@ -326,8 +327,8 @@ static void run_pixel(const SpryDepthwise *d, const DwSlot *s, uint8_t *out) {
 
 /* Output columns [ox, end), all inside the image, whose first column's taps
  * are gathered: as many whole blocks (or groups of columns) as the row
- * kernel takes in one call, then each column's partial block, and the
- * columns it left. */
+ * kernel takes in one call, then each column's partial block unless the
+ * row kernel ran it, and the columns it left. */
 static void run_inside(const SpryDepthwise *d, const DwSlot *s, int32_t ox, int32_t end,
                        uint8_t *out) {
   const int32_t whole = d->shapes.output_c / SPRY_DW_BLOCK;
@@ -338,11 +339,12 @@ static void run_inside(const SpryDepthwise *d, const DwSlot *s, int32_t ox, int3
   if (d->group > 1) {
     const int32_t groups = (end - ox) / d->group;
     done = d->group * d->row(d, s->taps, SPRY_DW_BLOCK, groups, 1, first_out, SPRY_DW_BLOCK);
-  } else if (whole > 0) {
+  } else if (whole > 0 || d->row_partial) {
     const size_t step = (size_t)d->params.stride_w * pixel_bytes(d);
     done = d->row(d, s->taps, step, end - ox, whole, first_out, pixel_bytes(d));
   }
-  const bool partial = d->group == 1 && d->shapes.output_c % SPRY_DW_BLOCK != 0;
+  const bool partial =
+      d->group == 1 && !d->row_partial && d->shapes.output_c % SPRY_DW_BLOCK != 0;
   for (int32_t x = ox; x < end; x++) {
     if (x > ox) advance_taps(d, s);
     uint8_t *pixel_out = out + (size_t)x * pixel_bytes(d);

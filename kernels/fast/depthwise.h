@@ -36,6 +36,7 @@
 #ifndef SPRY_KERNELS_FAST_DEPTHWISE_H
 #define SPRY_KERNELS_FAST_DEPTHWISE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -79,7 +80,12 @@ typedef void (*SpryDwFn)(const SpryDepthwise *d, const void *const *taps, int32_
  * divisor of 16, and stride 1 along x have their weights and constants
  * repeated across the block (group > 1), so that a block holds `group`
  * neighbouring pixels: then a "pixel" of the row kernel is such a group,
- * with step = out_step = 16 bytes. */
+ * with step = out_step = 16 bytes.
+ *
+ * A kernel whose table sets f32_row_partial also runs the partial last
+ * block of the pixels it runs (channels blocks * 16 to output_c), reading
+ * and writing nothing past the channels; it is then called on nodes of
+ * fewer than 16 channels too, with blocks 0. */
 typedef int32_t (*SpryDwRowFn)(const SpryDepthwise *d, const void *const *taps, size_t step,
                                int32_t pixels, int32_t blocks, void *out, size_t out_step);
 
@@ -110,12 +116,14 @@ typedef struct SpryDwKernels {
   int32_t f32_row_blocks;                  /* f32_row serves nodes of at most this many whole
                                               blocks; wider pixels run alone */
   SpryDwTailFn f32_tail, s8_tail, u8_tail; /* NULL: through copies */
+  bool f32_row_partial;                    /* f32_row runs the partial block too */
 } SpryDwKernels;
 
 struct SpryDepthwise {
   SpryDwFn fn;           /* NULL: the fast path is not used */
   SpryDwRowFn row;       /* runs of inside pixels; NULL: fn per pixel */
   SpryDwTailFn tail;     /* partial blocks; NULL: fn on copies */
+  bool row_partial;      /* row runs the partial block too */
   SpryConvKernel type;   /* F32, U8 or S8 */
   SpryConvParams params; /* geometry (copied; only the scalars are used) */
   SpryConvShapes shapes;

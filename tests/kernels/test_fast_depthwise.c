@@ -300,7 +300,7 @@ static DwCase sweep_case(DwType type, int32_t channels, int32_t filter, int32_t 
 }
 
 static void sweep(DwType type) {
-  static const int32_t channels[] = {1, 3, 8, 17, 32, 33, 64};
+  static const int32_t channels[] = {1, 3, 8, 12, 17, 28, 32, 33, 64};
   int32_t index = 0;
   for (size_t ci = 0; ci < sizeof channels / sizeof channels[0]; ci++)
     for (int32_t filter = 0; filter < 4; filter++)
