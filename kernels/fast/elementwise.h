@@ -109,24 +109,34 @@ typedef void (*SpryEltFn)(const SpryEltParams *p, const void *a, const void *b, 
  * including file's q8_steps(p, a, b, out, steps, u8, add, run), which
  * handles whole steps of 8 elements: the whole steps in place, then the last
  * partial one through zero-padded 8-byte buffers, so that nothing past n is
- * read or written. (Needs <string.h>.) */
+ * read or written. (Needs <string.h>.) The steps get a local copy of the
+ * parameters: the byte stores through `out` may alias `*params` for all the
+ * compiler knows, which made it derive the rescale constants again at every
+ * step (a third of an ADD's time on AVX2). */
 #define SPRY_ELT_Q8_KERNEL()                                                                 \
-  SPRY_ELT_INLINE void q8_kernel(const SpryEltParams *p, const void *a, const void *b,        \
+  SPRY_ELT_INLINE void q8_kernel(const SpryEltParams *params, const void *a, const void *b,   \
                                  void *out, size_t n, SpryEltKind kind, SpryEltRun run) {     \
+    const SpryEltParams copy = *params, *p = &copy;                                           \
     const bool u8 = kind == SPRY_ELT_U8_ADD || kind == SPRY_ELT_U8_MUL;                       \
     const bool add = kind == SPRY_ELT_S8_ADD || kind == SPRY_ELT_U8_ADD;                      \
-    const uint8_t *x = a, *y = b;                                                             \
-    uint8_t *o = out;                                                                         \
-    const size_t whole = n / 8, done = whole * 8;                                             \
-    q8_steps(p, x, y, o, whole, u8, add, run);                                                \
-    if (done == n) return;                                                                    \
-    uint8_t xt[8] = {0}, yt[8] = {0}, ot[8];                                                  \
-    const size_t rest = n - done;                                                             \
     const bool x_steps = run != SPRY_ELT_RUN_SV, y_steps = run != SPRY_ELT_RUN_VS;            \
-    if (x_steps) memcpy(xt, x + done, rest);                                                  \
-    if (y_steps) memcpy(yt, y + done, rest);                                                  \
-    q8_steps(p, x_steps ? xt : x, y_steps ? yt : y, ot, 1, u8, add, run);                     \
-    memcpy(o + done, ot, rest);                                                               \
+    const uint8_t *x = a, *y = b;                                                             \
+    uint8_t *o = out, xt[8] = {0}, yt[8] = {0}, ot[8];                                        \
+    const size_t done = n / 8 * 8, rest = n - done;                                           \
+    /* One copy of the steps: the second pass is the partial step. */                         \
+    for (size_t steps = n / 8;; steps = 1) {                                                  \
+      q8_steps(p, x, y, o, steps, u8, add, run);                                              \
+      if (o == ot) {                                                                          \
+        memcpy((uint8_t *)out + done, ot, rest);                                              \
+        return;                                                                               \
+      }                                                                                       \
+      if (rest == 0) return;                                                                  \
+      if (x_steps) memcpy(xt, x + done, rest);                                                \
+      if (y_steps) memcpy(yt, y + done, rest);                                                \
+      x = x_steps ? xt : x;                                                                   \
+      y = y_steps ? yt : y;                                                                   \
+      o = ot;                                                                                 \
+    }                                                                                         \
   }
 
 /* A variant's kernels of one family. An entry may be NULL where the variant
@@ -164,5 +174,8 @@ void spry_elt_binary_run(SpryContext *ctx, const SpryEltBinary *e, const void *i
  * share per thread when count is large, else a single call. */
 void spry_elt_parallel(SpryContext *ctx, size_t count,
                        void (*range)(void *arg, size_t begin, size_t end), void *arg);
+/* The same with shares of at least `min_share` (> 0) elements. */
+void spry_elt_parallel_min(SpryContext *ctx, size_t count, size_t min_share,
+                           void (*range)(void *arg, size_t begin, size_t end), void *arg);
 
 #endif /* SPRY_KERNELS_FAST_ELEMENTWISE_H */
