@@ -10,7 +10,7 @@
 typedef struct ResizeJob {
   const SpryResizeParams *p;
   SpryType type;
-  bool avx2; /* float blends in AVX2's 8 lanes */
+  bool avx2; /* float rows of 8 channels or more in AVX2's 8 lanes */
   const void *input;
   void *output;
   int32_t shares;
@@ -18,34 +18,51 @@ typedef struct ResizeJob {
 
 /* The reference's expression, in its order: v00 (1-dy)(1-dx) + v10 dy (1-dx)
  * + v01 (1-dy) dx + v11 dy dx. */
-#if defined(__GNUC__)
-__attribute__((always_inline))
-#endif
-static inline void
-blend_float_body(int32_t n, const float *restrict r0, const float *restrict r1, size_t lo,
-                 size_t hi, float dy, float dx, float *restrict out) {
+static void blend_float(int32_t n, const float *restrict r0, const float *restrict r1,
+                        size_t lo, size_t hi, float dy, float dx, float *restrict out) {
   const float ay = 1 - dy, ax = 1 - dx;
   for (int32_t c = 0; c < n; c++)
     out[c] = r0[lo + (size_t)c] * ay * ax + r1[lo + (size_t)c] * dy * ax +
              r0[hi + (size_t)c] * ay * dx + r1[hi + (size_t)c] * dy * dx;
 }
 
-static void blend_float(int32_t n, const float *restrict r0, const float *restrict r1,
-                        size_t lo, size_t hi, float dy, float dx, float *restrict out) {
-  blend_float_body(n, r0, r1, lo, hi, dy, dx, out);
-}
-
-/* The same loop vectorised for AVX2's 8 lanes where the CPU has them (the
- * portable file is built for the baseline's 4). AVX2 without FMA: every
- * lane still multiplies and adds in the reference's order, bit for bit
+/* AVX2 (x86-64 builds): a row's pixels of 8 channels or more in one loop,
+ * the reference's expression on 8 channels a step. The last step of a
+ * pixel ends at its last channel, overlapping the step before (which
+ * writes the same values), so no pixel has a partial vector: blending 21
+ * channels a pixel (DeepLab's output) with an 8-lane loop and its scalar
+ * tail, a call per pixel, took 1.6 times as long. No FMA: every lane
+ * multiplies and adds in the reference's order, bit for bit
  * (test_fast_resize compares every variant with the reference). */
 #if defined(SPRY_HAVE_AVX2) && defined(__GNUC__)
 #define SPRY_RESIZE_AVX2 1
-__attribute__((target("avx2"))) static void blend_float_avx2(int32_t n, const float *restrict r0,
-                                                              const float *restrict r1, size_t lo,
-                                                              size_t hi, float dy, float dx,
-                                                              float *restrict out) {
-  blend_float_body(n, r0, r1, lo, hi, dy, dx, out);
+#include <immintrin.h>
+
+__attribute__((target("avx2"), always_inline)) static inline __m256
+blend8_avx2(const float *r0, const float *r1, size_t lo, size_t hi, __m256 ay, __m256 dy,
+            __m256 ax, __m256 dx) {
+  __m256 sum = _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(r0 + lo), ay), ax);
+  sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(r1 + lo), dy), ax));
+  sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(r0 + hi), ay), dx));
+  return _mm256_add_ps(sum, _mm256_mul_ps(_mm256_mul_ps(_mm256_loadu_ps(r1 + hi), dy), dx));
+}
+
+/* `count` pixels of one output row from its source rows r0 and r1 (vertical
+ * weight dy) and the pixels' horizontal taps; channels >= 8. */
+__attribute__((target("avx2"))) static void blend_pixels_avx2(int32_t count, size_t channels,
+                                                               const float *r0, const float *r1,
+                                                               float dy, const SpryResizeTap *tx,
+                                                               float *out) {
+  const __m256 vdy = _mm256_set1_ps(dy), vay = _mm256_set1_ps(1 - dy);
+  const size_t last = channels - 8;
+  for (int32_t i = 0; i < count; i++, out += channels) {
+    const float dx = tx[i].pos - (float)tx[i].lo;
+    const __m256 vdx = _mm256_set1_ps(dx), vax = _mm256_set1_ps(1 - dx);
+    const size_t lo = (size_t)tx[i].lo * channels, hi = (size_t)tx[i].hi * channels;
+    for (size_t c = 0; c < last; c += 8)
+      _mm256_storeu_ps(out + c, blend8_avx2(r0, r1, lo + c, hi + c, vay, vdy, vax, vdx));
+    _mm256_storeu_ps(out + last, blend8_avx2(r0, r1, lo + last, hi + last, vay, vdy, vax, vdx));
+  }
 }
 #endif
 
@@ -182,11 +199,6 @@ static void blend_pixel(const ResizeJob *job, const RowTaps *rows, const ColumnT
   const size_t lo = (size_t)tx->lo * channels, hi = (size_t)tx->hi * channels;
   if (job->type == SPRY_TYPE_UINT8)
     blend_u8(p->channels, rows->r0, rows->r1, lo, hi, dy, dx, o);
-#if defined(SPRY_RESIZE_AVX2)
-  else if (job->avx2)
-    blend_float_avx2(p->channels, (const float *)rows->r0, (const float *)rows->r1, lo, hi, dy,
-                     dx, (float *)o);
-#endif
   else
     blend_float(p->channels, (const float *)rows->r0, (const float *)rows->r1, lo, hi, dy, dx,
                 (float *)o);
@@ -205,6 +217,14 @@ static void resize_rows(const ResizeJob *job, int32_t begin, int32_t end) {
     for (int32_t row = begin; row < end; row++) {
       const RowTaps rows = row_taps(job, row);
       uint8_t *out = (uint8_t *)job->output + (size_t)row * out_row + (size_t)x0 * pixel;
+#if defined(SPRY_RESIZE_AVX2)
+      if (job->avx2) {
+        blend_pixels_avx2(count, (size_t)p->channels, (const float *)rows.r0,
+                          (const float *)rows.r1, rows.ty.pos - (float)rows.ty.lo, cols.tx,
+                          (float *)out);
+        continue;
+      }
+#endif
       for (int32_t i = 0; i < count; i++)
         blend_pixel(job, &rows, &cols, i, out + (size_t)i * pixel);
     }
@@ -226,7 +246,8 @@ bool spry_fast_resize_bilinear(SpryContext *ctx, const SpryResizeParams *p, Spry
     return false;
   const SpryIsa isa = spry_context_isa(ctx);
   ResizeJob job = {.p = p, .type = type, .input = input, .output = output,
-                   .avx2 = isa == SPRY_ISA_AVX2 || isa == SPRY_ISA_AVX512_VNNI,
+                   .avx2 = (isa == SPRY_ISA_AVX2 || isa == SPRY_ISA_AVX512_VNNI) &&
+                           type == SPRY_TYPE_FLOAT32 && p->channels >= 8,
                    .shares = spry_context_num_threads(ctx)};
   spry_context_parallel_for(ctx, job.shares, resize_share, &job);
   return true;
