@@ -41,7 +41,7 @@ typedef struct SpryConvGemm {
   int32_t row_step;               /* rows a micro-kernel call: threads' shares are whole
                                    * calls */
   int32_t threads;                /* work items: one per thread */
-  bool split_columns;             /* few rows: threads split the columns instead */
+  bool split_columns;             /* threads share the columns, not the rows */
   bool bytes;                     /* quantized in the 8-bit layout (kernels->qgemm8_acc) */
   bool direct;                    /* 1x1, stride 1, no padding, rows whole (float, or 8-bit
                                    * with K a multiple of 4): A is the input */
