@@ -56,7 +56,7 @@ __attribute__((target("avx2"))) static void blend_pixels_avx2(int32_t count, siz
   const __m256 vdy = _mm256_set1_ps(dy), vay = _mm256_set1_ps(1 - dy);
   const size_t last = channels - 8;
   for (int32_t i = 0; i < count; i++, out += channels) {
-    const float dx = tx[i].pos - (float)tx[i].lo;
+    const float dx = spry_resize_tap_fraction(&tx[i]);
     const __m256 vdx = _mm256_set1_ps(dx), vax = _mm256_set1_ps(1 - dx);
     const size_t lo = (size_t)tx[i].lo * channels, hi = (size_t)tx[i].hi * channels;
     for (size_t c = 0; c < last; c += 8)
@@ -195,7 +195,7 @@ static void blend_pixel(const ResizeJob *job, const RowTaps *rows, const ColumnT
     return;
   }
   const SpryResizeTap *tx = &cols->tx[i];
-  const float dy = rows->ty.pos - (float)rows->ty.lo, dx = tx->pos - (float)tx->lo;
+  const float dy = spry_resize_tap_fraction(&rows->ty), dx = spry_resize_tap_fraction(tx);
   const size_t lo = (size_t)tx->lo * channels, hi = (size_t)tx->hi * channels;
   if (job->type == SPRY_TYPE_UINT8)
     blend_u8(p->channels, rows->r0, rows->r1, lo, hi, dy, dx, o);
@@ -220,7 +220,7 @@ static void resize_rows(const ResizeJob *job, int32_t begin, int32_t end) {
 #if defined(SPRY_RESIZE_AVX2)
       if (job->avx2) {
         blend_pixels_avx2(count, (size_t)p->channels, (const float *)rows.r0,
-                          (const float *)rows.r1, rows.ty.pos - (float)rows.ty.lo, cols.tx,
+                          (const float *)rows.r1, spry_resize_tap_fraction(&rows.ty), cols.tx,
                           (float *)out);
         continue;
       }

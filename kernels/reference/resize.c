@@ -37,10 +37,10 @@ static void bilinear_float_weights(const SpryResizeParams *p, const void *input,
   for (int32_t b = 0; b < p->batches; b++) {
     for (int32_t y = 0; y < p->out_h; y++) {
       const SpryResizeTap ty = spry_resize_tap(y, sy, p->half_pixel_centers, p->in_h);
-      const float dy = ty.pos - (float)ty.lo;
+      const float dy = spry_resize_tap_fraction(&ty);
       for (int32_t x = 0; x < p->out_w; x++) {
         const SpryResizeTap tx = spry_resize_tap(x, sx, p->half_pixel_centers, p->in_w);
-        const float dx = tx.pos - (float)tx.lo;
+        const float dx = spry_resize_tap_fraction(&tx);
         const size_t i00 = nhwc(p->in_h, p->in_w, p->channels, b, ty.lo, tx.lo);
         const size_t i10 = nhwc(p->in_h, p->in_w, p->channels, b, ty.hi, tx.lo);
         const size_t i01 = nhwc(p->in_h, p->in_w, p->channels, b, ty.lo, tx.hi);

@@ -44,6 +44,12 @@ typedef struct SpryResizeTap {
 float spry_resize_scale(int32_t in_size, int32_t out_size, bool align_corners);
 SpryResizeTap spry_resize_tap(int32_t o, float scale, bool half_pixel, int32_t in_size);
 
+/* How far past its lower neighbour a tap lies: the blend's weight of the
+ * upper one. */
+static inline float spry_resize_tap_fraction(const SpryResizeTap *tap) {
+  return tap->pos - (float)tap->lo;
+}
+
 /* The same in 1/1024 steps (TFLite's ComputeInterpolationValuesInteger),
  * for the int8 and int16 kernels: the position, clamped to the last pixel,
  * and its neighbours. */
