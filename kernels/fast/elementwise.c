@@ -23,7 +23,6 @@ struct SpryEltBinary {
   size_t run_length;   /* output elements per run (0 only for an empty output) */
   size_t count;        /* output elements */
   size_t element_bytes; /* of the operands and the output alike */
-  size_t min_share;     /* elements per thread, at least */
   bool swapped;         /* the kernel takes input 2 as a, input 1 as b */
 };
 
@@ -212,7 +211,6 @@ SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltFamily family, SpryE
   e->fn = kernels->fn[runs_as][e->run];
   e->count = bc->count;
   e->element_bytes = element_size(kind);
-  e->min_share = quantized_kind(kind) ? MIN_SHARE_Q8 : MIN_SHARE;
   *out = e;
   return SPRY_OK;
 }
@@ -263,5 +261,7 @@ void spry_elt_binary_run(SpryContext *ctx, const SpryEltBinary *e, const void *i
                          const void *input2, void *output) {
   BinaryJob job = {.e = e, .a = e->swapped ? input2 : input1, .b = e->swapped ? input1 : input2,
                    .out = output};
-  spry_elt_parallel_min(ctx, e->count, e->min_share, binary_range, &job);
+  /* Elements of one byte are the 8-bit kernels'. */
+  const size_t min_share = e->element_bytes == 1 ? MIN_SHARE_Q8 : MIN_SHARE;
+  spry_elt_parallel_min(ctx, e->count, min_share, binary_range, &job);
 }
