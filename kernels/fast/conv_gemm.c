@@ -604,9 +604,9 @@ static void run_tile(const GemmJob *job, uint8_t *slot, int32_t m0, int32_t rows
 }
 
 /* Work item t, in its own scratch slot: its share of the rows, in tiles,
- * or, when there are fewer tiles than threads, every tile for its share of
- * the column blocks. Rows are shared in whole micro-kernel calls, not in
- * tiles: 1089 rows in 19 tiles of up to 60 gave 4 threads 300 and 249. */
+ * or, where split_by_columns chose the columns, every tile for its share
+ * of the column blocks. Rows are shared in whole micro-kernel calls, not
+ * in tiles: 1089 rows in 19 tiles of up to 60 gave 4 threads 300 and 249. */
 static void run_share(void *arg, int32_t t) {
   const GemmJob *job = arg;
   const SpryConvGemm *g = job->g;
