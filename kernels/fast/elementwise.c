@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kernel_util.h"
+#include "quantization.h"
 #include "work_share.h"
 
 /* Fewer elements than this per thread are not worth waking a thread for:
@@ -189,6 +190,41 @@ static void swap_operands(const SpryBroadcast *bc, SpryEltBinary *e) {
   e->swapped = true;
 }
 
+/* Why SpryEltAddInput's form is the reference's. The reference shifts the
+ * offset input v (|v| <= 383: an int8 value and an offset within 255)
+ * left by 20 and takes RoundingDivideByPOT(SaturatingRoundingDoublingHighMul
+ * (v << 20, m), r), r = -shift >= 0.
+ * - The high multiply (it cannot saturate) is
+ *   q = floor((v * m * 2^20 + 2^30) / 2^31) = floor((v * m + 2^10) / 2^11),
+ *   and with m = mul_hi * 2^11 + mul_lo (0 <= mul_lo < 2^11) that is
+ *   v * mul_hi + floor((v * mul_lo + 2^10) / 2^11): the products stay
+ *   within 2^29 and 2^20.
+ * - For r >= 1 the rounding divide (ties away from zero) is
+ *   floor((q + 2^(r-1) - [q < 0]) / 2^r). Its 2^(r-1) goes into the inner
+ *   floor as 2^(10+r) (round: within int32 for r <= 19), and q < 0
+ *   exactly when v * mul_hi < 0, as |m| >= 2^11 (the multipliers are
+ *   normalised to [2^30, 2^31), negated for SUB's input 2). For r = 0 it
+ *   is q itself.
+ * Every input value is checked against the reference all the same. */
+SPRY_PREPARE_CODE
+bool spry_elt_add_input_prepare(int32_t offset, int left_shift, int32_t multiplier, int shift,
+                                SpryEltAddInput *in) {
+  const int r = -shift;
+  if (left_shift != 20 || r < 0 || r > 19 || offset < -255 || offset > 255) return false;
+  in->mul_hi = (int32_t)((int64_t)multiplier >> 11);
+  in->mul_lo = multiplier & 2047;
+  in->round = (1 << 10) + (r > 0 ? 1 << (10 + r) : 0);
+  in->shift = r;
+  in->ties = r > 0 ? -1 : 0;
+  for (int32_t x = -128; x < 128; x++) {
+    const int32_t v = x + offset;
+    const int32_t reference = spry_multiply_by_quantized_multiplier_smaller_than_one(
+        spry_shift_left_wrapping(v, left_shift), multiplier, shift);
+    if (spry_elt_add_input(in, v) != reference) return false;
+  }
+  return true;
+}
+
 SPRY_PREPARE_CODE
 SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltFamily family, SpryEltKind kind,
                                    const SpryEltParams *params, const SpryBroadcast *bc,
@@ -205,6 +241,13 @@ SpryStatus spry_elt_binary_prepare(SpryContext *ctx, SpryEltFamily family, SpryE
   if (probe.run == SPRY_ELT_RUN_VS && !kernels->fn[runs_as][probe.run] && quantized_kind(kind))
     swap_operands(bc, &probe);
   if (!kernels->fn[runs_as][probe.run]) return SPRY_OK;
+  const SpryAddParams *q = &probe.params.q;
+  if (kernels->split_add && runs_as == SPRY_ELT_S8_ADD &&
+      !(spry_elt_add_input_prepare(q->input1_offset, q->left_shift, q->input1_multiplier,
+                                   q->input1_shift, &probe.params.in1) &&
+        spry_elt_add_input_prepare(q->input2_offset, q->left_shift, q->input2_multiplier,
+                                   q->input2_shift, &probe.params.in2)))
+    return SPRY_OK;
   SpryEltBinary *e = spry_context_alloc_persistent(ctx, sizeof *e);
   if (!e) return SPRY_ERROR_OUT_OF_MEMORY;
   *e = probe;

@@ -61,6 +61,32 @@ typedef enum SpryEltRun {
   SPRY_ELT_RUN_COUNT
 } SpryEltRun;
 
+/* The input stage of an 8-bit ADD or SUB (the input offset, a left shift
+ * of 20, the input's rescale) in 32-bit steps, for the variants that ask
+ * for it (SpryEltKernels.split_add): the reference's 64-bit rounding
+ * multiply made of two 32-bit ones, the multiplier split as
+ * mul_hi * 2^11 + mul_lo (spry_elt_add_input gives the formula;
+ * elementwise.c derives it and checks it on every input value). */
+typedef struct SpryEltAddInput {
+  int32_t mul_hi, mul_lo, round, shift;
+  int32_t ties; /* -1 where the shift rounds ties away from zero (shift > 0), else 0 */
+} SpryEltAddInput;
+
+/* The input stage of an offset input value v, as the vector kernels take
+ * it, all in int32 with arithmetic shifts: with high = v * mul_hi,
+ * (high + ((v * mul_lo + round) >> 11) + (ties & (high >> 31))) >> shift. */
+static inline int32_t spry_elt_add_input(const SpryEltAddInput *in, int32_t v) {
+  const int32_t high = v * in->mul_hi, low = (v * in->mul_lo + in->round) >> 11;
+  return (high + low + (in->ties & (high >> 31))) >> in->shift;
+}
+
+/* Fills *in for an input with this offset and reference rescale; false
+ * where the form does not hold (a left shift other than 20, a shift right
+ * beyond 19 or an offset beyond 255) or, checked on every int8 value of
+ * the input, does not give the reference's results. */
+bool spry_elt_add_input_prepare(int32_t offset, int left_shift, int32_t multiplier, int shift,
+                                SpryEltAddInput *in);
+
 typedef struct SpryEltParams {
   float f_min, f_max; /* float: the fused activation clamp */
   /* Quantized: offsets, multipliers, shifts and clamp in reference/add.h's
@@ -73,6 +99,8 @@ typedef struct SpryEltParams {
    * point and clamp bound moved by 128 the int8 steps give the same
    * results, bit for bit. */
   uint8_t flip;
+  /* ADD and SUB on a variant with split_add: inputs 1 and 2's stages. */
+  SpryEltAddInput in1, in2;
 } SpryEltParams;
 
 /* out[i] = op(a[i or 0], b[i or 0]) for i < n. */
@@ -145,6 +173,7 @@ typedef void (*SpryEltFn)(const SpryEltParams *p, const void *a, const void *b, 
  * build with ADD but not MUL links no multiply kernel. */
 typedef struct SpryEltKernels {
   SpryEltFn fn[SPRY_ELT_KIND_COUNT][SPRY_ELT_RUN_COUNT];
+  bool split_add; /* the 8-bit ADD kernels take SpryEltParams.in1 and in2 */
 } SpryEltKernels;
 
 extern const SpryEltKernels spry_elt_add_portable, spry_elt_mul_portable;

@@ -8,10 +8,12 @@
  * max(lo, x) then min(hi, y) is exactly the reference's clamp, NaN kept.
  *
  * 8-bit: 8 lanes per step, widened to int32; the partial step goes through
- * a small buffer. Each lane takes the reference's fixed-point steps
- * (requant_avx2.h): for ADD each input is offset, shifted left and rescaled
- * to the common scale, the sum rescaled to the output; for MUL the product
- * of the offset inputs (at most 17 bits) is rescaled.
+ * a small buffer. Each lane gives the reference's fixed-point results: for
+ * ADD each input is offset, shifted left and rescaled to the common scale
+ * in 32-bit steps (SpryEltAddInput: two VPMULLD instead of the 64-bit
+ * rounding multiply, a quarter off tf2's ADD nodes), the sum rescaled to
+ * the output (requant_avx2.h); for MUL the product of the offset inputs (at
+ * most 17 bits) is rescaled.
  */
 #include <immintrin.h>
 #include <string.h>
@@ -92,12 +94,20 @@ static inline __m256i rescale(__m256i x, int32_t multiplier, int shift) {
 
 /* What one input contributes before the two are combined: for ADD,
  * (x + offset) << left_shift at the common scale; for MUL, x + offset. */
-SPRY_ELT_INLINE __m256i prepare_input(const SpryAddParams *q, __m256i x, bool add, bool first) {
+SPRY_ELT_INLINE __m256i prepare_input(const SpryEltParams *p, __m256i x, bool add, bool first) {
+  const SpryAddParams *q = &p->q;
   x = _mm256_add_epi32(x, _mm256_set1_epi32(first ? q->input1_offset : q->input2_offset));
   if (!add) return x;
-  x = _mm256_sll_epi32(x, _mm_cvtsi32_si128(q->left_shift));
-  return rescale(x, first ? q->input1_multiplier : q->input2_multiplier,
-                 first ? q->input1_shift : q->input2_shift);
+  /* spry_elt_add_input, lane by lane. */
+  const SpryEltAddInput *in = first ? &p->in1 : &p->in2;
+  const __m256i high = _mm256_mullo_epi32(x, _mm256_set1_epi32(in->mul_hi));
+  const __m256i low = _mm256_srai_epi32(
+      _mm256_add_epi32(_mm256_mullo_epi32(x, _mm256_set1_epi32(in->mul_lo)),
+                       _mm256_set1_epi32(in->round)),
+      11);
+  const __m256i ties = _mm256_and_si256(_mm256_srai_epi32(high, 31), _mm256_set1_epi32(in->ties));
+  const __m256i sum = _mm256_add_epi32(_mm256_add_epi32(high, low), ties);
+  return _mm256_sra_epi32(sum, _mm_cvtsi32_si128(in->shift));
 }
 
 /* 8 outputs: the sum (wrapping, as the reference's) or the product (at most
@@ -118,12 +128,12 @@ SPRY_ELT_INLINE void q8_steps(const SpryEltParams *p, const uint8_t *a, const ui
   const __m256i flip32 = _mm256_set1_epi32((int8_t)p->flip);
   const bool a_steps = run != SPRY_ELT_RUN_SV, b_steps = run != SPRY_ELT_RUN_VS;
   /* An operand that stays is prepared once. */
-  const __m256i a0 = prepare_input(q, _mm256_set1_epi32((int8_t)(a[0] ^ p->flip)), add, true);
-  const __m256i b0 = prepare_input(q, _mm256_set1_epi32((int8_t)(b[0] ^ p->flip)), add, false);
+  const __m256i a0 = prepare_input(p, _mm256_set1_epi32((int8_t)(a[0] ^ p->flip)), add, true);
+  const __m256i b0 = prepare_input(p, _mm256_set1_epi32((int8_t)(b[0] ^ p->flip)), add, false);
   for (size_t s = 0; s < steps; s++) {
     const size_t i = s * 8;
-    const __m256i x = a_steps ? prepare_input(q, load_q8(a + i, flip32), add, true) : a0;
-    const __m256i y = b_steps ? prepare_input(q, load_q8(b + i, flip32), add, false) : b0;
+    const __m256i x = a_steps ? prepare_input(p, load_q8(a + i, flip32), add, true) : a0;
+    const __m256i y = b_steps ? prepare_input(p, load_q8(b + i, flip32), add, false) : b0;
     store_q8(out + i, combine_q8(q, x, y, add), flip);
   }
 }
@@ -137,7 +147,7 @@ const SpryEltKernels spry_elt_add_avx2 = {.fn = {
     [SPRY_ELT_F32_ADD] = SPRY_ELT_ENTRIES(f32_add),
     [SPRY_ELT_F32_SUB] = SPRY_ELT_ENTRIES(f32_sub),
     [SPRY_ELT_S8_ADD] = SPRY_ELT_SWAPPING_ENTRIES(s8_add),
-}};
+}, .split_add = true};
 
 const SpryEltKernels spry_elt_mul_avx2 = {.fn = {
     [SPRY_ELT_F32_MUL] = SPRY_ELT_ENTRIES(f32_mul),

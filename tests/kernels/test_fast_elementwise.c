@@ -32,6 +32,7 @@
 
 #include "conv_mock_context.h"
 #include "cpu_isa.h"
+#include "fast/elementwise.h"
 #include "fast_op_check.h"
 #include "quantization.h"
 
@@ -522,6 +523,114 @@ static void test_requantize_dequantize(void **state) {
       }
 }
 
+/* ---- The ADD input stage in 32-bit steps ---------------------------------------------- */
+
+/* The reference's input stage of an 8-bit ADD: offset, shift left by 20,
+ * rescale. */
+static int32_t reference_add_input(int32_t v, int32_t multiplier, int shift) {
+  return spry_multiply_by_quantized_multiplier_smaller_than_one(spry_shift_left_wrapping(v, 20),
+                                                                multiplier, shift);
+}
+
+/* One rescale with every offset of a spread, for the multiplier and its
+ * negation (SUB's second input): accepted, and equal to the reference on
+ * every int8 value. */
+static void check_add_input(int32_t multiplier, int shift) {
+  static const int32_t offsets[] = {-255, -200, -128, -127, -1, 0, 1, 37, 127, 128, 129, 255};
+  for (size_t o = 0; o < sizeof offsets / sizeof offsets[0]; o++)
+    for (int sign = 1; sign >= -1; sign -= 2) {
+      const int32_t m = sign * multiplier;
+      SpryEltAddInput in;
+      if (!spry_elt_add_input_prepare(offsets[o], 20, m, shift, &in))
+        fail_msg("multiplier %d shift %d offset %d refused", (int)m, shift, (int)offsets[o]);
+      for (int32_t x = -128; x < 128; x++) {
+        const int32_t v = x + offsets[o];
+        if (spry_elt_add_input(&in, v) != reference_add_input(v, m, shift))
+          fail_msg("multiplier %d shift %d value %d: %d, reference %d", (int)m, shift, (int)v,
+                   (int)spry_elt_add_input(&in, v), (int)reference_add_input(v, m, shift));
+      }
+    }
+}
+
+/* Every rescale an 8-bit ADD or SUB input can have, real multipliers from
+ * 1/2 (the input of the larger scale) down to 2^-20, takes the 32-bit form;
+ * so do multipliers at the edges of the split (low part 0 or 2^11 - 1,
+ * exact powers of two: ties at every shift). What the form cannot take is
+ * refused. */
+static void test_add_input_split(void **state) {
+  (void)state;
+  enum { STEPS = 3000 };
+  for (int i = 0; i <= STEPS; i++) {
+    int32_t m;
+    int shift;
+    assert_true(spry_quantize_multiplier(0.5 * exp2(-19.0 * i / STEPS), &m, &shift));
+    check_add_input(m, shift);
+  }
+  static const int32_t edges[] = {INT32_C(1) << 30, (INT32_C(1) << 30) + 2047,
+                                  (INT32_C(1) << 30) + 2048, INT32_MAX, INT32_MAX - 2047};
+  for (size_t e = 0; e < sizeof edges / sizeof edges[0]; e++)
+    for (int shift = 0; shift >= -19; shift--) check_add_input(edges[e], shift);
+  SpryEltAddInput in;
+  assert_false(spry_elt_add_input_prepare(0, 15, INT32_C(1) << 30, -1, &in)); /* int16's shift */
+  assert_false(spry_elt_add_input_prepare(0, 20, INT32_C(1) << 30, -20, &in));
+  assert_false(spry_elt_add_input_prepare(0, 20, INT32_C(1) << 30, 1, &in));
+  assert_false(spry_elt_add_input_prepare(256, 20, INT32_C(1) << 30, -1, &in));
+}
+
+/* An input stage's rounding seen in a kernel's output: input 2 takes input
+ * 1's multiplier negated and the same values, so the two stages cancel but
+ * for their roundings (ties away from zero in both directions), and an
+ * output rescale of exactly 1 (2^30 shifted left by 1) keeps the -1, 0 or
+ * 1 left. One 8-bit ADD kernel on all 256 int8 values. */
+static void check_add_lanes(SpryIsa isa, const SpryEltKernels *kernels, int32_t multiplier,
+                            int shift, int32_t offset) {
+  SpryEltParams p = {.q = {.input1_offset = offset,
+                           .input2_offset = offset,
+                           .left_shift = 20,
+                           .input1_multiplier = multiplier,
+                           .input1_shift = shift,
+                           .input2_multiplier = -multiplier,
+                           .input2_shift = shift,
+                           .output_multiplier = INT32_C(1) << 30,
+                           .output_shift = 1,
+                           .q_min = -128,
+                           .q_max = 127}};
+  if (kernels->split_add) {
+    assert_true(spry_elt_add_input_prepare(offset, 20, multiplier, shift, &p.in1));
+    assert_true(spry_elt_add_input_prepare(offset, 20, -multiplier, shift, &p.in2));
+  }
+  int8_t values[256], out[256];
+  for (int32_t i = 0; i < 256; i++) values[i] = (int8_t)(i - 128);
+  kernels->fn[SPRY_ELT_S8_ADD][SPRY_ELT_RUN_VV](&p, values, values, out, 256);
+  for (int32_t i = 0; i < 256; i++) {
+    const int32_t v = values[i] + offset;
+    const int32_t sum = reference_add_input(v, multiplier, shift) +
+                        reference_add_input(v, -multiplier, shift);
+    const int32_t want = spry_multiply_by_quantized_multiplier(sum, INT32_C(1) << 30, 1);
+    if (out[i] != want)
+      fail_msg("%s: multiplier %d shift %d value %d: %d, reference %d", spry_isa_name(isa),
+               (int)multiplier, shift, (int)v, (int)out[i], (int)want);
+  }
+}
+
+/* Every variant's 8-bit ADD kernel rounds each input as the reference does,
+ * at every shift the 32-bit form takes. */
+static void test_add_input_lanes(void **state) {
+  (void)state;
+  static const int32_t multipliers[] = {INT32_C(1) << 30, (INT32_C(1) << 30) + 2047,
+                                        1473422380, INT32_MAX};
+  SpryIsa isas[SPRY_ISA_COUNT];
+  const int32_t count = fast_op_variants(isas);
+  for (int32_t i = 0; i < count; i++) {
+    const SpryEltKernels *kernels = spry_elt_add_kernels(isas[i]);
+    if (!kernels || !kernels->fn[SPRY_ELT_S8_ADD][SPRY_ELT_RUN_VV]) continue;
+    for (size_t m = 0; m < sizeof multipliers / sizeof multipliers[0]; m++)
+      for (int shift = 0; shift >= -19; shift--)
+        for (int32_t offset = -255; offset <= 255; offset += 85)
+          check_add_lanes(isas[i], kernels, multipliers[m], shift, offset);
+  }
+}
+
 /* ---- What the fast paths leave to the reference ------------------------------------ */
 
 static void test_fallbacks(void **state) {
@@ -617,6 +726,8 @@ int main(void) {
       cmocka_unit_test(test_binary_s8),
       cmocka_unit_test(test_binary_u8),
       cmocka_unit_test(test_binary_quantization),
+      cmocka_unit_test(test_add_input_split),
+      cmocka_unit_test(test_add_input_lanes),
       cmocka_unit_test(test_unary_f32),
       cmocka_unit_test(test_unary_q8),
       cmocka_unit_test(test_logistic_tanh_accuracy),
