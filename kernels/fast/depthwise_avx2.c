@@ -69,15 +69,23 @@ static __attribute__((noinline)) void quantized_pixels(const SpryDepthwise *d,
   for (int32_t k = 0; k < pixels; k++) {
     const int16_t *w = (const int16_t *)d->weights + (size_t)first * block_weights;
     uint8_t *o = (uint8_t *)out + (size_t)k * out_step;
-    for (int32_t b = 0; b < blocks; b++, w += block_weights) {
-      const size_t at = (size_t)k * step + (size_t)b * SPRY_DW_BLOCK;
-      const BlockSums s = u8 ? block_sums(taps, at, pairs, w, true)
-                             : block_sums(taps, at, pairs, w, false);
-      const int32_t c = (first + b) * SPRY_DW_BLOCK;
+    /* Block b's sums are taken before block b - 1 is requantized: the
+     * requantization is a long chain of dependent steps, and with the next
+     * block's multiply-adds beside it in the instruction stream the core
+     * has independent work to fill its wait (6-9% off tf2's layers). */
+    BlockSums s = {_mm256_setzero_si256(), _mm256_setzero_si256()};
+    for (int32_t b = 0; b <= blocks; b++, w += block_weights) {
+      const BlockSums done = s;
+      if (b < blocks) {
+        const size_t at = (size_t)k * step + (size_t)b * SPRY_DW_BLOCK;
+        s = u8 ? block_sums(taps, at, pairs, w, true) : block_sums(taps, at, pairs, w, false);
+      }
+      if (b == 0) continue;
+      const int32_t c = (first + b - 1) * SPRY_DW_BLOCK;
       const __m128i bytes =
-          requant_narrow16(requantize(s.lo, &d->output, c),
-                           requantize(s.hi, &d->output, c + 8), &d->output);
-      _mm_storeu_si128((__m128i *)(o + (size_t)b * SPRY_DW_BLOCK), bytes);
+          requant_narrow16(requantize(done.lo, &d->output, c),
+                           requantize(done.hi, &d->output, c + 8), &d->output);
+      _mm_storeu_si128((__m128i *)(o + (size_t)(b - 1) * SPRY_DW_BLOCK), bytes);
     }
   }
 }
