@@ -292,10 +292,10 @@ static void inside_columns(const SpryDepthwise *d, int32_t *first, int32_t *end)
   *end = (int32_t)(hi < *first ? *first : hi < sh->output_w ? hi : sh->output_w);
 }
 
-/* The taps of the next output column, from this one's, when both lie
- * inside the image: every tap moves by one stride. */
-static void advance_taps(const SpryDepthwise *d, const DwSlot *s) {
-  const size_t step = (size_t)d->params.stride_w * pixel_bytes(d);
+/* The taps of the output column `columns` on, from this one's, when both
+ * lie inside the image: every tap moves by that many strides. */
+static void advance_taps(const SpryDepthwise *d, const DwSlot *s, int32_t columns) {
+  const size_t step = (size_t)columns * (size_t)d->params.stride_w * pixel_bytes(d);
   for (int32_t t = 0; t < d->taps; t++) s->taps[t] = (const uint8_t *)s->taps[t] + step;
 }
 
@@ -345,12 +345,17 @@ static void run_inside(const SpryDepthwise *d, const DwSlot *s, int32_t ox, int3
   }
   const bool partial =
       d->group == 1 && !d->row_partial && d->shapes.output_c % SPRY_DW_BLOCK != 0;
-  for (int32_t x = ox; x < end; x++) {
-    if (x > ox) advance_taps(d, s);
+  /* Without a partial block the row kernel's columns are finished: the
+   * taps jump past them (moving them column by column cost tf2's
+   * 112 x 112 x 32 layer an eighth of its time). */
+  int32_t at = ox; /* the column the taps are at */
+  for (int32_t x = partial ? ox : ox + done; x < end; x++) {
+    if (x > at) advance_taps(d, s, x - at);
+    at = x;
     uint8_t *pixel_out = out + (size_t)x * pixel_bytes(d);
     if (x >= ox + done)
       run_pixel(d, s, pixel_out);
-    else if (partial)
+    else
       run_partial_block(d, s, pixel_out);
   }
 }
@@ -383,7 +388,7 @@ static void run_row(const DwJob *job, const DwSlot *s, int32_t r) {
     /* Working out 9 tap pointers with their bounds cost as much as a
      * block of 16 channels; inside the image they just move on. */
     if (ox > first && ox < end)
-      advance_taps(d, s);
+      advance_taps(d, s, 1);
     else
       gather_taps(d, s, ox);
     run_pixel(d, s, out + (size_t)ox * pixel_bytes(d));
