@@ -164,8 +164,17 @@ static void qgemm_column(int32_t rows, int32_t nr, int32_t k_pairs, const int16_
   }
 }
 
+/* 8 values from s to dst. */
+static inline void widen8(const uint8_t *s, int is_u8, __m128i add, int16_t *dst) {
+  const __m128i v = _mm_loadl_epi64((const __m128i *)s);
+  const __m128i w = is_u8 ? _mm_cvtepu8_epi16(v) : _mm_cvtepi8_epi16(v);
+  _mm_storeu_si128((__m128i *)dst, _mm_add_epi16(w, add));
+}
+
 /* 16 values at a time: VPMOVZXBW / VPMOVSXBW and one add; then 8 (channel
- * counts such as 24 leave 8). */
+ * counts such as 24 leave 8); then the last 8 again, overlapping, where
+ * fewer are left: a 3-channel first layer's filter rows are 9 values, and
+ * the portable kernel's call for the last one cost more than the rest. */
 void spry_qgemm_widen_avx2(int32_t n, const void *src, int is_u8, int32_t offset, int16_t *dst) {
   const uint8_t *s = src;
   const __m256i add = _mm256_set1_epi16((int16_t)offset);
@@ -176,12 +185,14 @@ void spry_qgemm_widen_avx2(int32_t n, const void *src, int is_u8, int32_t offset
     _mm256_storeu_si256((__m256i *)(dst + i), _mm256_add_epi16(w, add));
   }
   if (i + 8 <= n) {
-    const __m128i v = _mm_loadl_epi64((const __m128i *)(s + i));
-    const __m128i w = is_u8 ? _mm_cvtepu8_epi16(v) : _mm_cvtepi8_epi16(v);
-    _mm_storeu_si128((__m128i *)(dst + i), _mm_add_epi16(w, _mm256_castsi256_si128(add)));
+    widen8(s + i, is_u8, _mm256_castsi256_si128(add), dst + i);
     i += 8;
   }
-  if (i < n) spry_qgemm_widen_portable(n - i, s + i, is_u8, offset, dst + i);
+  if (i == n) return;
+  if (n >= 8)
+    widen8(s + n - 8, is_u8, _mm256_castsi256_si128(add), dst + n - 8);
+  else
+    spry_qgemm_widen_portable(n - i, s + i, is_u8, offset, dst + i);
 }
 
 /* ---- float -------------------------------------------------------------------- */
