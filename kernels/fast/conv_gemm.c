@@ -304,37 +304,6 @@ static inline bool row_span(const SpryConvGemm *g, const PatchOrigin *o, int32_t
   return true;
 }
 
-/* Row m's patch as int16 values with the input offset added, zero in the
- * padding and past the depth. The in-image taps of a filter row are widened
- * in one run, which matters when there are few channels per tap. */
-static void gather_quantized_row(const SpryConvGemm *g, const void *input,
-                                 const PatchOrigin *origin, int16_t *row) {
-  const SpryConvShapes *s = &g->shapes;
-  const size_t channels = (size_t)s->input_c;
-  int16_t *at = row;
-  for (int32_t ky = 0; ky < s->filter_h; ky++) {
-    TapSpan span;
-    if (row_span(g, origin, ky, &span)) {
-      const size_t before = (size_t)span.first * channels;
-      const size_t inside = (size_t)(span.end - span.first) * channels;
-      const size_t after = (size_t)(s->filter_w - span.end) * channels;
-      if (before) memset(at, 0, before * sizeof *at);
-      if (inside) widen(g, input, (size_t)span.index, (int32_t)inside, at + before);
-      if (after) memset(at + before + inside, 0, after * sizeof *at);
-      at += before + inside + after;
-      continue;
-    }
-    for (int32_t kx = 0; kx < s->filter_w; kx++, at += channels) {
-      const int64_t tap = tap_index(g, origin, ky, kx);
-      if (tap < 0)
-        memset(at, 0, channels * sizeof *at);
-      else
-        widen(g, input, (size_t)tap, s->input_c, at);
-    }
-  }
-  if (g->depth % 2) *at = 0;
-}
-
 /* A patch with every tap inside the image: one run of input values per
  * filter row. */
 static uint8_t *copy_inside_patch(const SpryConvGemm *g, const uint8_t *input,
@@ -396,6 +365,51 @@ static void gather_byte_row(const SpryConvGemm *g, const void *input, const Patc
 static void gather_float_row(const SpryConvGemm *g, const void *input, const PatchOrigin *origin,
                              float *row) {
   gather_values(g, input, origin, sizeof(float), 0, (uint8_t *)row);
+}
+
+/* Patches of at most this many values are gathered as bytes and widened in
+ * one call. */
+enum { SMALL_PATCH = 64 };
+
+/* Row m's patch as int16 values with the input offset added, zero in the
+ * padding and past the depth. A small patch (a first layer's 3 x 3 x 3) is
+ * gathered as bytes, the zero point in the padding, and widened in one
+ * call: a call per filter row of 9 values cost more than the widening.
+ * Otherwise the in-image taps of a filter row are widened in one run,
+ * which matters when there are few channels per tap. */
+static void gather_quantized_row(const SpryConvGemm *g, const void *input,
+                                 const PatchOrigin *origin, int16_t *row) {
+  if (g->depth <= SMALL_PATCH) {
+    uint8_t bytes[SMALL_PATCH];
+    gather_values(g, input, origin, 1, (uint8_t)-g->params.input_offset, bytes);
+    widen(g, bytes, 0, g->depth, row);
+    if (g->depth % 2) row[g->depth] = 0;
+    return;
+  }
+  const SpryConvShapes *s = &g->shapes;
+  const size_t channels = (size_t)s->input_c;
+  int16_t *at = row;
+  for (int32_t ky = 0; ky < s->filter_h; ky++) {
+    TapSpan span;
+    if (row_span(g, origin, ky, &span)) {
+      const size_t before = (size_t)span.first * channels;
+      const size_t inside = (size_t)(span.end - span.first) * channels;
+      const size_t after = (size_t)(s->filter_w - span.end) * channels;
+      if (before) memset(at, 0, before * sizeof *at);
+      if (inside) widen(g, input, (size_t)span.index, (int32_t)inside, at + before);
+      if (after) memset(at + before + inside, 0, after * sizeof *at);
+      at += before + inside + after;
+      continue;
+    }
+    for (int32_t kx = 0; kx < s->filter_w; kx++, at += channels) {
+      const int64_t tap = tap_index(g, origin, ky, kx);
+      if (tap < 0)
+        memset(at, 0, channels * sizeof *at);
+      else
+        widen(g, input, (size_t)tap, s->input_c, at);
+    }
+  }
+  if (g->depth % 2) *at = 0;
 }
 
 /* TFLite's reference FULLY_CONNECTED output stage (double scales). */
