@@ -109,8 +109,11 @@ static bool windows_overlap(int32_t out_size, int32_t stride, int32_t pad, int32
   return first + filter > 0 && last < in_size;
 }
 
+/* Each op passes its own family of fast kernels (none for L2), and each
+ * has its own invoke below: a build without MAX_POOL_2D links none of the
+ * maximum's kernels. */
 SPRY_PREPARE_CODE
-static SpryStatus pool_prepare(SpryContext *ctx, SpryNode *node) {
+static SpryStatus pool_prepare(SpryContext *ctx, SpryNode *node, SpryPoolFamily family) {
   PoolOpData *d = node->user_data;
   d->fast.fn = NULL; /* until this prepare has set it up again */
   SPRY_TRY(spry_op_check_arity(ctx, node, 1, 1, 1));
@@ -147,60 +150,101 @@ static SpryStatus pool_prepare(SpryContext *ctx, SpryNode *node) {
   SPRY_TRY(spry_op_activation_range(ctx, d->activation, out, &p->f_min, &p->f_max, &p->q_min,
                                     &p->q_max));
   d->type = in->type;
-  if (d->kind != POOL_L2)
-    spry_fast_pool_prepare(ctx, &d->fast, d->kind == POOL_AVERAGE, d->type, p, s);
+  if (family) spry_fast_pool_prepare(ctx, &d->fast, family, d->type, p, s);
   const int32_t dims[4] = {s->batches, s->out_h, s->out_w, s->channels};
   return spry_context_resize_tensor(ctx, out, 4, dims);
 }
 
-static SpryStatus pool_invoke(SpryContext *ctx, SpryNode *node) {
+static SpryStatus average_pool_prepare(SpryContext *ctx, SpryNode *node) {
+  return pool_prepare(ctx, node, spry_pool_avg_kernels);
+}
+
+static SpryStatus max_pool_prepare(SpryContext *ctx, SpryNode *node) {
+  return pool_prepare(ctx, node, spry_pool_max_kernels);
+}
+
+static SpryStatus l2_pool_prepare(SpryContext *ctx, SpryNode *node) {
+  return pool_prepare(ctx, node, NULL);
+}
+
+/* The node's tensors, checked against its prepared shapes. */
+static SpryStatus pool_tensors(SpryContext *ctx, const SpryNode *node, const SpryTensor **in,
+                               SpryTensor **out) {
   const PoolOpData *d = node->user_data;
-  const SpryTensor *in = spry_node_input(ctx, node, 0);
-  SpryTensor *out = spry_node_output(ctx, node, 0);
-  SPRY_ENSURE_MSG(ctx, in && out, SPRY_ERROR_BAD_STATE, "tensors missing at invoke");
+  *in = spry_node_input(ctx, node, 0);
+  *out = spry_node_output(ctx, node, 0);
+  SPRY_ENSURE_MSG(ctx, *in && *out, SPRY_ERROR_BAD_STATE, "tensors missing at invoke");
   const SpryPoolShape *s = &d->shape;
   const int32_t in_dims[4] = {s->batches, s->in_h, s->in_w, s->channels};
   const int32_t out_dims[4] = {s->batches, s->out_h, s->out_w, s->channels};
-  SPRY_TRY(spry_op_check_data(ctx, "input", in, spry_shape_element_count(4, in_dims)));
-  SPRY_TRY(spry_op_check_data(ctx, "output", out, spry_shape_element_count(4, out_dims)));
-  const SpryPoolParams *p = &d->params;
-  bool ok = true;
+  SPRY_TRY(spry_op_check_data(ctx, "input", *in, spry_shape_element_count(4, in_dims)));
+  return spry_op_check_data(ctx, "output", *out, spry_shape_element_count(4, out_dims));
+}
+
+static SpryStatus average_pool_invoke(SpryContext *ctx, SpryNode *node) {
+  const PoolOpData *d = node->user_data;
+  const SpryTensor *in;
+  SpryTensor *out;
+  SPRY_TRY(pool_tensors(ctx, node, &in, &out));
   if (d->fast.fn) {
     spry_fast_pool_run(ctx, &d->fast, in->data, out->data);
-  } else if (d->kind == POOL_L2) {
-    spry_ref_l2_pool_f32(p, s, in->data, out->data);
-  } else if (d->kind == POOL_AVERAGE) {
-    switch (d->type) {
-      case SPRY_TYPE_FLOAT32:
-        ok = spry_ref_average_pool_f32(p, s, in->data, out->data);
-        break;
-      case SPRY_TYPE_UINT8:
-        ok = spry_ref_average_pool_u8(p, s, in->data, out->data);
-        break;
-      case SPRY_TYPE_INT8:
-        ok = spry_ref_average_pool_s8(p, s, in->data, out->data);
-        break;
-      default:
-        ok = spry_ref_average_pool_s16(p, s, in->data, out->data);
-        break;
-    }
-  } else {
-    switch (d->type) {
-      case SPRY_TYPE_FLOAT32:
-        spry_ref_max_pool_f32(p, s, in->data, out->data);
-        break;
-      case SPRY_TYPE_UINT8:
-        spry_ref_max_pool_u8(p, s, in->data, out->data);
-        break;
-      case SPRY_TYPE_INT8:
-        spry_ref_max_pool_s8(p, s, in->data, out->data);
-        break;
-      default:
-        spry_ref_max_pool_s16(p, s, in->data, out->data);
-        break;
-    }
+    return SPRY_OK;
+  }
+  const SpryPoolParams *p = &d->params;
+  const SpryPoolShape *s = &d->shape;
+  bool ok;
+  switch (d->type) {
+    case SPRY_TYPE_FLOAT32:
+      ok = spry_ref_average_pool_f32(p, s, in->data, out->data);
+      break;
+    case SPRY_TYPE_UINT8:
+      ok = spry_ref_average_pool_u8(p, s, in->data, out->data);
+      break;
+    case SPRY_TYPE_INT8:
+      ok = spry_ref_average_pool_s8(p, s, in->data, out->data);
+      break;
+    default:
+      ok = spry_ref_average_pool_s16(p, s, in->data, out->data);
+      break;
   }
   SPRY_ENSURE_MSG(ctx, ok, SPRY_ERROR_RUNTIME, "a pooling window lies entirely in the padding");
+  return SPRY_OK;
+}
+
+static SpryStatus max_pool_invoke(SpryContext *ctx, SpryNode *node) {
+  const PoolOpData *d = node->user_data;
+  const SpryTensor *in;
+  SpryTensor *out;
+  SPRY_TRY(pool_tensors(ctx, node, &in, &out));
+  if (d->fast.fn) {
+    spry_fast_pool_run(ctx, &d->fast, in->data, out->data);
+    return SPRY_OK;
+  }
+  const SpryPoolParams *p = &d->params;
+  const SpryPoolShape *s = &d->shape;
+  switch (d->type) {
+    case SPRY_TYPE_FLOAT32:
+      spry_ref_max_pool_f32(p, s, in->data, out->data);
+      break;
+    case SPRY_TYPE_UINT8:
+      spry_ref_max_pool_u8(p, s, in->data, out->data);
+      break;
+    case SPRY_TYPE_INT8:
+      spry_ref_max_pool_s8(p, s, in->data, out->data);
+      break;
+    default:
+      spry_ref_max_pool_s16(p, s, in->data, out->data);
+      break;
+  }
+  return SPRY_OK;
+}
+
+static SpryStatus l2_pool_invoke(SpryContext *ctx, SpryNode *node) {
+  const PoolOpData *d = node->user_data;
+  const SpryTensor *in;
+  SpryTensor *out;
+  SPRY_TRY(pool_tensors(ctx, node, &in, &out));
+  spry_ref_l2_pool_f32(&d->params, &d->shape, in->data, out->data);
   return SPRY_OK;
 }
 
@@ -212,8 +256,8 @@ const SpryOpRegistration spry_op_average_pool_2d = {
     .builtin_options_type = 5, /* BuiltinOptions Pool2DOptions */
     .init = average_pool_init,
     .free = pool_free,
-    .prepare = pool_prepare,
-    .invoke = pool_invoke,
+    .prepare = average_pool_prepare,
+    .invoke = average_pool_invoke,
 };
 
 const SpryOpRegistration spry_op_max_pool_2d = {
@@ -224,8 +268,8 @@ const SpryOpRegistration spry_op_max_pool_2d = {
     .builtin_options_type = 5, /* BuiltinOptions Pool2DOptions */
     .init = max_pool_init,
     .free = pool_free,
-    .prepare = pool_prepare,
-    .invoke = pool_invoke,
+    .prepare = max_pool_prepare,
+    .invoke = max_pool_invoke,
 };
 
 const SpryOpRegistration spry_op_l2_pool_2d = {
@@ -236,6 +280,6 @@ const SpryOpRegistration spry_op_l2_pool_2d = {
     .builtin_options_type = 5, /* BuiltinOptions Pool2DOptions */
     .init = l2_pool_init,
     .free = pool_free,
-    .prepare = pool_prepare,
-    .invoke = pool_invoke,
+    .prepare = l2_pool_prepare,
+    .invoke = l2_pool_invoke,
 };

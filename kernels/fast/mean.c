@@ -18,15 +18,15 @@ static bool applies(SpryType type, const SpryMeanParams *params, int32_t rank, c
   return (int64_t)dims[1] * dims[2] <= SPRY_MEAN_MAX_PIXELS;
 }
 
-static SpryPoolSumFn pick(const SpryPoolKernels *k, SpryType type) {
-  return type == SPRY_TYPE_FLOAT32 ? k->sum_f32 : type == SPRY_TYPE_INT8 ? k->sum_s8 : k->sum_u8;
+static SpryPoolSumFn pick(const SpryPoolSumKernels *k, SpryType type) {
+  return type == SPRY_TYPE_FLOAT32 ? k->f32 : type == SPRY_TYPE_INT8 ? k->s8 : k->u8;
 }
 
 SpryStatus spry_fast_mean_prepare(SpryContext *ctx, SpryFastMean *m, bool mean, SpryType type,
                                   const SpryMeanParams *params, int32_t rank, const int32_t *dims,
                                   const bool *reduced) {
   memset(m, 0, sizeof *m);
-  const SpryPoolKernels *k = spry_pool_kernels(spry_context_isa(ctx));
+  const SpryPoolSumKernels *k = spry_pool_sum_kernels(spry_context_isa(ctx));
   if (!k || !applies(type, params, rank, dims, reduced)) return SPRY_OK;
   m->type = type;
   m->mean = mean;
@@ -46,7 +46,7 @@ SpryStatus spry_fast_mean_prepare(SpryContext *ctx, SpryFastMean *m, bool mean, 
                                           &m->scratch));
   }
   m->block = type == SPRY_TYPE_FLOAT32 ? k->f32_block : k->q8_block;
-  m->tail = pick(&spry_pool_portable, type);
+  m->tail = pick(&spry_pool_sum_portable, type);
   m->sum = pick(k, type);
   return SPRY_OK;
 }

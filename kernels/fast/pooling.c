@@ -7,59 +7,72 @@
 #include "kernel_util.h"
 #include "work_share.h"
 
-const SpryPoolKernels *spry_pool_kernels(SpryIsa isa) {
+/* A family's table for a variant: AVX-512 VNNI runs the AVX2 kernels and
+ * NEON with dot products the NEON ones (neither instruction helps a sum or
+ * a maximum). */
+static const void *variant(SpryIsa isa, const void *portable, const void *avx2, const void *neon) {
   switch (isa) {
     case SPRY_ISA_REFERENCE:
     case SPRY_ISA_COUNT:
       return NULL;
-#if defined(SPRY_HAVE_AVX2)
     case SPRY_ISA_AVX2:
-    case SPRY_ISA_AVX512_VNNI: /* VNNI does not help a sum or a maximum */
-      return &spry_pool_avx2;
-#endif
-#if defined(SPRY_HAVE_NEON)
+    case SPRY_ISA_AVX512_VNNI:
+      return avx2 ? avx2 : portable;
     case SPRY_ISA_NEON:
-    case SPRY_ISA_NEON_DOT: /* dot products do not help a sum or a maximum */
-      return &spry_pool_neon;
-#endif
+    case SPRY_ISA_NEON_DOT:
+      return neon ? neon : portable;
     default:
-      return &spry_pool_portable;
+      return portable;
   }
 }
 
+#if defined(SPRY_HAVE_AVX2)
+#define AVX2_TABLE(family) &spry_pool_##family##_avx2
+#else
+#define AVX2_TABLE(family) NULL
+#endif
+#if defined(SPRY_HAVE_NEON)
+#define NEON_TABLE(family) &spry_pool_##family##_neon
+#else
+#define NEON_TABLE(family) NULL
+#endif
+#define FAMILY_TABLE(isa, family) \
+  variant(isa, &spry_pool_##family##_portable, AVX2_TABLE(family), NEON_TABLE(family))
+
+const SpryPoolKernels *spry_pool_avg_kernels(SpryIsa isa) { return FAMILY_TABLE(isa, avg); }
+
+const SpryPoolKernels *spry_pool_max_kernels(SpryIsa isa) { return FAMILY_TABLE(isa, max); }
+
+const SpryPoolSumKernels *spry_pool_sum_kernels(SpryIsa isa) { return FAMILY_TABLE(isa, sum); }
+
 /* Whether the node fits the fast path: sizes the row split and the
  * kernels' counters hold, a clamp range inside the type. */
-static bool applies(bool average, SpryType type, const SpryPoolParams *p, const SpryPoolShape *s) {
+static bool applies(const SpryPoolKernels *k, SpryType type, const SpryPoolParams *p,
+                    const SpryPoolShape *s) {
   if (type != SPRY_TYPE_FLOAT32 && type != SPRY_TYPE_INT8 && type != SPRY_TYPE_UINT8) return false;
   const int64_t rows = (int64_t)s->batches * s->out_h;
   if (rows == 0 || rows > INT32_MAX || s->out_w == 0 || s->channels == 0) return false;
   if (type == SPRY_TYPE_FLOAT32) return true;
-  if (average && (int64_t)p->filter_h * p->filter_w > SPRY_POOL_MAX_AVG_PIXELS) return false;
+  if (k->max_pixels && (int64_t)p->filter_h * p->filter_w > k->max_pixels) return false;
   int32_t lo = 0, hi = 0;
   spry_quantized_type_range(type, &lo, &hi);
   return lo <= p->q_min && p->q_min <= p->q_max && p->q_max <= hi;
 }
 
-static SpryPoolFn pick(const SpryPoolKernels *k, bool average, SpryType type) {
-  switch (type) {
-    case SPRY_TYPE_FLOAT32:
-      return average ? k->avg_f32 : k->max_f32;
-    case SPRY_TYPE_INT8:
-      return average ? k->avg_s8 : k->max_s8;
-    default:
-      return average ? k->avg_u8 : k->max_u8;
-  }
+static SpryPoolFn pick(const SpryPoolKernels *k, SpryType type) {
+  return type == SPRY_TYPE_FLOAT32 ? k->f32 : type == SPRY_TYPE_INT8 ? k->s8 : k->u8;
 }
 
 SPRY_PREPARE_CODE
-void spry_fast_pool_prepare(SpryContext *ctx, SpryFastPool *f, bool average, SpryType type,
-                            const SpryPoolParams *params, const SpryPoolShape *shape) {
+void spry_fast_pool_prepare(SpryContext *ctx, SpryFastPool *f, SpryPoolFamily family,
+                            SpryType type, const SpryPoolParams *params,
+                            const SpryPoolShape *shape) {
   memset(f, 0, sizeof *f);
-  const SpryPoolKernels *k = spry_pool_kernels(spry_context_isa(ctx));
-  if (!k || !applies(average, type, params, shape)) return;
+  const SpryPoolKernels *k = family(spry_context_isa(ctx));
+  if (!k || !applies(k, type, params, shape)) return;
   const bool is_float = type == SPRY_TYPE_FLOAT32;
-  f->fn = pick(k, average, type);
-  f->tail = pick(&spry_pool_portable, average, type);
+  f->fn = pick(k, type);
+  f->tail = pick(family(SPRY_ISA_PORTABLE), type);
   const int32_t block = is_float ? k->f32_block : k->q8_block;
   f->main_channels = spry_pool_main_channels(shape->channels, block);
   f->params = *params;

@@ -73,22 +73,34 @@ typedef void (*SpryPoolFn)(const SpryPoolWindow *w, const SpryPoolParams *p, voi
  * `sums`, 8-bit values exactly into int32 `sums` (at most 2^23 pixels). */
 typedef void (*SpryPoolSumFn)(const SpryPoolWindow *w, void *sums);
 
-/* The kernels of one variant. `f32_block` and `q8_block` are the channel
- * counts a kernel's `channels` must be a multiple of (the rest of a pixel
- * goes to the portable kernels, whose blocks are 1). */
+/* One variant's kernels of one operation, a family: average, maximum
+ * (SpryPoolKernels) or sum (SpryPoolSumKernels). Each family has its own
+ * tables so that a build without MAX_POOL_2D or MEAN links none of their
+ * kernels. `f32_block` and `q8_block` are the channel counts a kernel's
+ * `channels` must be a multiple of (the rest of a pixel goes to the
+ * portable kernels, whose blocks are 1). */
 typedef struct SpryPoolKernels {
   int32_t f32_block, q8_block;
-  SpryPoolFn avg_f32, max_f32, avg_s8, avg_u8, max_s8, max_u8;
-  SpryPoolSumFn sum_f32, sum_s8, sum_u8;
+  int32_t max_pixels; /* the largest 8-bit window the kernels take; 0: any */
+  SpryPoolFn f32, s8, u8;
 } SpryPoolKernels;
 
-/* The per-ISA tables (pooling_<isa>.c). */
-extern const SpryPoolKernels spry_pool_portable;
-extern const SpryPoolKernels spry_pool_avx2;
-extern const SpryPoolKernels spry_pool_neon;
+typedef struct SpryPoolSumKernels {
+  int32_t f32_block, q8_block;
+  SpryPoolSumFn f32, s8, u8;
+} SpryPoolSumKernels;
 
-/* The kernels of a variant; NULL for SPRY_ISA_REFERENCE. */
-const SpryPoolKernels *spry_pool_kernels(SpryIsa isa);
+/* The per-ISA tables (pooling_<isa>.c, pooling_entries.h). */
+extern const SpryPoolKernels spry_pool_avg_portable, spry_pool_max_portable;
+extern const SpryPoolKernels spry_pool_avg_avx2, spry_pool_max_avx2;
+extern const SpryPoolKernels spry_pool_avg_neon, spry_pool_max_neon;
+extern const SpryPoolSumKernels spry_pool_sum_portable, spry_pool_sum_avx2, spry_pool_sum_neon;
+
+/* A family's table of a variant; NULL for SPRY_ISA_REFERENCE. */
+typedef const SpryPoolKernels *(*SpryPoolFamily)(SpryIsa isa);
+const SpryPoolKernels *spry_pool_avg_kernels(SpryIsa isa);
+const SpryPoolKernels *spry_pool_max_kernels(SpryIsa isa);
+const SpryPoolSumKernels *spry_pool_sum_kernels(SpryIsa isa);
 
 /* Windows larger than this keep the reference average (see above). */
 #define SPRY_POOL_MAX_AVG_PIXELS 65535
@@ -120,11 +132,13 @@ typedef struct SpryFastPool {
   int32_t threads;
 } SpryFastPool;
 
-/* Sets up the fast path for an average (`average`) or maximum pooling node
- * of `type` whose reference parameters and shape are prepared. Leaves
- * f->fn NULL where the fast path does not apply. */
-void spry_fast_pool_prepare(SpryContext *ctx, SpryFastPool *f, bool average, SpryType type,
-                            const SpryPoolParams *params, const SpryPoolShape *shape);
+/* Sets up the fast path for a pooling node of `type` whose reference
+ * parameters and shape are prepared, with the kernels of `family`
+ * (spry_pool_avg_kernels or spry_pool_max_kernels). Leaves f->fn NULL
+ * where the fast path does not apply. */
+void spry_fast_pool_prepare(SpryContext *ctx, SpryFastPool *f, SpryPoolFamily family,
+                            SpryType type, const SpryPoolParams *params,
+                            const SpryPoolShape *shape);
 
 /* Runs a prepared fast path (f->fn non-NULL). */
 void spry_fast_pool_run(SpryContext *ctx, const SpryFastPool *f, const void *input, void *output);

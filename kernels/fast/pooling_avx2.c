@@ -150,4 +150,4 @@ SPRY_POOL_INLINE void q8_max_window(const SpryPoolWindow *w, const SpryPoolParam
   for (; c < w->channels; c += 8) q8_max_chunk(w, p, c, false, u8, out);
 }
 
-SPRY_POOL_ENTRIES(spry_pool_avx2, 8, 8);
+SPRY_POOL_ENTRIES(avx2, 8, 8);

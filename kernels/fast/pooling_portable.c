@@ -92,4 +92,4 @@ SPRY_POOL_INLINE void q8_max_window(const SpryPoolWindow *w, const SpryPoolParam
   q8_window(w, p, out, SPRY_POOL_MAX, u8);
 }
 
-SPRY_POOL_ENTRIES(spry_pool_portable, 1, 1);
+SPRY_POOL_ENTRIES(portable, 1, 1);
