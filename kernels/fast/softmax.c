@@ -34,15 +34,22 @@ SprySoftmaxF32Fn spry_f32_softmax_kernel(SpryIsa isa) {
 
 static bool is_8bit(SpryType t) { return t == SPRY_TYPE_UINT8 || t == SPRY_TYPE_INT8; }
 
-/* exp of every difference -k (k = max - x) in Q0, 0 where the reference
- * skips it (below diff_min). */
-static SpryStatus prepare_table(SpryContext *ctx, SpryFastSoftmax *f,
-                                const SprySoftmaxParams *params) {
-  int32_t *table = spry_context_alloc_persistent(ctx, TABLE_SIZE * sizeof *table);
+/* enum kAccumulationIntegerBits of the reference: the sum's format, Q12.19. */
+#define SUM_INTEGER_BITS 12
+
+/* For every difference -k (k = max - x): its exponential in Q0, 0 where the
+ * reference skips it (below diff_min), and that term of the sum (the
+ * exponential rescaled to Q12.19). */
+static SpryStatus prepare_tables(SpryContext *ctx, SpryFastSoftmax *f,
+                                 const SprySoftmaxParams *params) {
+  int32_t *table = spry_context_alloc_persistent(ctx, 2 * TABLE_SIZE * sizeof *table);
   if (!table) return SPRY_ERROR_OUT_OF_MEMORY;
-  for (int32_t k = 0; k < TABLE_SIZE; k++)
+  for (int32_t k = 0; k < TABLE_SIZE; k++) {
     table[k] = -k >= params->diff_min ? spry_softmax_scaled_exp(params, -k) : 0;
+    table[TABLE_SIZE + k] = spry_rounding_divide_by_pot(table[k], SUM_INTEGER_BITS);
+  }
   f->exp_table = table;
+  f->sum_table = table + TABLE_SIZE;
   return SPRY_OK;
 }
 
@@ -60,7 +67,7 @@ SpryStatus spry_fast_softmax_prepare(SpryContext *ctx, SpryFastSoftmax *f, SpryT
     f->beta = params->beta;
   } else {
     if (!is_8bit(in_type) || (!is_8bit(out_type) && out_type != SPRY_TYPE_INT16)) return SPRY_OK;
-    SPRY_TRY(prepare_table(ctx, f, params));
+    SPRY_TRY(prepare_tables(ctx, f, params));
     f->in_u8 = in_type == SPRY_TYPE_UINT8;
     f->out_type = out_type;
   }
@@ -73,8 +80,17 @@ SpryStatus spry_fast_softmax_prepare(SpryContext *ctx, SpryFastSoftmax *f, SpryT
 
 /* ---- 8-bit rows ---------------------------------------------------------------- */
 
-static int32_t load_q8(const void *p, bool u8, size_t i) {
-  return u8 ? (int32_t)((const uint8_t *)p)[i] : (int32_t)((const int8_t *)p)[i];
+/* Value c of a row of int8 or uint8 values. */
+static inline __attribute__((always_inline)) int32_t value_at(const void *row, bool u8,
+                                                              size_t c) {
+  return u8 ? (int32_t)((const uint8_t *)row)[c] : (int32_t)((const int8_t *)row)[c];
+}
+
+/* The output value of difference k = max - x: the reference's last steps. */
+static int32_t row_output(const SpryFastSoftmax *f, int32_t reciprocal, int shift, int32_t out_min,
+                          int32_t k) {
+  const int32_t probability = spry_fp_mul(reciprocal, f->exp_table[k]);
+  return spry_softmax_rounding_shift(probability, shift) + out_min;
 }
 
 /* Stores v saturated to the output type, as the reference's store does. */
@@ -87,34 +103,43 @@ static void store_out(void *p, SpryType t, size_t i, int32_t v) {
     ((int16_t *)p)[i] = (int16_t)spry_clamp_i32(v, INT16_MIN, INT16_MAX);
 }
 
-/* The reference's softmax_quantized for one row, exponentials looked up. */
-static void q8_row(const SpryFastSoftmax *f, const void *input, void *output, size_t row) {
-  enum { kAccumulationIntegerBits = 12 };
-  const bool u8 = f->in_u8;
+/* The reference's softmax_quantized for one row, with the exponential and
+ * its term of the sum looked up by the difference k = max - x. A row of
+ * more values than it has differences (a classifier's 1001 values against
+ * at most 256 differences) looks its 8-bit outputs up too, worked out once
+ * per difference. Inlined for each input type (`u8` constant). */
+static inline __attribute__((always_inline)) void q8_row(const SpryFastSoftmax *f,
+                                                          const void *input, void *output,
+                                                          bool u8) {
+  const size_t depth = f->depth;
   const int out_bits = f->out_type == SPRY_TYPE_INT16 ? 16 : 8;
   const int32_t out_min = f->out_type == SPRY_TYPE_UINT8  ? 0
                           : f->out_type == SPRY_TYPE_INT8 ? INT8_MIN
                                                           : INT16_MIN;
-  const size_t first = row * f->depth;
-  int32_t max = INT32_MIN;
-  for (size_t c = 0; c < f->depth; c++) {
-    const int32_t v = load_q8(input, u8, first + c);
+  int32_t max = INT32_MIN, min = INT32_MAX;
+  for (size_t c = 0; c < depth; c++) {
+    const int32_t v = value_at(input, u8, c);
     max = v > max ? v : max;
+    min = v < min ? v : min;
   }
-  int32_t sum = 0; /* Q12.19 */
-  for (size_t c = 0; c < f->depth; c++)
-    sum = spry_fp_add(sum, spry_rounding_divide_by_pot(
-                               f->exp_table[max - load_q8(input, u8, first + c)],
-                               kAccumulationIntegerBits));
+  uint32_t sum = 0; /* Q12.19, wrapping as the reference's */
+  for (size_t c = 0; c < depth; c++) sum += (uint32_t)f->sum_table[max - value_at(input, u8, c)];
   int num_bits_over_unit = 0;
-  const int32_t reciprocal = spry_fp_reciprocal(sum, kAccumulationIntegerBits, &num_bits_over_unit);
+  const int32_t reciprocal =
+      spry_fp_reciprocal((int32_t)sum, SUM_INTEGER_BITS, &num_bits_over_unit);
   const int shift = num_bits_over_unit + 31 - out_bits;
-  for (size_t c = 0; c < f->depth; c++) {
-    const int32_t e = f->exp_table[max - load_q8(input, u8, first + c)];
-    const int32_t probability = spry_fp_mul(reciprocal, e);
-    store_out(output, f->out_type, first + c,
-              spry_softmax_rounding_shift(probability, shift) + out_min);
+  const int32_t differences = max - min + 1;
+  if (f->out_type == SPRY_TYPE_INT16 || depth <= (size_t)differences) {
+    for (size_t c = 0; c < depth; c++)
+      store_out(output, f->out_type, c,
+                row_output(f, reciprocal, shift, out_min, max - value_at(input, u8, c)));
+    return;
   }
+  uint8_t bytes[TABLE_SIZE];
+  for (int32_t k = 0; k < differences; k++) store_out(bytes, f->out_type, (size_t)k,
+                                                      row_output(f, reciprocal, shift, out_min, k));
+  uint8_t *out = output;
+  for (size_t c = 0; c < depth; c++) out[c] = bytes[max - value_at(input, u8, c)];
 }
 
 /* ---- rows over threads ------------------------------------------------------------ */
@@ -130,12 +155,15 @@ static void softmax_share(void *arg, int32_t t) {
   const SpryFastSoftmax *f = job->f;
   size_t first, last;
   spry_work_share(f->outer, t, f->threads, &first, &last);
+  const size_t out_bytes = f->out_type == SPRY_TYPE_INT16 ? sizeof(int16_t) : 1;
   for (size_t r = first; r < last; r++) {
+    const size_t at = r * f->depth;
     if (f->f32)
-      f->f32((const float *)job->input + r * f->depth, (float *)job->output + r * f->depth,
-             f->depth, f->beta);
+      f->f32((const float *)job->input + at, (float *)job->output + at, f->depth, f->beta);
+    else if (f->in_u8)
+      q8_row(f, (const uint8_t *)job->input + at, (uint8_t *)job->output + at * out_bytes, true);
     else
-      q8_row(f, job->input, job->output, r);
+      q8_row(f, (const int8_t *)job->input + at, (uint8_t *)job->output + at * out_bytes, false);
   }
 }
 

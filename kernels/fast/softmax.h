@@ -15,8 +15,10 @@
  *     the difference to the row maximum, looked up: an 8-bit row has at most
  *     256 differences, so prepare tabulates spry_softmax_scaled_exp for each
  *     (0 below diff_min, which the reference skips and which yields exactly
- *     what skipping gives). The sums wrap as the reference's do, so their
- *     order does not matter; results are identical to the reference's.
+ *     what skipping gives), and its term of the sum. The sums wrap as the
+ *     reference's do, so their order does not matter. A row of more values
+ *     than differences looks its outputs up too, worked out per difference.
+ *     Results are identical to the reference's.
  *
  * Covered: float32 with a finite beta > 0 (the exponential then only sees
  * arguments <= 0 or NaN), and every 8-bit input kernel. LOG_SOFTMAX, other
@@ -57,7 +59,9 @@ typedef struct SpryFastSoftmax {
   bool active;             /* false: the reference kernel runs */
   SprySoftmaxF32Fn f32;    /* float rows; NULL for 8-bit ones */
   float beta;
-  const int32_t *exp_table; /* 8-bit: index max - x (0..255), in persistent memory */
+  /* 8-bit, indexed by max - x (0..255), in persistent memory: the
+   * exponential, and its term of the sum. */
+  const int32_t *exp_table, *sum_table;
   bool in_u8;
   SpryType out_type;       /* 8-bit: UINT8, INT8 or INT16 */
   size_t outer, depth;
