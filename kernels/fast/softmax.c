@@ -80,17 +80,50 @@ SpryStatus spry_fast_softmax_prepare(SpryContext *ctx, SpryFastSoftmax *f, SpryT
 
 /* ---- 8-bit rows ---------------------------------------------------------------- */
 
-/* Value c of a row of int8 or uint8 values. */
-static inline __attribute__((always_inline)) int32_t value_at(const void *row, bool u8,
-                                                              size_t c) {
-  return u8 ? (int32_t)((const uint8_t *)row)[c] : (int32_t)((const int8_t *)row)[c];
+/* The largest and smallest value of a row of int8 or uint8 values. */
+static void row_range(const void *row, bool u8, size_t depth, int32_t *max, int32_t *min) {
+  int32_t hi = INT32_MIN, lo = INT32_MAX;
+  if (u8) {
+    const uint8_t *x = row;
+    for (size_t c = 0; c < depth; c++) {
+      hi = x[c] > hi ? x[c] : hi;
+      lo = x[c] < lo ? x[c] : lo;
+    }
+  } else {
+    const int8_t *x = row;
+    for (size_t c = 0; c < depth; c++) {
+      hi = x[c] > hi ? x[c] : hi;
+      lo = x[c] < lo ? x[c] : lo;
+    }
+  }
+  *max = hi;
+  *min = lo;
 }
 
-/* The output value of difference k = max - x: the reference's last steps. */
-static int32_t row_output(const SpryFastSoftmax *f, int32_t reciprocal, int shift, int32_t out_min,
-                          int32_t k) {
-  const int32_t probability = spry_fp_mul(reciprocal, f->exp_table[k]);
-  return spry_softmax_rounding_shift(probability, shift) + out_min;
+/* The sum of table[max - x] over a row (wrapping). */
+static uint32_t row_sum(const int32_t *table, const void *row, bool u8, size_t depth,
+                        int32_t max) {
+  uint32_t sum = 0;
+  if (u8) {
+    const uint8_t *x = row;
+    for (size_t c = 0; c < depth; c++) sum += (uint32_t)table[max - x[c]];
+  } else {
+    const int8_t *x = row;
+    for (size_t c = 0; c < depth; c++) sum += (uint32_t)table[max - x[c]];
+  }
+  return sum;
+}
+
+/* out[c] = bytes[max - x[c]] over a row. */
+static void row_lookup(const uint8_t *bytes, const void *row, bool u8, size_t depth, int32_t max,
+                       uint8_t *out) {
+  if (u8) {
+    const uint8_t *x = row;
+    for (size_t c = 0; c < depth; c++) out[c] = bytes[max - x[c]];
+  } else {
+    const int8_t *x = row;
+    for (size_t c = 0; c < depth; c++) out[c] = bytes[max - x[c]];
+  }
 }
 
 /* Stores v saturated to the output type, as the reference's store does. */
@@ -107,39 +140,34 @@ static void store_out(void *p, SpryType t, size_t i, int32_t v) {
  * its term of the sum looked up by the difference k = max - x. A row of
  * more values than it has differences (a classifier's 1001 values against
  * at most 256 differences) looks its 8-bit outputs up too, worked out once
- * per difference. Inlined for each input type (`u8` constant). */
-static inline __attribute__((always_inline)) void q8_row(const SpryFastSoftmax *f,
-                                                          const void *input, void *output,
-                                                          bool u8) {
+ * per difference. */
+static void q8_row(const SpryFastSoftmax *f, const void *input, void *output) {
   const size_t depth = f->depth;
+  const bool u8 = f->in_u8;
   const int out_bits = f->out_type == SPRY_TYPE_INT16 ? 16 : 8;
   const int32_t out_min = f->out_type == SPRY_TYPE_UINT8  ? 0
                           : f->out_type == SPRY_TYPE_INT8 ? INT8_MIN
                                                           : INT16_MIN;
-  int32_t max = INT32_MIN, min = INT32_MAX;
-  for (size_t c = 0; c < depth; c++) {
-    const int32_t v = value_at(input, u8, c);
-    max = v > max ? v : max;
-    min = v < min ? v : min;
-  }
-  uint32_t sum = 0; /* Q12.19, wrapping as the reference's */
-  for (size_t c = 0; c < depth; c++) sum += (uint32_t)f->sum_table[max - value_at(input, u8, c)];
+  int32_t max, min;
+  row_range(input, u8, depth, &max, &min);
+  const uint32_t sum = row_sum(f->sum_table, input, u8, depth, max); /* Q12.19 */
   int num_bits_over_unit = 0;
   const int32_t reciprocal =
       spry_fp_reciprocal((int32_t)sum, SUM_INTEGER_BITS, &num_bits_over_unit);
   const int shift = num_bits_over_unit + 31 - out_bits;
   const int32_t differences = max - min + 1;
-  if (f->out_type == SPRY_TYPE_INT16 || depth <= (size_t)differences) {
-    for (size_t c = 0; c < depth; c++)
-      store_out(output, f->out_type, c,
-                row_output(f, reciprocal, shift, out_min, max - value_at(input, u8, c)));
-    return;
-  }
+  const bool lookup = f->out_type != SPRY_TYPE_INT16 && depth > (size_t)differences;
   uint8_t bytes[TABLE_SIZE];
-  for (int32_t k = 0; k < differences; k++) store_out(bytes, f->out_type, (size_t)k,
-                                                      row_output(f, reciprocal, shift, out_min, k));
-  uint8_t *out = output;
-  for (size_t c = 0; c < depth; c++) out[c] = bytes[max - value_at(input, u8, c)];
+  /* Each difference's output (lookup), or each value's. */
+  for (size_t i = 0, n = lookup ? (size_t)differences : depth; i < n; i++) {
+    const int32_t k = lookup ? (int32_t)i
+                             : max - (u8 ? (int32_t)((const uint8_t *)input)[i]
+                                         : (int32_t)((const int8_t *)input)[i]);
+    const int32_t probability = spry_fp_mul(reciprocal, f->exp_table[k]);
+    store_out(lookup ? (void *)bytes : output, f->out_type, i,
+              spry_softmax_rounding_shift(probability, shift) + out_min);
+  }
+  if (lookup) row_lookup(bytes, input, u8, depth, max, output);
 }
 
 /* ---- rows over threads ------------------------------------------------------------ */
@@ -160,10 +188,8 @@ static void softmax_share(void *arg, int32_t t) {
     const size_t at = r * f->depth;
     if (f->f32)
       f->f32((const float *)job->input + at, (float *)job->output + at, f->depth, f->beta);
-    else if (f->in_u8)
-      q8_row(f, (const uint8_t *)job->input + at, (uint8_t *)job->output + at * out_bytes, true);
     else
-      q8_row(f, (const int8_t *)job->input + at, (uint8_t *)job->output + at * out_bytes, false);
+      q8_row(f, (const uint8_t *)job->input + at, (uint8_t *)job->output + at * out_bytes);
   }
 }
 
