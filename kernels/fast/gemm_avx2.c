@@ -36,30 +36,38 @@ typedef struct QTile {
   __m256i r0l, r0h, r1l, r1h, r2l, r2h, r3l, r3h;
 } QTile;
 
-/* The sums of rows a0..a3 over k_pairs pairs of a B block; of row a0
- * alone where `one_row` (the others stay zero). */
+/* Which sums of a tile qtile_sums takes; the others stay zero. */
+typedef enum TileSums {
+  SUMS_ALL,      /* 4 rows x 16 columns */
+  SUMS_ONE_ROW,  /* row a0's 16 columns */
+  SUMS_LEFT_HALF /* 4 rows x columns 0-7 (a block of 8 or fewer columns) */
+} TileSums;
+
+/* The sums of rows a0..a3 over k_pairs pairs of a B block, all or those
+ * of `which`. */
 static inline __attribute__((always_inline)) QTile qtile_sums(const int16_t *a0, const int16_t *a1,
                                                               const int16_t *a2, const int16_t *a3,
                                                               int32_t k_pairs, const int16_t *b,
-                                                              bool one_row) {
+                                                              TileSums which) {
   const __m256i zero = _mm256_setzero_si256();
   QTile t = {zero, zero, zero, zero, zero, zero, zero, zero};
+  const bool right = which != SUMS_LEFT_HALF;
   for (int32_t p = 0; p < k_pairs; p++, b += 2 * SPRY_GEMM_NR) {
     const __m256i b0 = _mm256_loadu_si256((const __m256i *)b);
-    const __m256i b1 = _mm256_loadu_si256((const __m256i *)(b + 16));
+    const __m256i b1 = right ? _mm256_loadu_si256((const __m256i *)(b + 16)) : zero;
     __m256i v = broadcast_pair(a0, p);
     t.r0l = _mm256_add_epi32(t.r0l, _mm256_madd_epi16(v, b0));
-    t.r0h = _mm256_add_epi32(t.r0h, _mm256_madd_epi16(v, b1));
-    if (one_row) continue;
+    if (right) t.r0h = _mm256_add_epi32(t.r0h, _mm256_madd_epi16(v, b1));
+    if (which == SUMS_ONE_ROW) continue;
     v = broadcast_pair(a1, p);
     t.r1l = _mm256_add_epi32(t.r1l, _mm256_madd_epi16(v, b0));
-    t.r1h = _mm256_add_epi32(t.r1h, _mm256_madd_epi16(v, b1));
+    if (right) t.r1h = _mm256_add_epi32(t.r1h, _mm256_madd_epi16(v, b1));
     v = broadcast_pair(a2, p);
     t.r2l = _mm256_add_epi32(t.r2l, _mm256_madd_epi16(v, b0));
-    t.r2h = _mm256_add_epi32(t.r2h, _mm256_madd_epi16(v, b1));
+    if (right) t.r2h = _mm256_add_epi32(t.r2h, _mm256_madd_epi16(v, b1));
     v = broadcast_pair(a3, p);
     t.r3l = _mm256_add_epi32(t.r3l, _mm256_madd_epi16(v, b0));
-    t.r3h = _mm256_add_epi32(t.r3h, _mm256_madd_epi16(v, b1));
+    if (right) t.r3h = _mm256_add_epi32(t.r3h, _mm256_madd_epi16(v, b1));
   }
   return t;
 }
@@ -67,7 +75,7 @@ static inline __attribute__((always_inline)) QTile qtile_sums(const int16_t *a0,
 void spry_qgemm_acc_avx2(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
                          const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]) {
   const QTile t = qtile_sums(a, tile_row(a, a_stride, mr, 1), tile_row(a, a_stride, mr, 2),
-                             tile_row(a, a_stride, mr, 3), k_pairs, b_block, false);
+                             tile_row(a, a_stride, mr, 3), k_pairs, b_block, SUMS_ALL);
   const __m256i rows[SPRY_GEMM_MR][2] = {{t.r0l, t.r0h}, {t.r1l, t.r1h}, {t.r2l, t.r2h},
                                          {t.r3l, t.r3h}};
   for (int32_t r = 0; r < mr; r++) {
@@ -149,11 +157,13 @@ static void qgemm_column(int32_t rows, int32_t nr, int32_t k_pairs, const int16_
     const int32_t mr = rows - r < SPRY_GEMM_MR ? rows - r : SPRY_GEMM_MR;
     const int16_t *a0 = a + (size_t)r * a_stride;
     /* A single row (a fully connected layer, a classifier's 1 x 1 head)
-     * takes a quarter of the multiply-adds. */
-    const QTile t =
-        mr == 1 ? qtile_sums(a0, a0, a0, a0, k_pairs, b_block, true)
-                : qtile_sums(a0, tile_row(a0, a_stride, mr, 1), tile_row(a0, a_stride, mr, 2),
-                             tile_row(a0, a_stride, mr, 3), k_pairs, b_block, false);
+     * takes a quarter of the multiply-adds, a block of 8 columns or fewer
+     * (a layer of 8 channels) half. */
+    const int16_t *a1 = tile_row(a0, a_stride, mr, 1), *a2 = tile_row(a0, a_stride, mr, 2);
+    const int16_t *a3 = tile_row(a0, a_stride, mr, 3);
+    const QTile t = nr <= 8    ? qtile_sums(a0, a1, a2, a3, k_pairs, b_block, SUMS_LEFT_HALF)
+                    : mr == 1 ? qtile_sums(a0, a0, a0, a0, k_pairs, b_block, SUMS_ONE_ROW)
+                              : qtile_sums(a0, a1, a2, a3, k_pairs, b_block, SUMS_ALL);
     /* Four inlined copies: a loop over the rows would keep the sums in
      * memory, which cost the small depths 5-8%. */
     uint8_t *row = out + (size_t)r * out_stride;
