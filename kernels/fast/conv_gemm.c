@@ -92,7 +92,8 @@ static SpryStatus prepare_float_output(SpryContext *ctx, SpryConvGemm *g, const 
   return SPRY_OK;
 }
 
-static SpryStatus pack_weights(SpryContext *ctx, SpryConvGemm *g, const SpryTensor *filter) {
+static SpryStatus pack_weights(SpryContext *ctx, SpryConvGemm *g, const SpryGemmKernels *kernels,
+                               const SpryTensor *filter) {
   const int32_t n = g->shapes.output_c, k = g->depth;
   const bool quantized = g->type != SPRY_CONV_KERNEL_F32;
   const bool is_u8 = g->type == SPRY_CONV_KERNEL_U8;
@@ -110,7 +111,8 @@ static SpryStatus pack_weights(SpryContext *ctx, SpryConvGemm *g, const SpryTens
     spry_qgemm8_pack(n, k, filter->data, layout, is_u8, g->params.filter_offset,
                      g->params.input_offset, g->packed);
   else
-    spry_qgemm_pack(n, k, filter->data, layout, is_u8, g->params.filter_offset, g->packed);
+    spry_qgemm_pack(kernels, n, k, filter->data, layout, is_u8, g->params.filter_offset,
+                    g->packed);
   return SPRY_OK;
 }
 
@@ -163,7 +165,7 @@ SpryStatus spry_conv_gemm_prepare(SpryContext *ctx, SpryConvGemm *g, SpryConvKer
                          params->stride_w == 1 && params->pad_h == 0 && params->pad_w == 0;
   g->direct = pointwise && (type == SPRY_CONV_KERNEL_F32 || (g->bytes && g->depth % 4 == 0));
   g->widen_whole = pointwise && type != SPRY_CONV_KERNEL_F32 && !g->bytes && g->depth % 2 == 0;
-  SPRY_TRY(pack_weights(ctx, g, filter));
+  SPRY_TRY(pack_weights(ctx, g, kernels, filter));
   if (type == SPRY_CONV_KERNEL_F32)
     SPRY_TRY(prepare_float_output(ctx, g, bias));
   else

@@ -161,6 +161,14 @@ typedef void (*SpryQgemm8RowSumsFn)(int32_t rows, size_t row_bytes, const uint8_
 typedef void (*SpryQgemmWidenFn)(int32_t n, const void *src, int is_u8, int32_t offset,
                                  int16_t *dst);
 
+/* Pairs [0, k / 2) of a whole block of B: SPRY_GEMM_NR rows of k 8-bit
+ * weights, row c at rows + c * k (OHWI), widened with filter_offset into
+ * the int16 layout (pair p of lane c at out[(p * NR + c) * 2]); returns
+ * the end of what it wrote. Prepare's packing, which for a model of MBs of
+ * weights took as long as the rest of its loading. */
+typedef int16_t *(*SpryQgemmPackBlockFn)(const uint8_t *rows, int32_t k, int is_u8,
+                                         int32_t filter_offset, int16_t *out);
+
 typedef struct SpryGemmKernels {
   SpryQgemmAccFn qgemm_acc;
   SpryQgemmRequantTileFn qgemm_requant_tile;
@@ -173,6 +181,7 @@ typedef struct SpryGemmKernels {
    * 32 registers hold 8 rows of two blocks. */
   int32_t fgemm_blocks;
   SpryQgemmWidenFn qgemm_widen;
+  SpryQgemmPackBlockFn qgemm_pack_block; /* optional: NULL takes the portable one */
   SpryQgemm8AccFn qgemm8_acc; /* optional: NULL where the variant has no 8-bit layout */
   SpryQgemm8RowSumsFn qgemm8_row_sums; /* set where qgemm8_acc is */
   SpryQgemm8ColumnFn qgemm8_column;    /* optional: NULL where the steps stay apart */
@@ -229,6 +238,8 @@ void spry_qgemm_widen_neon(int32_t n, const void *src, int is_u8, int32_t offset
 void spry_qgemm_acc_avx2(int32_t mr, int32_t k_pairs, const int16_t *a, size_t a_stride,
                          const int16_t *b_block, int32_t acc[SPRY_GEMM_MR][SPRY_GEMM_NR]);
 void spry_qgemm_widen_avx2(int32_t n, const void *src, int is_u8, int32_t offset, int16_t *dst);
+int16_t *spry_qgemm_pack_block_avx2(const uint8_t *rows, int32_t k, int is_u8,
+                                    int32_t filter_offset, int16_t *out);
 /* The one-row requantization of AVX2 and AVX-512 VNNI alike. */
 void spry_qgemm_requant_avx2(int32_t n, const int32_t *acc, const SpryQgemmOutput *o,
                              int32_t column, void *out);
@@ -245,9 +256,14 @@ typedef struct SpryGemmLayout {
 } SpryGemmLayout;
 
 /* Packs B (`weights`: 8-bit values, signed unless `is_u8`), adding
- * filter_offset to each. */
-void spry_qgemm_pack(int32_t n, int32_t k, const void *weights, SpryGemmLayout layout, int is_u8,
-                     int32_t filter_offset, int16_t *packed);
+ * filter_offset to each, whole blocks by the variant's qgemm_pack_block
+ * (`kernels` may be NULL: the portable code throughout). */
+void spry_qgemm_pack(const SpryGemmKernels *kernels, int32_t n, int32_t k, const void *weights,
+                     SpryGemmLayout layout, int is_u8, int32_t filter_offset, int16_t *packed);
+
+/* The portable qgemm_pack_block. */
+int16_t *spry_qgemm_pack_block_portable(const uint8_t *rows, int32_t k, int is_u8,
+                                        int32_t filter_offset, int16_t *out);
 void spry_fgemm_pack(int32_t n, int32_t k, const float *weights, SpryGemmLayout layout,
                      float *packed);
 

@@ -205,6 +205,65 @@ void spry_qgemm_widen_avx2(int32_t n, const void *src, int is_u8, int32_t offset
     spry_qgemm_widen_portable(n - i, s + i, is_u8, offset, dst + i);
 }
 
+/* ---- packing B ------------------------------------------------------------------ */
+
+/* Eight rows of eight 16-bit elements transposed: t[j] holds element j of
+ * r[0..7]. */
+static inline void transpose8x8_16(const __m128i r[8], __m128i t[8]) {
+  __m128i a[8], b[8];
+  for (int i = 0; i < 4; i++) {
+    a[2 * i] = _mm_unpacklo_epi16(r[2 * i], r[2 * i + 1]);
+    a[2 * i + 1] = _mm_unpackhi_epi16(r[2 * i], r[2 * i + 1]);
+  }
+  for (int i = 0; i < 2; i++) {
+    b[4 * i] = _mm_unpacklo_epi32(a[4 * i], a[4 * i + 2]);
+    b[4 * i + 1] = _mm_unpackhi_epi32(a[4 * i], a[4 * i + 2]);
+    b[4 * i + 2] = _mm_unpacklo_epi32(a[4 * i + 1], a[4 * i + 3]);
+    b[4 * i + 3] = _mm_unpackhi_epi32(a[4 * i + 1], a[4 * i + 3]);
+  }
+  for (int i = 0; i < 4; i++) {
+    t[2 * i] = _mm_unpacklo_epi64(b[i], b[4 + i]);
+    t[2 * i + 1] = _mm_unpackhi_epi64(b[i], b[4 + i]);
+  }
+}
+
+/* SpryQgemmPackBlockFn: 8 pairs of the 16 rows at a time. A row's pairs
+ * are 16-bit elements, so the packed order (each pair's 16 lanes side by
+ * side) is a transpose of 16-bit elements, done for rows 0-7 and 8-15;
+ * each pair's 32 bytes are then widened with the offset. The last pairs
+ * (fewer than 8) go to the portable code. */
+int16_t *spry_qgemm_pack_block_avx2(const uint8_t *rows, int32_t k, int is_u8,
+                                    int32_t filter_offset, int16_t *out) {
+  const __m256i offset = _mm256_set1_epi16((int16_t)filter_offset);
+  const int32_t pairs = k / 2;
+  int32_t p = 0;
+  for (; p + 8 <= pairs; p += 8) {
+    __m128i t[2][8];
+    for (int g = 0; g < 2; g++) {
+      __m128i r[8];
+      for (int i = 0; i < 8; i++)
+        r[i] = _mm_loadu_si128((const __m128i *)(rows + (size_t)(8 * g + i) * (size_t)k + 2 * p));
+      transpose8x8_16(r, t[g]);
+    }
+    for (int j = 0; j < 8; j++, out += 2 * SPRY_GEMM_NR)
+      for (int g = 0; g < 2; g++) {
+        const __m256i w = is_u8 ? _mm256_cvtepu8_epi16(t[g][j]) : _mm256_cvtepi8_epi16(t[g][j]);
+        _mm256_storeu_si256((__m256i *)(out + 16 * g), _mm256_add_epi16(w, offset));
+      }
+  }
+  if (p == pairs) return out;
+  /* The rest: the portable code on the rows from pair p on. */
+  int16_t tail[2 * SPRY_GEMM_NR * 7];
+  uint8_t rest[SPRY_GEMM_NR * 14];
+  const int32_t left = pairs - p;
+  for (int32_t c = 0; c < SPRY_GEMM_NR; c++)
+    memcpy(rest + (size_t)c * (size_t)(2 * left), rows + (size_t)c * (size_t)k + 2 * p,
+           (size_t)(2 * left));
+  spry_qgemm_pack_block_portable(rest, 2 * left, is_u8, filter_offset, tail);
+  memcpy(out, tail, (size_t)left * 2 * SPRY_GEMM_NR * sizeof *out);
+  return out + (size_t)left * 2 * SPRY_GEMM_NR;
+}
+
 /* ---- float -------------------------------------------------------------------- */
 
 /* Float tiles follow the quantized layout: 4 rows x 16 columns in 8
@@ -301,5 +360,6 @@ const SpryGemmKernels spry_gemm_avx2 = {
     .fgemm_rows = FGEMM_ROWS,
     .fgemm_blocks = 1,
     .qgemm_widen = spry_qgemm_widen_avx2,
+    .qgemm_pack_block = spry_qgemm_pack_block_avx2,
     .qgemm_column = qgemm_column,
 };

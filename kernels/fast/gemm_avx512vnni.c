@@ -325,6 +325,7 @@ const SpryGemmKernels spry_gemm_avx512vnni = {
     .fgemm_rows = FGEMM_ROWS,
     .fgemm_blocks = FGEMM_BLOCKS,
     .qgemm_widen = spry_qgemm_widen_avx2,
+    .qgemm_pack_block = spry_qgemm_pack_block_avx2,
     .qgemm8_acc = qgemm8_acc,
     .qgemm8_row_sums = qgemm8_row_sums,
     .qgemm8_column = qgemm8_column,

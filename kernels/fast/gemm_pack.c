@@ -33,8 +33,8 @@ static int16_t packed_value(int32_t n, int32_t k, const void *weights, SpryGemmL
 
 /* A whole block of OHWI rows (the common case), without bounds checks:
  * pair p of lane c reads bytes 2p and 2p + 1 of row c. */
-static int16_t *pack_full_block(const uint8_t *rows, int32_t k, int is_u8, int32_t filter_offset,
-                                int16_t *out) {
+int16_t *spry_qgemm_pack_block_portable(const uint8_t *rows, int32_t k, int is_u8,
+                                        int32_t filter_offset, int16_t *out) {
   for (int32_t p = 0; p < k / 2; p++)
     for (int32_t lane = 0; lane < SPRY_GEMM_NR; lane++) {
       const uint8_t *w = rows + (size_t)lane * (size_t)k + 2 * (size_t)p;
@@ -47,16 +47,19 @@ static int16_t *pack_full_block(const uint8_t *rows, int32_t k, int is_u8, int32
 }
 
 /* Written in the packed order, front to back: one pass over the output. */
-void spry_qgemm_pack(int32_t n, int32_t k, const void *weights, SpryGemmLayout layout, int is_u8,
-                     int32_t filter_offset, int16_t *packed) {
+void spry_qgemm_pack(const SpryGemmKernels *kernels, int32_t n, int32_t k, const void *weights,
+                     SpryGemmLayout layout, int is_u8, int32_t filter_offset, int16_t *packed) {
+  const SpryQgemmPackBlockFn pack_block = kernels && kernels->qgemm_pack_block
+                                              ? kernels->qgemm_pack_block
+                                              : spry_qgemm_pack_block_portable;
   const int32_t k_pairs = (int32_t)(spry_qgemm_row_values(k) / 2);
   const bool ohwi = layout.column_stride == (size_t)k && layout.depth_stride == 1;
   int16_t *out = packed;
   for (int32_t col0 = 0; col0 < n; col0 += SPRY_GEMM_NR) {
     int32_t p = 0;
     if (ohwi && col0 + SPRY_GEMM_NR <= n) {
-      out = pack_full_block((const uint8_t *)weights + (size_t)col0 * (size_t)k, k, is_u8,
-                            filter_offset, out);
+      out = pack_block((const uint8_t *)weights + (size_t)col0 * (size_t)k, k, is_u8,
+                       filter_offset, out);
       p = k / 2;
     }
     for (; p < k_pairs; p++)

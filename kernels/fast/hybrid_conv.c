@@ -19,7 +19,7 @@ SpryStatus spry_hybrid_conv_fast_prepare(SpryContext *ctx, SpryHybridConvFast *f
   if (!f->packed) return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory");
   /* OHWI: column oc is filter row oc; TFLite's hybrid filters have no offset. */
   const SpryGemmLayout layout = {.column_stride = (size_t)f->depth, .depth_stride = 1};
-  spry_qgemm_pack(s->output_c, f->depth, filter->data, layout, 0, 0, f->packed);
+  spry_qgemm_pack(kernels, s->output_c, f->depth, filter->data, layout, 0, 0, f->packed);
   const size_t tile = SPRY_GEMM_MR * spry_qgemm_row_values(f->depth) * sizeof(int16_t);
   SPRY_TRY(spry_context_request_scratch(ctx, tile, &f->scratch));
   f->kernels = kernels;

@@ -30,7 +30,8 @@ static bool quantized(const SpryTconvFast *f) { return f->type != SPRY_CONV_KERN
 /* B from the OHWI weights: reordered tap-major ([filter_y][filter_x][oc]
  * rows of input_c values) in a temporary copy, then packed. The copy is
  * freed before prepare returns; only the packed form stays. */
-static SpryStatus pack_weights(SpryContext *ctx, SpryTconvFast *f, const SpryTensor *filter) {
+static SpryStatus pack_weights(SpryContext *ctx, SpryTconvFast *f, const SpryGemmKernels *kernels,
+                               const SpryTensor *filter) {
   const SpryConvShapes *s = &f->shapes;
   const int32_t k = s->input_c, taps = s->filter_h * s->filter_w;
   const size_t value_bytes = quantized(f) ? 1 : sizeof(float);
@@ -50,8 +51,8 @@ static SpryStatus pack_weights(SpryContext *ctx, SpryTconvFast *f, const SpryTen
   if (quantized(f)) {
     const bool u8 = f->type == SPRY_CONV_KERNEL_U8;
     /* As in the reference, only uint8 weights have an offset. */
-    spry_qgemm_pack(f->columns, k, tap_major, layout, u8, u8 ? f->params.filter_offset : 0,
-                    f->packed);
+    spry_qgemm_pack(kernels, f->columns, k, tap_major, layout, u8,
+                    u8 ? f->params.filter_offset : 0, f->packed);
   } else {
     spry_fgemm_pack(f->columns, k, (const float *)tap_major, layout, f->packed);
   }
@@ -159,7 +160,7 @@ SpryStatus spry_tconv_fast_prepare(SpryContext *ctx, SpryTconvFast *f, SpryConvK
   if (!kernels || !applies(f, filter, bias)) return SPRY_OK;
   f->columns = shapes->filter_h * shapes->filter_w * shapes->output_c;
   f->threads = spry_context_num_threads(ctx);
-  SPRY_TRY(pack_weights(ctx, f, filter));
+  SPRY_TRY(pack_weights(ctx, f, kernels, filter));
   if (quantized(f)) {
     SPRY_TRY(prepare_quantized_output(ctx, f, bias));
     f->tile_pixels = tile_pixels(spry_qgemm_row_values(shapes->input_c) * sizeof(int16_t));

@@ -315,7 +315,7 @@ static int32_t check_acc8(int32_t mr, int32_t k, const ByteOperands *op, int fil
   for (size_t i = 0; i < w_bytes; i++) w[i] = raw_operand(fill_b, op->is_u8);
   const SpryGemmLayout ohwi = {(size_t)k, 1};
   spry_qgemm8_pack(SPRY_GEMM_NR, k, w, ohwi, op->is_u8, op->filter_offset, op->input_offset, b);
-  spry_qgemm_pack(SPRY_GEMM_NR, k, w, ohwi, op->is_u8, op->filter_offset, b16);
+  spry_qgemm_pack(NULL, SPRY_GEMM_NR, k, w, ohwi, op->is_u8, op->filter_offset, b16);
   const int32_t k_quads = (int32_t)(row_bytes / 4);
   uint32_t row_sums[SPRY_GEMM_MR];
   int32_t want[SPRY_GEMM_MR][SPRY_GEMM_NR], got[SPRY_GEMM_MR][SPRY_GEMM_NR];
@@ -571,6 +571,58 @@ static void test_qgemm_shifts_derive(void **state) {
   const int32_t *got[5] = {s.left, s.right, s.neg_right, s.mask, s.half};
   for (int f = 0; f < 5; f++)
     for (int c = 0; c < 4; c++) assert_int_equal(got[f][c], want[f][c]);
+}
+
+/* ---- qgemm_pack ------------------------------------------------------------------- */
+
+/* Each variant's packing of whole blocks against the portable one, for
+ * depths around its 8-pair steps (odd ones included: the last value then
+ * pairs with a zero), both types and offsets at their ends; with n not a
+ * multiple of the block, so the partial block's path runs too. */
+static void test_qgemm_pack(void **state) {
+  (void)state;
+  static const int32_t depths[] = {1, 2, 3, 15, 16, 17, 18, 30, 31, 32, 33, 34, 47, 64, 100, 289};
+  static const int32_t offsets[] = {-255, 0, 128, 255};
+  const int32_t n = 2 * SPRY_GEMM_NR + 5;
+  SpryIsa isas[SPRY_ISA_COUNT];
+  const int n_isas = fast_isas(isas);
+  for (size_t d = 0; d < sizeof depths / sizeof depths[0]; d++) {
+    const int32_t k = depths[d];
+    const SpryGemmLayout ohwi = {(size_t)k, 1};
+    const size_t values = spry_qgemm_packed_bytes(n, k) / sizeof(int16_t);
+    uint8_t *w = xmalloc((size_t)n * (size_t)k);
+    int16_t *want = xmalloc(values * sizeof *want), *got = xmalloc(values * sizeof *got);
+    for (size_t i = 0; i < (size_t)n * (size_t)k; i++) w[i] = (uint8_t)rnd();
+    w[0] = 0x80;
+    w[(size_t)n * (size_t)k - 1] = 0x7F;
+    for (int is_u8 = 0; is_u8 < 2; is_u8++)
+      for (size_t o = 0; o < sizeof offsets / sizeof offsets[0]; o++) {
+        spry_qgemm_pack(NULL, n, k, w, ohwi, is_u8, offsets[o], want);
+        for (int i = 0; i < n_isas; i++) {
+          memset(got, 0x5A, values * sizeof *got);
+          spry_qgemm_pack(spry_gemm_kernels(isas[i]), n, k, w, ohwi, is_u8, offsets[o], got);
+          if (memcmp(want, got, values * sizeof *got) != 0)
+            fail_msg("%s qgemm_pack k %d %s offset %d differs", spry_isa_name(isas[i]), (int)k,
+                     is_u8 ? "u8" : "s8", (int)offsets[o]);
+        }
+      }
+    /* The portable packing is the specification: pair p of lane c holds
+     * weights 2p and 2p + 1 of column c plus the offset, zero past k. */
+    spry_qgemm_pack(NULL, n, k, w, ohwi, 0, 3, want);
+    const int32_t pairs = (int32_t)(spry_qgemm_row_values(k) / 2);
+    for (int32_t c = 0; c < n; c++)
+      for (int32_t e = 0; e < 2 * pairs; e++) {
+        const size_t at = ((size_t)(c / SPRY_GEMM_NR) * (size_t)pairs + (size_t)(e / 2)) *
+                              2 * SPRY_GEMM_NR +
+                          (size_t)(c % SPRY_GEMM_NR) * 2 + (size_t)(e % 2);
+        const int16_t expect = e < k ? (int16_t)((int8_t)w[(size_t)c * (size_t)k + (size_t)e] + 3)
+                                     : 0;
+        assert_int_equal(want[at], expect);
+      }
+    free(w);
+    free(want);
+    free(got);
+  }
 }
 
 /* ---- qgemm_widen ------------------------------------------------------------------ */
@@ -1277,6 +1329,7 @@ int main(void) {
       cmocka_unit_test(test_qgemm_requant),
       cmocka_unit_test(test_qgemm_requant_ties),
       cmocka_unit_test(test_qgemm_shifts_derive),
+      cmocka_unit_test(test_qgemm_pack),
       cmocka_unit_test(test_qgemm_widen),
       cmocka_unit_test(test_fgemm),
       cmocka_unit_test(test_fgemm_clamp_edges),
