@@ -114,12 +114,15 @@ static void *alloc_list_add(SpryAllocList *list, size_t bytes) {
   if (bytes > SIZE_MAX - 2 * SPRY_ARENA_ALIGNMENT) return NULL;
   const size_t rounded =
       (bytes + SPRY_ARENA_ALIGNMENT - 1) / SPRY_ARENA_ALIGNMENT * SPRY_ARENA_ALIGNMENT;
-  void *p = aligned_alloc(SPRY_ARENA_ALIGNMENT, rounded ? rounded : SPRY_ARENA_ALIGNMENT);
-  if (!p) return NULL;
-  memset(p, 0, rounded ? rounded : SPRY_ARENA_ALIGNMENT);
-  list->items[list->count++] = p;
+  /* calloc, aligned by hand: a large block comes straight from the system,
+   * zero already, where aligned_alloc and memset wrote every page once
+   * more before prepare filled it (a model's packed weights are MBs). */
+  uint8_t *block = calloc(1, (rounded ? rounded : SPRY_ARENA_ALIGNMENT) + SPRY_ARENA_ALIGNMENT);
+  if (!block) return NULL;
+  list->items[list->count++] = block;
   list->bytes += rounded;
-  return p;
+  const uintptr_t misalign = (uintptr_t)block % SPRY_ARENA_ALIGNMENT;
+  return block + (SPRY_ARENA_ALIGNMENT - misalign);
 }
 
 void spry_alloc_list_clear(SpryAllocList *list) {
