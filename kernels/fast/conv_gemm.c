@@ -182,12 +182,12 @@ SpryStatus spry_conv_gemm_prepare(SpryContext *ctx, SpryConvGemm *g, SpryConvKer
   if (tile_rows < step) tile_rows = step;
   g->tile_rows = (int32_t)tile_rows;
   g->row_step = (int32_t)step;
-  g->threads = spry_context_num_threads(ctx);
-  g->split_columns =
-      split_by_columns(g->rows, g->row_step, column_blocks(s->output_c), g->threads);
+  const int32_t threads = spry_context_num_threads(ctx);
+  g->shares = spry_work_shares(threads);
+  g->split_columns = split_by_columns(g->rows, g->row_step, column_blocks(s->output_c), threads);
   g->slot_bytes = (tile_rows * row_bytes + 63) & ~(size_t)63;
   if (!g->direct)
-    SPRY_TRY(spry_context_request_scratch(ctx, g->slot_bytes * (size_t)g->threads, &g->scratch));
+    SPRY_TRY(spry_context_request_scratch(ctx, g->slot_bytes * (size_t)g->shares, &g->scratch));
   g->kernels = kernels;
   return SPRY_OK;
 }
@@ -632,14 +632,14 @@ static void run_share(void *arg, int32_t t) {
   ColumnRange cols = {0, n};
   if (g->split_columns) {
     size_t b0, b1;
-    spry_work_share((size_t)column_blocks(n), t, g->threads, &b0, &b1);
+    spry_work_share((size_t)column_blocks(n), t, g->shares, &b0, &b1);
     if (b0 == b1) return;
     cols.begin = (int32_t)b0 * SPRY_GEMM_NR;
     cols.end = (int32_t)b1 * SPRY_GEMM_NR < n ? (int32_t)b1 * SPRY_GEMM_NR : n;
   } else {
     const size_t calls = ((size_t)g->rows + (size_t)g->row_step - 1) / (size_t)g->row_step;
     size_t c0, c1;
-    spry_work_share(calls, t, g->threads, &c0, &c1);
+    spry_work_share(calls, t, g->shares, &c0, &c1);
     first = (int32_t)c0 * g->row_step;
     last = (int32_t)c1 * g->row_step < g->rows ? (int32_t)c1 * g->row_step : g->rows;
   }
@@ -653,5 +653,5 @@ static void run_share(void *arg, int32_t t) {
 void spry_conv_gemm_run(SpryContext *ctx, const SpryConvGemm *g, const void *input, void *output) {
   GemmJob job = {.g = g, .input = input, .output = output, .scratch = NULL};
   if (!g->direct) job.scratch = spry_context_scratch(ctx, g->scratch);
-  spry_context_parallel_for(ctx, g->threads, run_share, &job);
+  spry_context_parallel_for(ctx, g->shares, run_share, &job);
 }

@@ -38,10 +38,9 @@ typedef struct SpryConvGemm {
   const SpryFullyConnectedParams *fc; /* DOUBLE_SCALE only */
   int32_t rows, depth;            /* M (output positions) and K (patch size) */
   int32_t tile_rows;              /* rows gathered per step (a multiple of row_step) */
-  int32_t row_step;               /* rows a micro-kernel call: threads' shares are whole
-                                   * calls */
-  int32_t threads;                /* work items: one per thread */
-  bool split_columns;             /* threads share the columns, not the rows */
+  int32_t row_step;               /* rows a micro-kernel call: shares are whole calls */
+  int32_t shares;                 /* work items (work_share.h), each with a scratch slot */
+  bool split_columns;             /* the shares are of the columns, not the rows */
   bool bytes;                     /* quantized in the 8-bit layout (kernels->qgemm8_acc) */
   bool direct;                    /* 1x1, stride 1, no padding, rows whole (float, or 8-bit
                                    * with K a multiple of 4): A is the input */

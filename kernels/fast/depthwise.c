@@ -242,9 +242,9 @@ SpryStatus spry_depthwise_prepare(SpryContext *ctx, SpryDepthwise *d, SpryConvKe
     SPRY_TRY(prepare_float(ctx, d, filter, bias));
   else
     SPRY_TRY(prepare_quantized(ctx, d, filter, bias));
-  d->threads = spry_context_num_threads(ctx);
+  d->shares = spry_work_shares(spry_context_num_threads(ctx));
   d->slot_bytes = slot_layout(d, NULL, NULL);
-  SPRY_TRY(spry_context_request_scratch(ctx, d->slot_bytes * (size_t)d->threads, &d->scratch));
+  SPRY_TRY(spry_context_request_scratch(ctx, d->slot_bytes * (size_t)d->shares, &d->scratch));
   return SPRY_OK;
 }
 
@@ -400,7 +400,7 @@ static void run_share(void *arg, int32_t t) {
   const DwJob *job = arg;
   const SpryDepthwise *d = job->d;
   size_t first, last;
-  spry_work_share((size_t)d->shapes.batches * (size_t)d->shapes.output_h, t, d->threads, &first,
+  spry_work_share((size_t)d->shapes.batches * (size_t)d->shapes.output_h, t, d->shares, &first,
                   &last);
   if (first == last) return;
   DwSlot s = {0};
@@ -419,5 +419,5 @@ static void run_share(void *arg, int32_t t) {
 void spry_depthwise_run(SpryContext *ctx, const SpryDepthwise *d, const void *input, void *output) {
   DwJob job = {.d = d, .input = input, .output = output,
                .scratch = spry_context_scratch(ctx, d->scratch)};
-  spry_context_parallel_for(ctx, d->threads, run_share, &job);
+  spry_context_parallel_for(ctx, d->shares, run_share, &job);
 }

@@ -131,7 +131,7 @@ struct SpryDepthwise {
   int32_t tap_slots;     /* taps rounded up to even: the extra one is the pad pixel */
   int32_t blocks;        /* channel blocks */
   int32_t group;         /* output pixels per block in the row kernel (see SpryDwRowFn) */
-  int32_t threads;       /* work items: one per thread */
+  int32_t shares;        /* work items (work_share.h), each with a scratch slot */
   size_t value_bytes;    /* bytes per activation value */
   const void *weights;   /* packed (persistent) */
   const void *pad;       /* the pad pixel, blocks * SPRY_DW_BLOCK values (persistent) */
