@@ -167,9 +167,10 @@ static SpryStatus l2_pool_prepare(SpryContext *ctx, SpryNode *node) {
   return pool_prepare(ctx, node, NULL);
 }
 
-/* The node's tensors, checked against its prepared shapes. */
-static SpryStatus pool_tensors(SpryContext *ctx, const SpryNode *node, const SpryTensor **in,
-                               SpryTensor **out) {
+/* The node's tensors, checked against its prepared shapes; runs the fast
+ * path where prepare set one up (*done). */
+static SpryStatus pool_begin(SpryContext *ctx, const SpryNode *node, const SpryTensor **in,
+                             SpryTensor **out, bool *done) {
   const PoolOpData *d = node->user_data;
   *in = spry_node_input(ctx, node, 0);
   *out = spry_node_output(ctx, node, 0);
@@ -178,64 +179,65 @@ static SpryStatus pool_tensors(SpryContext *ctx, const SpryNode *node, const Spr
   const int32_t in_dims[4] = {s->batches, s->in_h, s->in_w, s->channels};
   const int32_t out_dims[4] = {s->batches, s->out_h, s->out_w, s->channels};
   SPRY_TRY(spry_op_check_data(ctx, "input", *in, spry_shape_element_count(4, in_dims)));
-  return spry_op_check_data(ctx, "output", *out, spry_shape_element_count(4, out_dims));
+  SPRY_TRY(spry_op_check_data(ctx, "output", *out, spry_shape_element_count(4, out_dims)));
+  *done = d->fast.fn != NULL;
+  if (*done) spry_fast_pool_run(ctx, &d->fast, (*in)->data, (*out)->data);
+  return SPRY_OK;
+}
+
+/* The reference average of the node's type; false if a window lies in
+ * the padding. */
+static bool reference_average(const PoolOpData *d, const void *in, void *out) {
+  const SpryPoolParams *p = &d->params;
+  const SpryPoolShape *s = &d->shape;
+  switch (d->type) {
+    case SPRY_TYPE_FLOAT32:
+      return spry_ref_average_pool_f32(p, s, in, out);
+    case SPRY_TYPE_UINT8:
+      return spry_ref_average_pool_u8(p, s, in, out);
+    case SPRY_TYPE_INT8:
+      return spry_ref_average_pool_s8(p, s, in, out);
+    default:
+      return spry_ref_average_pool_s16(p, s, in, out);
+  }
+}
+
+static void reference_max(const PoolOpData *d, const void *in, void *out) {
+  const SpryPoolParams *p = &d->params;
+  const SpryPoolShape *s = &d->shape;
+  switch (d->type) {
+    case SPRY_TYPE_FLOAT32:
+      spry_ref_max_pool_f32(p, s, in, out);
+      break;
+    case SPRY_TYPE_UINT8:
+      spry_ref_max_pool_u8(p, s, in, out);
+      break;
+    case SPRY_TYPE_INT8:
+      spry_ref_max_pool_s8(p, s, in, out);
+      break;
+    default:
+      spry_ref_max_pool_s16(p, s, in, out);
+      break;
+  }
 }
 
 static SpryStatus average_pool_invoke(SpryContext *ctx, SpryNode *node) {
-  const PoolOpData *d = node->user_data;
   const SpryTensor *in;
   SpryTensor *out;
-  SPRY_TRY(pool_tensors(ctx, node, &in, &out));
-  if (d->fast.fn) {
-    spry_fast_pool_run(ctx, &d->fast, in->data, out->data);
-    return SPRY_OK;
-  }
-  const SpryPoolParams *p = &d->params;
-  const SpryPoolShape *s = &d->shape;
-  bool ok;
-  switch (d->type) {
-    case SPRY_TYPE_FLOAT32:
-      ok = spry_ref_average_pool_f32(p, s, in->data, out->data);
-      break;
-    case SPRY_TYPE_UINT8:
-      ok = spry_ref_average_pool_u8(p, s, in->data, out->data);
-      break;
-    case SPRY_TYPE_INT8:
-      ok = spry_ref_average_pool_s8(p, s, in->data, out->data);
-      break;
-    default:
-      ok = spry_ref_average_pool_s16(p, s, in->data, out->data);
-      break;
-  }
-  SPRY_ENSURE_MSG(ctx, ok, SPRY_ERROR_RUNTIME, "a pooling window lies entirely in the padding");
+  bool done;
+  SPRY_TRY(pool_begin(ctx, node, &in, &out, &done));
+  if (done) return SPRY_OK;
+  SPRY_ENSURE_MSG(ctx, reference_average(node->user_data, in->data, out->data),
+                  SPRY_ERROR_RUNTIME, "a pooling window lies entirely in the padding");
   return SPRY_OK;
 }
 
 static SpryStatus max_pool_invoke(SpryContext *ctx, SpryNode *node) {
-  const PoolOpData *d = node->user_data;
   const SpryTensor *in;
   SpryTensor *out;
-  SPRY_TRY(pool_tensors(ctx, node, &in, &out));
-  if (d->fast.fn) {
-    spry_fast_pool_run(ctx, &d->fast, in->data, out->data);
-    return SPRY_OK;
-  }
-  const SpryPoolParams *p = &d->params;
-  const SpryPoolShape *s = &d->shape;
-  switch (d->type) {
-    case SPRY_TYPE_FLOAT32:
-      spry_ref_max_pool_f32(p, s, in->data, out->data);
-      break;
-    case SPRY_TYPE_UINT8:
-      spry_ref_max_pool_u8(p, s, in->data, out->data);
-      break;
-    case SPRY_TYPE_INT8:
-      spry_ref_max_pool_s8(p, s, in->data, out->data);
-      break;
-    default:
-      spry_ref_max_pool_s16(p, s, in->data, out->data);
-      break;
-  }
+  bool done;
+  SPRY_TRY(pool_begin(ctx, node, &in, &out, &done));
+  if (!done) reference_max(node->user_data, in->data, out->data);
   return SPRY_OK;
 }
 
@@ -243,7 +245,8 @@ static SpryStatus l2_pool_invoke(SpryContext *ctx, SpryNode *node) {
   const PoolOpData *d = node->user_data;
   const SpryTensor *in;
   SpryTensor *out;
-  SPRY_TRY(pool_tensors(ctx, node, &in, &out));
+  bool done; /* never: L2 has no fast path */
+  SPRY_TRY(pool_begin(ctx, node, &in, &out, &done));
   spry_ref_l2_pool_f32(&d->params, &d->shape, in->data, out->data);
   return SPRY_OK;
 }
