@@ -239,10 +239,13 @@ int16_t *spry_qgemm_pack_block_avx2(const uint8_t *rows, int32_t k, int is_u8,
   int32_t p = 0;
   for (; p + 8 <= pairs; p += 8) {
     /* Sixteen rows are sixteen streams, more than the hardware prefetcher
-     * follows: each row's next lines are asked for a few steps ahead. */
+     * follows: each row's next lines are asked for a few steps ahead (the
+     * address as an integer: it may lie past the weights, which a prefetch
+     * may name but a pointer may not point to). */
     if (p % 32 == 0)
       for (int i = 0; i < SPRY_GEMM_NR; i++)
-        _mm_prefetch((const char *)(rows + (size_t)i * (size_t)k + 2 * p + 256), _MM_HINT_T0);
+        _mm_prefetch((const char *)((uintptr_t)rows + (size_t)i * (size_t)k + 2 * (size_t)p + 256),
+                     _MM_HINT_T0);
     __m128i t[2][8];
     for (int g = 0; g < 2; g++) {
       __m128i r[8];
