@@ -66,18 +66,19 @@ static __attribute__((noinline)) void quantized_pixels(const SpryDepthwise *d,
                                                        bool u8) {
   const int32_t pairs = d->tap_slots / 2;
   const size_t block_weights = (size_t)pairs * 2 * SPRY_DW_BLOCK;
+  const int16_t *weights = (const int16_t *)d->weights + (size_t)first * block_weights;
   for (int32_t k = 0; k < pixels; k++) {
-    const int16_t *w = (const int16_t *)d->weights + (size_t)first * block_weights;
     uint8_t *o = (uint8_t *)out + (size_t)k * out_step;
     /* Block b's sums are taken before block b - 1 is requantized: the
      * requantization is a long chain of dependent steps, and with the next
      * block's multiply-adds beside it in the instruction stream the core
      * has independent work to fill its wait (6-9% off tf2's layers). */
     BlockSums s = {_mm256_setzero_si256(), _mm256_setzero_si256()};
-    for (int32_t b = 0; b <= blocks; b++, w += block_weights) {
+    for (int32_t b = 0; b <= blocks; b++) {
       const BlockSums done = s;
       if (b < blocks) {
         const size_t at = (size_t)k * step + (size_t)b * SPRY_DW_BLOCK;
+        const int16_t *w = weights + (size_t)b * block_weights;
         s = u8 ? block_sums(taps, at, pairs, w, true) : block_sums(taps, at, pairs, w, false);
       }
       if (b == 0) continue;
