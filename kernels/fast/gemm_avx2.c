@@ -260,16 +260,14 @@ int16_t *spry_qgemm_pack_block_avx2(const uint8_t *rows, int32_t k, int is_u8,
       }
   }
   if (p == pairs) return out;
-  /* The rest: the portable code on the rows from pair p on. */
-  int16_t tail[2 * SPRY_GEMM_NR * 7];
+  /* The rest: the portable code on a copy of the rows from pair p on (its
+   * rows are as long as their pairs). */
   uint8_t rest[SPRY_GEMM_NR * 14];
   const int32_t left = pairs - p;
   for (int32_t c = 0; c < SPRY_GEMM_NR; c++)
     memcpy(rest + (size_t)c * (size_t)(2 * left), rows + (size_t)c * (size_t)k + 2 * p,
            (size_t)(2 * left));
-  spry_qgemm_pack_block_portable(rest, 2 * left, is_u8, filter_offset, tail);
-  memcpy(out, tail, (size_t)left * 2 * SPRY_GEMM_NR * sizeof *out);
-  return out + (size_t)left * 2 * SPRY_GEMM_NR;
+  return spry_qgemm_pack_block_portable(rest, 2 * left, is_u8, filter_offset, out);
 }
 
 /* ---- float -------------------------------------------------------------------- */
