@@ -87,10 +87,20 @@ typedef struct TwiceData {
   float *factor; /* persistent: 2.0 in every element, so that it must be the right size */
 } TwiceData;
 
+/* What spry_context_alloc_persistent promises: 64-byte aligned, zeroed. */
+static bool fresh_persistent(const void *p, size_t bytes) {
+  if (!p || (uintptr_t)p % 64 != 0) return false;
+  const uint8_t *b = p;
+  for (size_t i = 0; i < bytes; i++)
+    if (b[i] != 0) return false;
+  return true;
+}
+
 static SpryStatus twice_init(SpryContext *ctx, const SpryNode *node, void **user_data) {
   (void)node;
   *user_data = spry_context_alloc_persistent(ctx, sizeof(TwiceData));
-  return *user_data ? SPRY_OK : SPRY_ERROR_OUT_OF_MEMORY;
+  if (!*user_data) return SPRY_ERROR_OUT_OF_MEMORY;
+  return fresh_persistent(*user_data, sizeof(TwiceData)) ? SPRY_OK : SPRY_ERROR_BAD_STATE;
 }
 
 static SpryStatus twice_prepare(SpryContext *ctx, SpryNode *node) {
@@ -100,7 +110,8 @@ static SpryStatus twice_prepare(SpryContext *ctx, SpryNode *node) {
   twice_prepares++;
   const size_t n = in->bytes / sizeof(float);
   data->factor = spry_context_alloc_persistent(ctx, in->bytes);
-  SPRY_ENSURE(ctx, data->factor != NULL);
+  /* Sizes 0 to 400 bytes over the test's invokes. */
+  SPRY_ENSURE(ctx, fresh_persistent(data->factor, in->bytes));
   for (size_t i = 0; i < n; i++) data->factor[i] = 2.0f;
   SPRY_TRY(spry_context_request_scratch(ctx, in->bytes, &data->scratch));
   return spry_context_resize_tensor(ctx, out, in->rank, in->dims);
