@@ -103,7 +103,9 @@ SpryStatus spry_context_resize_tensor(SpryContext *ctx, SpryTensor *tensor, int3
   return SPRY_OK;
 }
 
-static void *alloc_list_add(SpryAllocList *list, size_t bytes) {
+/* A zeroed, 64-byte aligned buffer of `bytes`, recorded in the list: from
+ * the pool where one is given and has room, else from the heap. */
+static void *alloc_list_add(SpryAllocList *list, SpryPersistentPool *pool, size_t bytes) {
   if (list->count == list->capacity) {
     const int32_t capacity = list->capacity ? list->capacity * 2 : 4;
     void **grown = realloc(list->items, (size_t)capacity * sizeof *grown);
@@ -114,6 +116,12 @@ static void *alloc_list_add(SpryAllocList *list, size_t bytes) {
   if (bytes > SIZE_MAX - 2 * SPRY_ARENA_ALIGNMENT) return NULL;
   const size_t rounded =
       (bytes + SPRY_ARENA_ALIGNMENT - 1) / SPRY_ARENA_ALIGNMENT * SPRY_ARENA_ALIGNMENT;
+  void *pooled = spry_persistent_pool_alloc(pool, rounded ? rounded : SPRY_ARENA_ALIGNMENT);
+  if (pooled) {
+    list->items[list->count++] = pooled;
+    list->bytes += rounded;
+    return pooled;
+  }
   /* calloc, aligned by hand: a large block comes straight from the system,
    * zero already, where aligned_alloc and memset wrote every page once
    * more before prepare filled it (a model's packed weights are MBs). */
@@ -125,8 +133,9 @@ static void *alloc_list_add(SpryAllocList *list, size_t bytes) {
   return block + (SPRY_ARENA_ALIGNMENT - misalign);
 }
 
-void spry_alloc_list_clear(SpryAllocList *list) {
-  for (int32_t i = 0; i < list->count; i++) free(list->items[i]);
+void spry_alloc_list_clear(SpryAllocList *list, SpryPersistentPool *pool) {
+  for (int32_t i = 0; i < list->count; i++)
+    if (!spry_persistent_pool_release(pool, list->items[i])) free(list->items[i]);
   free(list->items);
   memset(list, 0, sizeof *list);
 }
@@ -134,10 +143,14 @@ void spry_alloc_list_clear(SpryAllocList *list) {
 void *spry_context_alloc_persistent(SpryContext *ctx, size_t bytes) {
   if (!ctx || !ctx->node) return NULL;
   SpryAllocList *list;
+  SpryPersistentPool *pool = NULL;
   if (ctx->phase == SPRY_PHASE_INIT) {
     list = &ctx->node->init_allocs;
   } else if (ctx->phase == SPRY_PHASE_PREPARE) {
     list = &ctx->node->prepare_allocs;
+    /* Not for a node prepared at every invoke: the pool does not reuse
+     * memory inside a chunk, and that node's buffers are short-lived. */
+    if (!ctx->node->deferred) pool = ctx->interpreter->root->persistent_pool;
   } else {
     spry_context_error(ctx, SPRY_ERROR_BAD_STATE, "alloc_persistent called in %s",
                        phase_name(ctx->phase));
@@ -149,7 +162,7 @@ void *spry_context_alloc_persistent(SpryContext *ctx, size_t bytes) {
                        ctx->interpreter->options.max_arena_bytes);
     return NULL;
   }
-  void *p = alloc_list_add(list, bytes);
+  void *p = alloc_list_add(list, pool, bytes);
   if (!p) spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory (%zu bytes)", bytes);
   return p;
 }

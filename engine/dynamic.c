@@ -200,7 +200,7 @@ static SpryStatus lay_out_scratch(SpryNodeScratch *s) {
 SpryStatus spry_dynamic_prepare_node(SpryInterpreter *interp, SpryNodeState *state) {
   SpryContext *ctx = &interp->context;
   /* Persistent memory lives until the node is prepared again: now. */
-  spry_alloc_list_clear(&state->prepare_allocs);
+  spry_alloc_list_clear(&state->prepare_allocs, interp->root->persistent_pool);
   state->scratch.count = 0;
   state->scratch.used = 0;
   SpryStatus status = SPRY_OK;

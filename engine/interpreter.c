@@ -202,6 +202,12 @@ static SpryStatus build_runtime(SpryInterpreter *interp) {
   return SPRY_OK;
 }
 
+/* Models from this size on have their persistent buffers (packed weights,
+ * mostly as large as the model's) in huge pages: 2 MB of them load a
+ * quarter of a millisecond faster than in base pages, and smaller models
+ * would have most of a huge page resident for nothing. */
+#define HUGE_PAGE_MODEL_BYTES ((size_t)2 << 20)
+
 SpryStatus spry_interpreter_new(const SpryModel *model, const SpryOptions *options,
                                 SpryInterpreter **out_interpreter) {
   if (!out_interpreter)
@@ -232,6 +238,8 @@ SpryStatus spry_interpreter_new(const SpryModel *model, const SpryOptions *optio
   if (interp->options.num_threads > 1 &&
       (status = spry_thread_pool_new(interp->options.num_threads, &interp->pool)) != SPRY_OK)
     goto fail;
+  /* Without a pool (out of memory, or a sanitizer build), the heap. */
+  interp->persistent_pool = spry_persistent_pool_new(model->size >= HUGE_PAGE_MODEL_BYTES);
   if ((status = spry_subgraph_table_new(interp)) != SPRY_OK) goto fail;
   if ((status = spry_resource_table_new(&interp->resources)) != SPRY_OK) goto fail;
   if ((status = build_runtime(interp)) != SPRY_OK) goto fail;
@@ -282,15 +290,15 @@ void spry_interpreter_free(SpryInterpreter *interp) {
       state->registration->free(ctx, state->node.user_data);
       ctx->node = NULL;
     }
-    spry_alloc_list_clear(&state->init_allocs);
-    spry_alloc_list_clear(&state->prepare_allocs);
+    spry_alloc_list_clear(&state->init_allocs, interp->root->persistent_pool);
+    spry_alloc_list_clear(&state->prepare_allocs, interp->root->persistent_pool);
     spry_node_scratch_free(&state->scratch);
   }
   spry_dynamic_free(interp);
   for (int32_t t = 0; interp->variable_data && t < interp->num_tensors; t++)
     free(interp->variable_data[t]);
   free(interp->variable_data);
-  free(interp->arena);
+  spry_arena_release(interp);
   free(interp->scratch);
   free(interp->nodes);
   free(interp->producer);
@@ -299,6 +307,7 @@ void spry_interpreter_free(SpryInterpreter *interp) {
   if (is_root) {
     spry_resource_table_free(interp->resources);
     spry_thread_pool_free(interp->pool);
+    spry_persistent_pool_free(interp->persistent_pool);
   }
   free(interp);
 }

@@ -7,6 +7,7 @@
 
 #include "cpu_isa.h"
 #include "model.h"
+#include "persistent_pool.h"
 #include "thread_pool.h"
 #include "spry/op.h"
 
@@ -17,7 +18,8 @@ typedef enum SpryPhase {
   SPRY_PHASE_INVOKE,
 } SpryPhase;
 
-/* A list of 64-byte aligned allocations owned by one node. */
+/* The persistent allocations of one node: heap blocks, and buffers of the
+ * root's persistent pool. */
 typedef struct SpryAllocList {
   void **items;
   int32_t count;
@@ -111,6 +113,7 @@ struct SpryInterpreter {
   bool busy;                           /* a callee being prepared or run (cycle guard) */
   SprySubgraphTable *subgraphs;        /* root only: callee runtimes, CALL_ONCE flags */
   SpryResourceTable *resources;        /* root only: resource variables */
+  SpryPersistentPool *persistent_pool; /* root only: prepare's persistent buffers (NULL: heap) */
 };
 
 /* Creates the runtime of subgraph `index` (> 0) for `root`: tensors, nodes
@@ -129,7 +132,10 @@ bool spry_shape_bytes(SpryType type, int32_t rank, const int32_t *dims, size_t *
 /* "[d0, d1, ...]" for messages (truncated to `size`). */
 void spry_shape_text(int32_t rank, const int32_t *dims, char *text, size_t size);
 
-/* Releases every allocation in the list. */
-void spry_alloc_list_clear(SpryAllocList *list);
+/* Gives the arena back (to the persistent pool or the heap); NULL after. */
+void spry_arena_release(SpryInterpreter *interp);
+
+/* Releases every allocation in the list: to `pool` those that came from it. */
+void spry_alloc_list_clear(SpryAllocList *list, SpryPersistentPool *pool);
 
 #endif /* SPRY_ENGINE_INTERPRETER_INTERNAL_H */

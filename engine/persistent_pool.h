@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * persistent_pool.h — the pages behind the persistent buffers that kernels
+ * allocate while an interpreter is prepared (prepacked weights, mostly).
+ *
+ * A model's packed weights are megabytes written once, at prepare, into
+ * fresh memory: from the heap, each 4 KB page of them cost a page fault,
+ * and those faults were half of a large model's load time. The pool hands
+ * the buffers out of 2 MB chunks that it may ask the kernel to back with
+ * transparent huge pages (one fault per chunk).
+ *
+ * Buffers are carved one after the other from a chunk and never reused
+ * inside it; a chunk is returned to the system once every buffer carved
+ * from it is released. So a node prepared again gives its old buffers back
+ * to the system when the buffers around them go too (a model prepared
+ * again for new input shapes releases every chunk of the old prepare).
+ */
+#ifndef SPRY_ENGINE_PERSISTENT_POOL_H
+#define SPRY_ENGINE_PERSISTENT_POOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct SpryPersistentPool SpryPersistentPool;
+
+/* A pool, or NULL when out of memory or when this build does not use one
+ * (under AddressSanitizer, whose checks only heap buffers get). Where the
+ * system has transparent huge pages of a chunk's size, huge_pages advises
+ * them for every chunk: worth it only when the buffers fill a chunk or
+ * more, since a huge page is resident as a whole. A buffer larger than a
+ * chunk, huge_pages or not, gets the huge pages it fills whole. */
+SpryPersistentPool *spry_persistent_pool_new(bool huge_pages);
+
+/* `bytes` (> 0) of zeroed memory, 64-byte aligned, or NULL when out of
+ * memory or when bytes is larger than the pool takes. */
+void *spry_persistent_pool_alloc(SpryPersistentPool *pool, size_t bytes);
+
+/* Gives back a buffer of the pool; false (doing nothing) when `p` is not
+ * one. */
+bool spry_persistent_pool_release(SpryPersistentPool *pool, void *p);
+
+/* Chunks the pool holds from the system (for tests). */
+int32_t spry_persistent_pool_chunks(const SpryPersistentPool *pool);
+
+/* Returns every chunk to the system; NULL is allowed. */
+void spry_persistent_pool_free(SpryPersistentPool *pool);
+
+#endif /* SPRY_ENGINE_PERSISTENT_POOL_H */
