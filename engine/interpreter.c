@@ -202,11 +202,19 @@ static SpryStatus build_runtime(SpryInterpreter *interp) {
   return SPRY_OK;
 }
 
-/* Models from this size on have their persistent buffers (packed weights,
- * mostly as large as the model's) in huge pages: 2 MB of them load a
- * quarter of a millisecond faster than in base pages, and smaller models
+/* Models from this size on have all their persistent buffers (packed
+ * weights, mostly as large as the model) in huge pages: each 2 MB of them
+ * loads over a millisecond faster than in base pages, and smaller models
  * would have most of a huge page resident for nothing. */
 #define HUGE_PAGE_MODEL_BYTES ((size_t)2 << 20)
+
+/* SPRY_HUGE_PAGES=0 in the environment keeps base pages: to compare, or
+ * where the system's compaction for huge pages stalls a load. */
+static SpryHugePages huge_pages_for(const SpryModel *model) {
+  const char *env = getenv("SPRY_HUGE_PAGES");
+  if (env && strcmp(env, "0") == 0) return SPRY_HUGE_PAGES_NONE;
+  return model->size >= HUGE_PAGE_MODEL_BYTES ? SPRY_HUGE_PAGES_ALL : SPRY_HUGE_PAGES_FILLED;
+}
 
 SpryStatus spry_interpreter_new(const SpryModel *model, const SpryOptions *options,
                                 SpryInterpreter **out_interpreter) {
@@ -239,7 +247,7 @@ SpryStatus spry_interpreter_new(const SpryModel *model, const SpryOptions *optio
       (status = spry_thread_pool_new(interp->options.num_threads, &interp->pool)) != SPRY_OK)
     goto fail;
   /* Without a pool (out of memory, or a sanitizer build), the heap. */
-  interp->persistent_pool = spry_persistent_pool_new(model->size >= HUGE_PAGE_MODEL_BYTES);
+  interp->persistent_pool = spry_persistent_pool_new(huge_pages_for(model));
   if ((status = spry_subgraph_table_new(interp)) != SPRY_OK) goto fail;
   if ((status = spry_resource_table_new(&interp->resources)) != SPRY_OK) goto fail;
   if ((status = build_runtime(interp)) != SPRY_OK) goto fail;

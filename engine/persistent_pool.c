@@ -34,11 +34,10 @@ struct SpryPersistentPool {
   Chunk *chunks;
   int32_t count;
   int32_t capacity;
-  bool huge_advice; /* the system's huge pages are chunk-sized */
-  bool huge_pages;  /* every chunk in huge pages */
+  SpryHugePages huge_pages; /* NONE where the system's are not chunk-sized */
 };
 
-SpryPersistentPool *spry_persistent_pool_new(bool huge_pages) {
+SpryPersistentPool *spry_persistent_pool_new(SpryHugePages huge_pages) {
 #ifdef POOL_UNDER_ASAN
   (void)huge_pages;
   return NULL;
@@ -46,8 +45,8 @@ SpryPersistentPool *spry_persistent_pool_new(bool huge_pages) {
   SpryPersistentPool *pool = calloc(1, sizeof *pool);
   if (!pool) return NULL;
   const long page = sysconf(_SC_PAGESIZE);
-  pool->huge_advice = page > 0 && (size_t)page * ((size_t)page / 8) == CHUNK_BYTES;
-  pool->huge_pages = huge_pages;
+  const bool chunk_sized = page > 0 && (size_t)page * ((size_t)page / 8) == CHUNK_BYTES;
+  pool->huge_pages = chunk_sized ? huge_pages : SPRY_HUGE_PAGES_NONE;
   return pool;
 #endif
 }
@@ -65,6 +64,17 @@ static uint8_t *map_aligned(size_t size) {
   return p + head;
 }
 
+/* How much of a new chunk of `size` for a buffer of `bytes` to advise
+ * huge pages for, from its start. A buffer of more than a chunk (an arena,
+ * a classifier's weights) has a chunk of its own, in huge pages where it
+ * fills them whole: the rest, which later buffers might never fill, keeps
+ * base pages (a 6.4 MB arena had 1.6 MB of its 8 resident for nothing). */
+static size_t huge_bytes(const SpryPersistentPool *pool, size_t size, size_t bytes) {
+  if (pool->huge_pages == SPRY_HUGE_PAGES_NONE) return 0;
+  if (pool->huge_pages == SPRY_HUGE_PAGES_ALL && size == CHUNK_BYTES) return size;
+  return bytes / CHUNK_BYTES * CHUNK_BYTES;
+}
+
 static Chunk *add_chunk(SpryPersistentPool *pool, size_t bytes) {
   if (pool->count == pool->capacity) {
     const int32_t capacity = pool->capacity ? pool->capacity * 2 : 8;
@@ -77,15 +87,9 @@ static Chunk *add_chunk(SpryPersistentPool *pool, size_t bytes) {
   uint8_t *base = map_aligned(size);
   if (!base) return NULL;
 #ifdef MADV_HUGEPAGE
-  /* Advice only: where the system has no huge page free, base pages. A
-   * buffer of more than a chunk (an arena, a classifier's weights) gets a
-   * chunk of its own, with huge pages where it fills them whole, whatever
-   * the model's size: the rest, which later buffers might never fill, keeps
-   * base pages (a 6.4 MB arena had 1.6 MB of its 8 resident for nothing). */
-  const size_t huge = size == CHUNK_BYTES && pool->huge_pages
-                          ? size
-                          : bytes / CHUNK_BYTES * CHUNK_BYTES;
-  if (pool->huge_advice && huge) madvise(base, huge, MADV_HUGEPAGE);
+  /* Advice only: where the system has no huge page free, base pages. */
+  const size_t huge = huge_bytes(pool, size, bytes);
+  if (huge) madvise(base, huge, MADV_HUGEPAGE);
 #endif
   Chunk *chunk = &pool->chunks[pool->count++];
   *chunk = (Chunk){.base = base, .size = size, .used = 0, .live = 0};

@@ -24,13 +24,18 @@
 
 typedef struct SpryPersistentPool SpryPersistentPool;
 
+/* Which chunks the pool advises transparent huge pages for, where the
+ * system has them of a chunk's size. A huge page is resident as a whole:
+ * every chunk is worth it only when the buffers fill a chunk or more. */
+typedef enum SpryHugePages {
+  SPRY_HUGE_PAGES_NONE,  /* base pages only */
+  SPRY_HUGE_PAGES_FILLED, /* the huge pages that a buffer larger than a chunk fills whole */
+  SPRY_HUGE_PAGES_ALL,   /* every chunk (and FILLED's) */
+} SpryHugePages;
+
 /* A pool, or NULL when out of memory or when this build does not use one
- * (under AddressSanitizer, whose checks only heap buffers get). Where the
- * system has transparent huge pages of a chunk's size, huge_pages advises
- * them for every chunk: worth it only when the buffers fill a chunk or
- * more, since a huge page is resident as a whole. A buffer larger than a
- * chunk, huge_pages or not, gets the huge pages it fills whole. */
-SpryPersistentPool *spry_persistent_pool_new(bool huge_pages);
+ * (under AddressSanitizer, whose checks only heap buffers get). */
+SpryPersistentPool *spry_persistent_pool_new(SpryHugePages huge_pages);
 
 /* `bytes` (> 0) of zeroed memory, 64-byte aligned, or NULL when out of
  * memory or when bytes is larger than the pool takes. */

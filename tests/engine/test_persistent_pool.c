@@ -16,7 +16,7 @@
 #define MB ((size_t)1 << 20)
 
 /* Under AddressSanitizer the engine uses the heap instead (no pool). */
-static SpryPersistentPool *new_pool(bool huge_pages) {
+static SpryPersistentPool *new_pool(SpryHugePages huge_pages) {
   SpryPersistentPool *pool = spry_persistent_pool_new(huge_pages);
   if (!pool) skip();
   return pool;
@@ -33,8 +33,8 @@ static bool zero_and_aligned(const uint8_t *p, size_t bytes) {
  * it after the others are written. */
 static void test_buffers_are_fresh_and_apart(void **state) {
   (void)state;
-  for (int huge = 0; huge < 2; huge++) {
-    SpryPersistentPool *pool = new_pool(huge);
+  for (int huge = SPRY_HUGE_PAGES_NONE; huge <= SPRY_HUGE_PAGES_ALL; huge++) {
+    SpryPersistentPool *pool = new_pool((SpryHugePages)huge);
     enum { N = 40 };
     uint8_t *p[N];
     size_t bytes[N];
@@ -55,7 +55,7 @@ static void test_buffers_are_fresh_and_apart(void **state) {
  * small buffers then fill the ends of earlier chunks first. */
 static void test_large_buffers_and_first_fit(void **state) {
   (void)state;
-  SpryPersistentPool *pool = new_pool(true);
+  SpryPersistentPool *pool = new_pool(SPRY_HUGE_PAGES_ALL);
   uint8_t *a = spry_persistent_pool_alloc(pool, (size_t)1536 * 1024);
   uint8_t *big = spry_persistent_pool_alloc(pool, 5 * MB + 3);
   assert_true(zero_and_aligned(a, 64) && zero_and_aligned(big, 64));
@@ -73,7 +73,7 @@ static void test_large_buffers_and_first_fit(void **state) {
  * not the pool's are refused. */
 static void test_release(void **state) {
   (void)state;
-  SpryPersistentPool *pool = new_pool(false);
+  SpryPersistentPool *pool = new_pool(SPRY_HUGE_PAGES_NONE);
   void *a = spry_persistent_pool_alloc(pool, 1000);
   void *b = spry_persistent_pool_alloc(pool, 3000);
   void *big = spry_persistent_pool_alloc(pool, 3 * MB);
@@ -97,7 +97,7 @@ static void test_release(void **state) {
 
 static void test_refuses_bad_sizes(void **state) {
   (void)state;
-  SpryPersistentPool *pool = new_pool(false);
+  SpryPersistentPool *pool = new_pool(SPRY_HUGE_PAGES_NONE);
   assert_null(spry_persistent_pool_alloc(pool, 0));
   assert_null(spry_persistent_pool_alloc(pool, SIZE_MAX));
   assert_null(spry_persistent_pool_alloc(pool, SIZE_MAX / 2));
