@@ -65,6 +65,32 @@ const char *spry_isa_name(SpryIsa isa) {
   return (unsigned)isa < SPRY_ISA_COUNT ? isa_names[isa] : NULL;
 }
 
+SpryIsa spry_isa_fallback(SpryIsa isa) {
+  switch (isa) {
+    case SPRY_ISA_AVX512_VNNI: return SPRY_ISA_AVX2;
+    case SPRY_ISA_NEON_DOT: return SPRY_ISA_NEON;
+    case SPRY_ISA_AVX2:
+    case SPRY_ISA_NEON: return SPRY_ISA_PORTABLE;
+    default: return SPRY_ISA_REFERENCE;
+  }
+}
+
+/* Whether the walk along the fallbacks goes on: it ends at the reference
+ * (or a value out of range). */
+static bool in_chain(SpryIsa isa) { return isa > SPRY_ISA_REFERENCE && isa < SPRY_ISA_COUNT; }
+
+const void *spry_isa_variant(SpryIsa isa, const void *const variants[SPRY_ISA_COUNT]) {
+  for (; in_chain(isa); isa = spry_isa_fallback(isa))
+    if (variants[isa]) return variants[isa];
+  return NULL;
+}
+
+SpryAnyFn spry_isa_fn_variant(SpryIsa isa, const SpryAnyFn variants[SPRY_ISA_COUNT]) {
+  for (; in_chain(isa); isa = spry_isa_fallback(isa))
+    if (variants[isa]) return variants[isa];
+  return NULL;
+}
+
 bool spry_isa_supported(SpryIsa isa) {
   switch (isa) {
     case SPRY_ISA_REFERENCE:

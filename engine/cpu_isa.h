@@ -44,4 +44,51 @@ SpryStatus spry_isa_select(SpryIsa *out);
 /* The variant the node's interpreter runs. */
 SpryIsa spry_context_isa(const SpryContext *ctx);
 
+/* Where a kernel family has no variant of its own for `isa`, the ISA whose
+ * variant it runs: AVX-512 VNNI the AVX2 one, NEON with dot products the
+ * NEON one, those two the portable C. SPRY_ISA_REFERENCE, the end, after
+ * the portable C and for the reference or a value out of range. */
+SpryIsa spry_isa_fallback(SpryIsa isa);
+
+/* A kernel family's variant for `isa` from its table indexed by SpryIsa
+ * (NULL where the family, or this build, has none): the ISA's own, else
+ * its fallbacks' in turn; NULL for SPRY_ISA_REFERENCE. */
+const void *spry_isa_variant(SpryIsa isa, const void *const variants[SPRY_ISA_COUNT]);
+
+/* spry_isa_variant over a family with the usual three tables, named
+ * PREFIX_portable, PREFIX_avx2 and PREFIX_neon. */
+#define SPRY_ISA_TABLE(isa, prefix)                                                   \
+  spry_isa_variant((isa), (const void *const[SPRY_ISA_COUNT]){                        \
+                              [SPRY_ISA_PORTABLE] = &prefix##_portable,               \
+                              [SPRY_ISA_AVX2] = SPRY_AVX2_VARIANT(&prefix##_avx2),    \
+                              [SPRY_ISA_NEON] = SPRY_NEON_VARIANT(&prefix##_neon)})
+
+/* The same for a family of single functions, stored as SpryAnyFn (the
+ * type every function pointer converts to and back from). */
+typedef void (*SpryAnyFn)(void);
+SpryAnyFn spry_isa_fn_variant(SpryIsa isa, const SpryAnyFn variants[SPRY_ISA_COUNT]);
+
+/* A variants table's entry for a variant that builds may lack: NULL where
+ * this one does. */
+#if defined(SPRY_HAVE_AVX2)
+#define SPRY_AVX2_VARIANT(v) (v)
+#else
+#define SPRY_AVX2_VARIANT(v) NULL
+#endif
+#if defined(SPRY_HAVE_AVX512_VNNI)
+#define SPRY_AVX512_VNNI_VARIANT(v) (v)
+#else
+#define SPRY_AVX512_VNNI_VARIANT(v) NULL
+#endif
+#if defined(SPRY_HAVE_NEON)
+#define SPRY_NEON_VARIANT(v) (v)
+#else
+#define SPRY_NEON_VARIANT(v) NULL
+#endif
+#if defined(SPRY_HAVE_NEON_DOT)
+#define SPRY_NEON_DOT_VARIANT(v) (v)
+#else
+#define SPRY_NEON_DOT_VARIANT(v) NULL
+#endif
+
 #endif /* SPRY_ENGINE_CPU_ISA_H */

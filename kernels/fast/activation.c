@@ -14,23 +14,7 @@ struct SpryFastUnary {
 };
 
 const SpryActKernels *spry_act_kernels(SpryIsa isa) {
-  switch (isa) {
-    case SPRY_ISA_REFERENCE:
-    case SPRY_ISA_COUNT:
-      return NULL;
-#if defined(SPRY_HAVE_AVX2)
-    case SPRY_ISA_AVX2:
-    case SPRY_ISA_AVX512_VNNI:
-      return &spry_act_kernels_avx2;
-#endif
-#if defined(SPRY_HAVE_NEON)
-    case SPRY_ISA_NEON:
-    case SPRY_ISA_NEON_DOT:
-      return &spry_act_kernels_neon;
-#endif
-    default:
-      return &spry_act_kernels_portable;
-  }
+  return SPRY_ISA_TABLE(isa, spry_act_kernels);
 }
 
 /* The float kernel standing for a reference element function, or -1. */

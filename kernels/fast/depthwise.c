@@ -13,27 +13,16 @@
  * per-thread tap tables would grow past what scratch memory should hold. */
 #define MAX_TAPS 16384
 
+/* Dot products do not help a per-channel sum: NEON's kernels serve the
+ * dot-product variant. */
 const SpryDwKernels *spry_dw_kernels(SpryIsa isa) {
-  switch (isa) {
-    case SPRY_ISA_REFERENCE:
-    case SPRY_ISA_COUNT:
-      return NULL;
-#if defined(SPRY_HAVE_AVX2)
-    case SPRY_ISA_AVX2:
-      return &spry_dw_avx2;
-#endif
-#if defined(SPRY_HAVE_AVX512_VNNI)
-    case SPRY_ISA_AVX512_VNNI:
-      return &spry_dw_avx512vnni;
-#endif
-#if defined(SPRY_HAVE_NEON)
-    case SPRY_ISA_NEON:
-    case SPRY_ISA_NEON_DOT: /* dot products do not help a per-channel sum */
-      return &spry_dw_neon;
-#endif
-    default:
-      return &spry_dw_portable;
-  }
+  static const void *const variants[SPRY_ISA_COUNT] = {
+      [SPRY_ISA_PORTABLE] = &spry_dw_portable,
+      [SPRY_ISA_AVX2] = SPRY_AVX2_VARIANT(&spry_dw_avx2),
+      [SPRY_ISA_AVX512_VNNI] = SPRY_AVX512_VNNI_VARIANT(&spry_dw_avx512vnni),
+      [SPRY_ISA_NEON] = SPRY_NEON_VARIANT(&spry_dw_neon),
+  };
+  return spry_isa_variant(isa, variants);
 }
 
 static size_t padded_channels(const SpryDepthwise *d) {

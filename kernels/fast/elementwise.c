@@ -27,42 +27,12 @@ struct SpryEltBinary {
   bool swapped;         /* the kernel takes input 2 as a, input 1 as b */
 };
 
-/* The table of a variant among one family's (NULL where the build has no
- * such variant). */
-static const SpryEltKernels *pick(SpryIsa isa, const SpryEltKernels *portable,
-                                  const SpryEltKernels *avx2, const SpryEltKernels *neon) {
-  switch (isa) {
-    case SPRY_ISA_REFERENCE:
-    case SPRY_ISA_COUNT:
-      return NULL;
-    case SPRY_ISA_AVX2:
-    case SPRY_ISA_AVX512_VNNI:
-      return avx2 ? avx2 : portable;
-    case SPRY_ISA_NEON:
-    case SPRY_ISA_NEON_DOT:
-      return neon ? neon : portable;
-    default:
-      return portable;
-  }
-}
-
-#if defined(SPRY_HAVE_AVX2)
-#define AVX2_TABLE(family) (&spry_elt_##family##_avx2)
-#else
-#define AVX2_TABLE(family) NULL
-#endif
-#if defined(SPRY_HAVE_NEON)
-#define NEON_TABLE(family) (&spry_elt_##family##_neon)
-#else
-#define NEON_TABLE(family) NULL
-#endif
-
 const SpryEltKernels *spry_elt_add_kernels(SpryIsa isa) {
-  return pick(isa, &spry_elt_add_portable, AVX2_TABLE(add), NEON_TABLE(add));
+  return SPRY_ISA_TABLE(isa, spry_elt_add);
 }
 
 const SpryEltKernels *spry_elt_mul_kernels(SpryIsa isa) {
-  return pick(isa, &spry_elt_mul_portable, AVX2_TABLE(mul), NEON_TABLE(mul));
+  return SPRY_ISA_TABLE(isa, spry_elt_mul);
 }
 
 /* ---- the split over threads ----------------------------------------------------- */

@@ -10,34 +10,7 @@
 /* A family's table for a variant: AVX-512 VNNI runs the AVX2 kernels and
  * NEON with dot products the NEON ones (neither instruction helps a sum or
  * a maximum). */
-static const void *variant(SpryIsa isa, const void *portable, const void *avx2, const void *neon) {
-  switch (isa) {
-    case SPRY_ISA_REFERENCE:
-    case SPRY_ISA_COUNT:
-      return NULL;
-    case SPRY_ISA_AVX2:
-    case SPRY_ISA_AVX512_VNNI:
-      return avx2 ? avx2 : portable;
-    case SPRY_ISA_NEON:
-    case SPRY_ISA_NEON_DOT:
-      return neon ? neon : portable;
-    default:
-      return portable;
-  }
-}
-
-#if defined(SPRY_HAVE_AVX2)
-#define AVX2_TABLE(family) &spry_pool_##family##_avx2
-#else
-#define AVX2_TABLE(family) NULL
-#endif
-#if defined(SPRY_HAVE_NEON)
-#define NEON_TABLE(family) &spry_pool_##family##_neon
-#else
-#define NEON_TABLE(family) NULL
-#endif
-#define FAMILY_TABLE(isa, family) \
-  variant(isa, &spry_pool_##family##_portable, AVX2_TABLE(family), NEON_TABLE(family))
+#define FAMILY_TABLE(isa, family) SPRY_ISA_TABLE(isa, spry_pool_##family)
 
 const SpryPoolKernels *spry_pool_avg_kernels(SpryIsa isa) { return FAMILY_TABLE(isa, avg); }
 

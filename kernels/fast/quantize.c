@@ -22,23 +22,7 @@ struct SpryFastQuantize {
 };
 
 const SpryQuantizeKernels *spry_quantize_kernels(SpryIsa isa) {
-  switch (isa) {
-    case SPRY_ISA_REFERENCE:
-    case SPRY_ISA_COUNT:
-      return NULL;
-#if defined(SPRY_HAVE_AVX2)
-    case SPRY_ISA_AVX2:
-    case SPRY_ISA_AVX512_VNNI:
-      return &spry_quantize_kernels_avx2;
-#endif
-#if defined(SPRY_HAVE_NEON)
-    case SPRY_ISA_NEON:
-    case SPRY_ISA_NEON_DOT:
-      return &spry_quantize_kernels_neon;
-#endif
-    default:
-      return &spry_quantize_kernels_portable;
-  }
+  return SPRY_ISA_TABLE(isa, spry_quantize_kernels);
 }
 
 static bool is_8bit(SpryType t) { return t == SPRY_TYPE_UINT8 || t == SPRY_TYPE_INT8; }

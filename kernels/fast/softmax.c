@@ -13,23 +13,12 @@
 #define TABLE_SIZE 256
 
 SprySoftmaxF32Fn spry_f32_softmax_kernel(SpryIsa isa) {
-  switch (isa) {
-    case SPRY_ISA_REFERENCE:
-    case SPRY_ISA_COUNT:
-      return NULL;
-#if defined(SPRY_HAVE_AVX2)
-    case SPRY_ISA_AVX2:
-    case SPRY_ISA_AVX512_VNNI:
-      return spry_f32_softmax__avx2;
-#endif
-#if defined(SPRY_HAVE_NEON)
-    case SPRY_ISA_NEON:
-    case SPRY_ISA_NEON_DOT:
-      return spry_f32_softmax__neon;
-#endif
-    default:
-      return spry_f32_softmax__portable;
-  }
+  static const SpryAnyFn variants[SPRY_ISA_COUNT] = {
+      [SPRY_ISA_PORTABLE] = (SpryAnyFn)spry_f32_softmax__portable,
+      [SPRY_ISA_AVX2] = SPRY_AVX2_VARIANT((SpryAnyFn)spry_f32_softmax__avx2),
+      [SPRY_ISA_NEON] = SPRY_NEON_VARIANT((SpryAnyFn)spry_f32_softmax__neon),
+  };
+  return (SprySoftmaxF32Fn)spry_isa_fn_variant(isa, variants);
 }
 
 static bool is_8bit(SpryType t) { return t == SPRY_TYPE_UINT8 || t == SPRY_TYPE_INT8; }

@@ -83,6 +83,34 @@ static void test_extended_variants(void **state) {
       assert_string_not_equal(spry_isa_name((SpryIsa)a), spry_isa_name((SpryIsa)b));
 }
 
+/* A kernel family runs its own variant for the ISA, else the one the ISA
+ * extends, else the portable C; nothing for the reference. */
+static void test_family_variants(void **state) {
+  (void)state;
+  static const int portable = 1, avx2 = 2, vnni = 3, neon = 4;
+  const void *const all[SPRY_ISA_COUNT] = {[SPRY_ISA_PORTABLE] = &portable,
+                                           [SPRY_ISA_AVX2] = &avx2,
+                                           [SPRY_ISA_AVX512_VNNI] = &vnni,
+                                           [SPRY_ISA_NEON] = &neon};
+  assert_ptr_equal(spry_isa_variant(SPRY_ISA_AVX512_VNNI, all), &vnni);
+  assert_ptr_equal(spry_isa_variant(SPRY_ISA_AVX2, all), &avx2);
+  assert_ptr_equal(spry_isa_variant(SPRY_ISA_NEON_DOT, all), &neon);
+  assert_ptr_equal(spry_isa_variant(SPRY_ISA_PORTABLE, all), &portable);
+  assert_null(spry_isa_variant(SPRY_ISA_REFERENCE, all));
+  assert_null(spry_isa_variant(SPRY_ISA_COUNT, all));
+  assert_null(spry_isa_variant((SpryIsa)-1, all));
+  const void *const only_portable[SPRY_ISA_COUNT] = {[SPRY_ISA_PORTABLE] = &portable};
+  for (int isa = SPRY_ISA_PORTABLE; isa < SPRY_ISA_COUNT; isa++)
+    assert_ptr_equal(spry_isa_variant((SpryIsa)isa, only_portable), &portable);
+  assert_int_equal(spry_isa_fallback(SPRY_ISA_AVX512_VNNI), SPRY_ISA_AVX2);
+  assert_int_equal(spry_isa_fallback(SPRY_ISA_NEON_DOT), SPRY_ISA_NEON);
+  assert_int_equal(spry_isa_fallback(SPRY_ISA_NEON), SPRY_ISA_PORTABLE);
+  assert_int_equal(spry_isa_fallback(SPRY_ISA_PORTABLE), SPRY_ISA_REFERENCE);
+  const SpryAnyFn fns[SPRY_ISA_COUNT] = {[SPRY_ISA_NEON] = (SpryAnyFn)test_family_variants};
+  assert_true(spry_isa_fn_variant(SPRY_ISA_NEON_DOT, fns) == (SpryAnyFn)test_family_variants);
+  assert_null(spry_isa_fn_variant(SPRY_ISA_AVX2, fns));
+}
+
 static void test_unknown_or_unsupported_name_is_refused(void **state) {
   (void)state;
   char name[32];
@@ -110,6 +138,7 @@ int main(void) {
       cmocka_unit_test(test_default_is_the_best),
       cmocka_unit_test(test_every_supported_variant_can_be_named),
       cmocka_unit_test(test_extended_variants),
+      cmocka_unit_test(test_family_variants),
       cmocka_unit_test(test_unknown_or_unsupported_name_is_refused),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
