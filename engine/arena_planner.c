@@ -9,7 +9,7 @@
 
 static bool round_up(size_t bytes, size_t *out) {
   if (bytes > SIZE_MAX - (SPRY_ARENA_ALIGNMENT - 1)) return false;
-  *out = (bytes + SPRY_ARENA_ALIGNMENT - 1) / SPRY_ARENA_ALIGNMENT * SPRY_ARENA_ALIGNMENT;
+  *out = spry_arena_round_up(bytes);
   return true;
 }
 

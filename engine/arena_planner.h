@@ -18,6 +18,12 @@
 
 #define SPRY_ARENA_ALIGNMENT 64
 
+/* `bytes` rounded up to SPRY_ARENA_ALIGNMENT; the caller keeps bytes at
+ * most SIZE_MAX - (SPRY_ARENA_ALIGNMENT - 1). */
+static inline size_t spry_arena_round_up(size_t bytes) {
+  return (bytes + SPRY_ARENA_ALIGNMENT - 1) / SPRY_ARENA_ALIGNMENT * SPRY_ARENA_ALIGNMENT;
+}
+
 typedef struct SpryArenaBuffer {
   size_t bytes;       /* requested size (rounded up to the alignment inside) */
   int32_t first_step; /* first step at which the buffer is live */

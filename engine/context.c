@@ -114,9 +114,9 @@ static void *alloc_list_add(SpryAllocList *list, SpryPersistentPool *pool, size_
     list->capacity = capacity;
   }
   if (bytes > SIZE_MAX - 2 * SPRY_ARENA_ALIGNMENT) return NULL;
-  const size_t rounded =
-      (bytes + SPRY_ARENA_ALIGNMENT - 1) / SPRY_ARENA_ALIGNMENT * SPRY_ARENA_ALIGNMENT;
-  void *pooled = spry_persistent_pool_alloc(pool, rounded ? rounded : SPRY_ARENA_ALIGNMENT);
+  const size_t rounded = spry_arena_round_up(bytes);
+  const size_t size = rounded ? rounded : SPRY_ARENA_ALIGNMENT; /* a valid pointer for 0 */
+  void *pooled = spry_persistent_pool_alloc(pool, size);
   if (pooled) {
     list->items[list->count++] = pooled;
     list->bytes += rounded;
@@ -125,7 +125,7 @@ static void *alloc_list_add(SpryAllocList *list, SpryPersistentPool *pool, size_
   /* calloc, aligned by hand: a large block comes straight from the system,
    * zero already, where aligned_alloc and memset wrote every page once
    * more before prepare filled it (a model's packed weights are MBs). */
-  uint8_t *block = calloc(1, (rounded ? rounded : SPRY_ARENA_ALIGNMENT) + SPRY_ARENA_ALIGNMENT);
+  uint8_t *block = calloc(1, size + SPRY_ARENA_ALIGNMENT);
   if (!block) return NULL;
   list->items[list->count++] = block;
   list->bytes += rounded;

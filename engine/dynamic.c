@@ -13,7 +13,7 @@ enum { BUILTIN_IF = 118, BUILTIN_WHILE = 119 };
 /* Rounds up to the arena alignment; false on overflow. */
 static bool aligned_size(size_t bytes, size_t *out) {
   if (bytes > SIZE_MAX - SPRY_ARENA_ALIGNMENT) return false;
-  *out = (bytes + SPRY_ARENA_ALIGNMENT - 1) / SPRY_ARENA_ALIGNMENT * SPRY_ARENA_ALIGNMENT;
+  *out = spry_arena_round_up(bytes);
   if (*out == 0) *out = SPRY_ARENA_ALIGNMENT; /* even an empty tensor has a valid pointer */
   return true;
 }

@@ -98,8 +98,7 @@ static Chunk *add_chunk(SpryPersistentPool *pool, size_t bytes) {
 
 void *spry_persistent_pool_alloc(SpryPersistentPool *pool, size_t bytes) {
   if (!pool || bytes == 0 || bytes > SIZE_MAX / 4) return NULL;
-  const size_t rounded =
-      (bytes + SPRY_ARENA_ALIGNMENT - 1) / SPRY_ARENA_ALIGNMENT * SPRY_ARENA_ALIGNMENT;
+  const size_t rounded = spry_arena_round_up(bytes);
   /* First fit: small buffers fill the ends of chunks a large one left. */
   Chunk *chunk = NULL;
   for (int32_t i = 0; i < pool->count && !chunk; i++)

@@ -132,8 +132,7 @@ static void *new_arena(SpryInterpreter *interp, size_t bytes) {
   if (bytes == 0) bytes = SPRY_ARENA_ALIGNMENT;
   void *arena = spry_persistent_pool_alloc(interp->root->persistent_pool, bytes);
   if (arena) return arena;
-  arena = aligned_alloc(SPRY_ARENA_ALIGNMENT, (bytes + SPRY_ARENA_ALIGNMENT - 1) /
-                                                  SPRY_ARENA_ALIGNMENT * SPRY_ARENA_ALIGNMENT);
+  arena = aligned_alloc(SPRY_ARENA_ALIGNMENT, spry_arena_round_up(bytes));
   if (arena) memset(arena, 0, bytes);
   return arena;
 }

@@ -130,8 +130,7 @@ static SpryStatus reserve(SpryContext *ctx, SpryResourceVariable *v, size_t byte
     return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY,
                               "a value of %zu bytes exceeds the limit of %zu", bytes,
                               ctx->interpreter->options.max_arena_bytes);
-  const size_t rounded =
-      (bytes + SPRY_ARENA_ALIGNMENT - 1) / SPRY_ARENA_ALIGNMENT * SPRY_ARENA_ALIGNMENT;
+  const size_t rounded = spry_arena_round_up(bytes);
   void *data = aligned_alloc(SPRY_ARENA_ALIGNMENT, rounded);
   if (!data)
     return spry_context_error(ctx, SPRY_ERROR_OUT_OF_MEMORY, "out of memory (%zu bytes)", bytes);
