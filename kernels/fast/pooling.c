@@ -7,16 +7,20 @@
 #include "kernel_util.h"
 #include "work_share.h"
 
-/* A family's table for a variant: AVX-512 VNNI runs the AVX2 kernels and
- * NEON with dot products the NEON ones (neither instruction helps a sum or
- * a maximum). */
-#define FAMILY_TABLE(isa, family) SPRY_ISA_TABLE(isa, spry_pool_##family)
+/* Each family's table for a variant: AVX-512 VNNI runs the AVX2 kernels
+ * and NEON with dot products the NEON ones (neither instruction helps a
+ * sum or a maximum). */
+const SpryPoolKernels *spry_pool_avg_kernels(SpryIsa isa) {
+  return SPRY_ISA_TABLE(isa, spry_pool_avg);
+}
 
-const SpryPoolKernels *spry_pool_avg_kernels(SpryIsa isa) { return FAMILY_TABLE(isa, avg); }
+const SpryPoolKernels *spry_pool_max_kernels(SpryIsa isa) {
+  return SPRY_ISA_TABLE(isa, spry_pool_max);
+}
 
-const SpryPoolKernels *spry_pool_max_kernels(SpryIsa isa) { return FAMILY_TABLE(isa, max); }
-
-const SpryPoolSumKernels *spry_pool_sum_kernels(SpryIsa isa) { return FAMILY_TABLE(isa, sum); }
+const SpryPoolSumKernels *spry_pool_sum_kernels(SpryIsa isa) {
+  return SPRY_ISA_TABLE(isa, spry_pool_sum);
+}
 
 /* Whether the node fits the fast path: sizes the row split and the
  * kernels' counters hold, a clamp range inside the type. */

@@ -21,10 +21,11 @@ static inline void spry_work_share(size_t count, int32_t t, int32_t shares, size
 }
 
 /* How many shares a kernel splits its work into for `threads` threads:
- * several a thread, which the threads claim as they come free
- * (spry_context_parallel_for), so that one slowed down (its CPU taken by
- * another process a while) leaves the rest of its work to the others
- * instead of holding the op up. One for one thread. */
+ * several a thread. Each thread runs its own contiguous range of them,
+ * then takes what is left of the others' (spry_context_parallel_for), so
+ * that one slowed down (its CPU taken by another process a while) leaves
+ * the rest of its work to the others instead of holding the op up. One
+ * for one thread. */
 #define SPRY_SHARES_PER_THREAD 4
 static inline int32_t spry_work_shares(int32_t threads) {
   return threads > 1 ? threads * SPRY_SHARES_PER_THREAD : 1;
