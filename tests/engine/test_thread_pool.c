@@ -6,6 +6,9 @@
  * job's indices really run on two threads at once, and a loop started
  * inside a job runs in place.
  */
+#define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -123,6 +126,40 @@ static void test_two_indices_run_at_once(void **state) {
   spry_thread_pool_free(pool);
 }
 
+/* Thread r starts on range r of the job, the same rows of every op: with
+ * the caller held in index 0 until the worker has run one, the worker's
+ * first index is the first of its own range (2 of 4), where threads that
+ * took indices in turn from one counter would run 1. */
+typedef struct Owners {
+  pthread_t caller;
+  atomic_int worker_first; /* -1 until the worker runs an index */
+} Owners;
+
+static void note_owner(void *arg, int32_t i) {
+  Owners *o = arg;
+  if (!pthread_equal(pthread_self(), o->caller)) {
+    int none = -1;
+    atomic_compare_exchange_strong(&o->worker_first, &none, i);
+    return;
+  }
+  if (i != 0) return;
+  const int64_t give_up = monotonic_ms() + 10000;
+  while (atomic_load(&o->worker_first) < 0 && monotonic_ms() <= give_up) sched_yield();
+}
+
+static void test_threads_start_on_their_own_range(void **state) {
+  (void)state;
+  SpryThreadPool *pool = NULL;
+  assert_int_equal(spry_thread_pool_new(2, &pool), SPRY_OK);
+  for (int job = 0; job < 3; job++) {
+    Owners o = {.caller = pthread_self()};
+    atomic_init(&o.worker_first, -1);
+    spry_thread_pool_run(pool, 4, note_owner, &o);
+    assert_int_equal(atomic_load(&o.worker_first), 2);
+  }
+  spry_thread_pool_free(pool);
+}
+
 typedef struct Nested {
   SpryThreadPool *pool;
   Tally inner[4];
@@ -164,6 +201,7 @@ int main(void) {
       cmocka_unit_test(test_back_to_back_jobs),
       cmocka_unit_test(test_jobs_after_workers_sleep),
       cmocka_unit_test(test_two_indices_run_at_once),
+      cmocka_unit_test(test_threads_start_on_their_own_range),
       cmocka_unit_test(test_nested_loop_runs_in_place),
       cmocka_unit_test(test_bad_arguments),
   };
