@@ -125,6 +125,10 @@ bool spry_persistent_pool_release(SpryPersistentPool *pool, void *p) {
   return false;
 }
 
+SpryHugePages spry_persistent_pool_huge_pages(const SpryPersistentPool *pool) {
+  return pool ? pool->huge_pages : SPRY_HUGE_PAGES_NONE;
+}
+
 int32_t spry_persistent_pool_chunks(const SpryPersistentPool *pool) {
   return pool ? pool->count : 0;
 }

@@ -45,6 +45,10 @@ void *spry_persistent_pool_alloc(SpryPersistentPool *pool, size_t bytes);
  * one. */
 bool spry_persistent_pool_release(SpryPersistentPool *pool, void *p);
 
+/* What the pool advises: its argument, or NONE where the system's huge
+ * pages are not a chunk's size (for tests). */
+SpryHugePages spry_persistent_pool_huge_pages(const SpryPersistentPool *pool);
+
 /* Chunks the pool holds from the system (for tests). */
 int32_t spry_persistent_pool_chunks(const SpryPersistentPool *pool);
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_persistent_pool.c — the pool behind prepare's persistent buffers. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, madvise */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "interpreter_internal.h"
@@ -107,11 +110,119 @@ static void test_refuses_bad_sizes(void **state) {
   spry_persistent_pool_free(NULL);
 }
 
-static const char *model_path(void) {
+/* Whether the mapping that holds p is advised huge pages (the "hg" of its
+ * VmFlags in /proc/self/smaps); -1 where smaps does not say. */
+static int advised(const void *p) {
+  FILE *f = fopen("/proc/self/smaps", "r");
+  if (!f) return -1;
+  char line[512];
+  bool inside = false;
+  int result = -1;
+  while (result < 0 && fgets(line, sizeof line, f)) {
+    unsigned long start, end;
+    if (sscanf(line, "%lx-%lx ", &start, &end) == 2 && strchr(line, '-') < strchr(line, ' '))
+      inside = (uintptr_t)p >= start && (uintptr_t)p < end;
+    else if (inside && strncmp(line, "VmFlags:", 8) == 0)
+      result = strstr(line, " hg") != NULL;
+  }
+  fclose(f);
+  return result;
+}
+
+/* Whether this system shows an advice as the test looks for it: 2 MB huge
+ * pages over 4 KB pages, and a mapping advised by hand marked in smaps
+ * (not so under an emulator that ignores madvise, say). */
+static bool advice_visible(void) {
+#ifdef MADV_HUGEPAGE
+  if (sysconf(_SC_PAGESIZE) != 4096) return false;
+  const size_t bytes = 4 * MB;
+  uint8_t *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) return false;
+  uint8_t *aligned = m + (2 * MB - (uintptr_t)m % (2 * MB)) % (2 * MB);
+  const bool visible = madvise(aligned, 2 * MB, MADV_HUGEPAGE) == 0 && advised(aligned) == 1 &&
+                       advised(m + bytes - 1) != 1;
+  munmap(m, bytes);
+  return visible;
+#else
+  return false;
+#endif
+}
+
+/* ALL advises every chunk, NONE none, FILLED only the huge pages that a
+ * buffer larger than a chunk fills whole. */
+static void test_huge_page_advice(void **state) {
+  (void)state;
+  SpryPersistentPool *all = new_pool(SPRY_HUGE_PAGES_ALL);
+  SpryPersistentPool *none = new_pool(SPRY_HUGE_PAGES_NONE);
+  SpryPersistentPool *filled = new_pool(SPRY_HUGE_PAGES_FILLED);
+  const bool visible = advice_visible();
+  assert_int_equal(spry_persistent_pool_huge_pages(none), SPRY_HUGE_PAGES_NONE);
+  if (visible) {
+    assert_int_equal(spry_persistent_pool_huge_pages(all), SPRY_HUGE_PAGES_ALL);
+    assert_int_equal(advised(spry_persistent_pool_alloc(all, 1000)), 1);
+    assert_int_equal(advised(spry_persistent_pool_alloc(none, 1000)), 0);
+    assert_int_equal(advised(spry_persistent_pool_alloc(none, 5 * MB)), 0);
+    assert_int_equal(advised(spry_persistent_pool_alloc(filled, 1000)), 0);
+    const uint8_t *big = spry_persistent_pool_alloc(filled, 5 * MB);
+    assert_int_equal(advised(big), 1);
+    assert_int_equal(advised(big + 4 * MB - 1), 1);
+    assert_int_equal(advised(big + 4 * MB), 0); /* the last, partial 2 MB */
+  }
+  spry_persistent_pool_free(all);
+  spry_persistent_pool_free(none);
+  spry_persistent_pool_free(filled);
+  if (!visible) skip();
+}
+
+static const char *model_in(const char *env, const char *name) {
   static char path[1024];
-  const char *dir = getenv("SPRY_TEST_DATA");
-  snprintf(path, sizeof path, "%s/models/mobilenet_v1_0.25_128_quant.tflite", dir ? dir : ".");
+  const char *dir = getenv(env);
+  snprintf(path, sizeof path, "%s/models/%s.tflite", dir ? dir : ".", name);
   return path;
+}
+
+static const char *model_path(void) {
+  return model_in("SPRY_TEST_DATA", "mobilenet_v1_0.25_128_quant");
+}
+
+/* The advice an interpreter's pool takes for a model, with SPRY_HUGE_PAGES
+ * set to `env` (NULL: unset). */
+static SpryHugePages interpreter_advice(const char *path, const char *env) {
+  if (env)
+    setenv("SPRY_HUGE_PAGES", env, 1);
+  else
+    unsetenv("SPRY_HUGE_PAGES");
+  SpryModel *model = NULL;
+  assert_int_equal(spry_model_open_file(path, &model), SPRY_OK);
+  SpryInterpreter *interp = NULL;
+  assert_int_equal(spry_interpreter_new(model, NULL, &interp), SPRY_OK);
+  unsetenv("SPRY_HUGE_PAGES");
+  if (!interp->persistent_pool) {
+    spry_interpreter_free(interp);
+    spry_model_free(model);
+    skip();
+  }
+  const SpryHugePages advice = spry_persistent_pool_huge_pages(interp->persistent_pool);
+  spry_interpreter_free(interp);
+  spry_model_free(model);
+  return advice;
+}
+
+/* A model under 2 MB gets huge pages only for buffers that fill them, one
+ * of 2 MB or more for every chunk, and SPRY_HUGE_PAGES=0 none at all. */
+static void test_advice_by_model(void **state) {
+  (void)state;
+  if (sysconf(_SC_PAGESIZE) != 4096) skip(); /* the pool advises none there */
+  const char *small = model_path();
+  assert_int_equal(interpreter_advice(small, NULL), SPRY_HUGE_PAGES_FILLED);
+  assert_int_equal(interpreter_advice(small, "1"), SPRY_HUGE_PAGES_FILLED);
+  assert_int_equal(interpreter_advice(small, "0"), SPRY_HUGE_PAGES_NONE);
+  const char *large = model_in("SPRY_SHARED_DIR", "mobilenet_v2_1.0_224_quant");
+  FILE *f = fopen(large, "rb");
+  if (!f) return; /* no shared models here: the small one's cases stand */
+  fclose(f);
+  assert_int_equal(interpreter_advice(large, NULL), SPRY_HUGE_PAGES_ALL);
+  assert_int_equal(interpreter_advice(large, "0"), SPRY_HUGE_PAGES_NONE);
 }
 
 static void invoke_into(SpryInterpreter *interp, uint8_t *out, size_t bytes) {
@@ -161,6 +272,8 @@ int main(void) {
       cmocka_unit_test(test_large_buffers_and_first_fit),
       cmocka_unit_test(test_release),
       cmocka_unit_test(test_refuses_bad_sizes),
+      cmocka_unit_test(test_huge_page_advice),
+      cmocka_unit_test(test_advice_by_model),
       cmocka_unit_test(test_prepare_again_releases),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
